@@ -1,0 +1,121 @@
+"""Ports: what the use cases need from the outside world, as Protocols named by nouns.
+
+Adapters live in ``innertalk.infrastructure``; only the composition root picks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+
+from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest
+from innertalk.domain.users import Profile, UserKey
+from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+
+Record = Profile | Session | Turn | MoodEntry | QuestionnaireResult | Portrait
+"""Anything a store persists. Every record carries its owner's ``UserKey``."""
+
+
+class Clock(Protocol):
+    """Time, passed in so that rules and tests never read the wall clock themselves."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, for intervals and deadlines."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` on this clock."""
+        ...
+
+
+class LanguageModel(Protocol):
+    """Something that answers a ``ModelRequest``: a provider, a router, the offline responder."""
+
+    async def complete(self, request: ModelRequest) -> ModelReply:
+        """The whole answer at once."""
+        ...
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[ModelChunk]:
+        """The answer in pieces; the last chunk carries the complete ``ModelReply``."""
+        ...
+
+
+class RecordStore(Protocol):
+    """Writes records. Writing is an idempotent upsert by id, so a retried batch is harmless."""
+
+    async def write(self, records: Sequence[Record]) -> None:
+        """Persist ``records`` together: all of them or none."""
+        ...
+
+
+class ConversationStore(Protocol):
+    """Reads what a conversation needs."""
+
+    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+        """Profile, open session, previous summary and newest turns, in one round trip."""
+        ...
+
+    async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
+        """The newest ``limit`` turns of one session, oldest first."""
+        ...
+
+    async def sessions(self, key: UserKey, limit: int) -> list[Session]:
+        """The newest ``limit`` sessions of a person, newest first."""
+        ...
+
+
+class ProfileStore(Protocol):
+    """Reads profiles."""
+
+    async def get_profile(self, key: UserKey) -> Profile | None:
+        """The profile, or ``None`` for someone never seen."""
+        ...
+
+
+class WellbeingStore(Protocol):
+    """Reads the records of the wellbeing tools, newest first."""
+
+    async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]: ...
+
+    async def questionnaire_results(
+        self, key: UserKey, limit: int, instrument: str | None = None
+    ) -> list[QuestionnaireResult]: ...
+
+    async def portraits(self, key: UserKey, limit: int) -> list[Portrait]: ...
+
+
+class Storage(RecordStore, ConversationStore, ProfileStore, WellbeingStore, Protocol):
+    """A complete storage backend."""
+
+    async def migrate(self) -> None:
+        """Bring the schema (or indexes) up to date; safe to run again."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections; pending writes are persisted first."""
+        ...
+
+
+class ContextCache(Protocol):
+    """Per-person conversation contexts kept close to the use cases."""
+
+    async def get(self, key: UserKey) -> ConversationContext | None: ...
+
+    async def put(self, context: ConversationContext) -> None: ...
+
+    async def invalidate(self, key: UserKey) -> None: ...
+
+
+class UserLocks(Protocol):
+    """Serializes work per person, so two messages from one user run strictly in order."""
+
+    def hold(self, key: UserKey) -> AbstractAsyncContextManager[None]:
+        """Held while one message of ``key`` is processed; later ones wait in arrival order."""
+        ...

@@ -1,0 +1,79 @@
+"""ProfileService: creating profiles, recording consent and preferences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from innertalk.application.contexts import ContextLoader
+from innertalk.application.ports import Clock, ProfileStore, RecordStore, UserLocks
+from innertalk.domain.users import Language, Profile, Style, UserKey, new_profile
+
+
+class ProfileRecords(RecordStore, ProfileStore, Protocol):
+    """What the profile use cases read and write."""
+
+
+class ProfileService:
+    """Keeps profiles; every change replaces the cached context's profile."""
+
+    def __init__(
+        self, *, store: ProfileRecords, contexts: ContextLoader, locks: UserLocks, clock: Clock
+    ) -> None:
+        self._store = store
+        self._contexts = contexts
+        self._locks = locks
+        self._clock = clock
+
+    async def get(self, key: UserKey) -> Profile | None:
+        return (await self._contexts.load(key)).profile
+
+    async def ensure(
+        self,
+        key: UserKey,
+        *,
+        language: Language,
+        display_name: str = "",
+        consent: bool = False,
+    ) -> Profile:
+        """The profile of ``key``, created if new; ``consent`` records consent if not yet given."""
+        async with self._locks.hold(key):
+            context = await self._contexts.load(key)
+            profile = context.profile or new_profile(
+                key, self._clock.now(), language=language, display_name=display_name
+            )
+            if consent:
+                profile = profile.with_consent(self._clock.now())
+            if profile != context.profile:
+                await self._save(profile)
+            return profile
+
+    async def update(
+        self,
+        key: UserKey,
+        *,
+        language: Language | None = None,
+        style: Style | None = None,
+        timezone: str | None = None,
+        display_name: str | None = None,
+    ) -> Profile:
+        """Change preferences of an existing profile; fields left ``None`` stay as they are."""
+        async with self._locks.hold(key):
+            profile = (await self._contexts.load(key)).profile
+            if profile is None:
+                raise LookupError(f"no profile for {key}")
+            updated = replace(
+                profile,
+                language=language or profile.language,
+                style=style or profile.style,
+                timezone=timezone or profile.timezone,
+                display_name=profile.display_name if display_name is None else display_name,
+            )
+            if updated != profile:
+                await self._save(updated)
+            return updated
+
+    async def _save(self, profile: Profile) -> None:
+        await self._store.write([profile])
+        context = await self._contexts.load(profile.key)
+        await self._contexts.remember(replace(context, profile=profile))

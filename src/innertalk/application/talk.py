@@ -1,0 +1,148 @@
+"""TalkService: the core use case, from a person's message to the companion's reply."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import structlog
+
+from innertalk.application.contexts import ContextLoader
+from innertalk.application.ids import new_id
+from innertalk.application.ports import Clock, LanguageModel, Record, RecordStore, UserLocks
+from innertalk.domain.conversation import Role, Session, Turn
+from innertalk.domain.language import detect_language
+from innertalk.domain.messages import clean_message
+from innertalk.domain.prompting import ModelReply, ModelRequest, build_reply_request
+from innertalk.domain.users import Language, Profile, UserKey
+
+log = structlog.get_logger(__name__)
+
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
+"""``last_active_at`` is rewritten at most this often, so chatting costs no extra writes."""
+
+ChunkSink = Callable[[str], Awaitable[None]]
+"""Receives the growing reply text while it streams."""
+
+
+class ConsentRequiredError(Exception):
+    """Nothing a person writes is processed or stored before they consent."""
+
+
+@dataclass(frozen=True, slots=True)
+class TalkPolicy:
+    """Limits of one reply."""
+
+    history_token_budget: int = 3000
+    reply_max_tokens: int = 800
+
+
+@dataclass(frozen=True, slots=True)
+class TalkReply:
+    """The companion's answer, the session it belongs to and the model that wrote it."""
+
+    text: str
+    session_id: str
+    language: Language
+    model: ModelReply
+
+
+class TalkService:
+    """Answers messages: context (one cached read) → prompt → model → turns queued → reply.
+
+    Messages of one person are processed strictly one after another, in arrival order.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: RecordStore,
+        contexts: ContextLoader,
+        locks: UserLocks,
+        model: LanguageModel,
+        clock: Clock,
+        policy: TalkPolicy,
+    ) -> None:
+        self._store = store
+        self._contexts = contexts
+        self._locks = locks
+        self._model = model
+        self._clock = clock
+        self._policy = policy
+
+    async def reply(self, key: UserKey, text: str, on_chunk: ChunkSink | None = None) -> TalkReply:
+        """Answer ``text`` from ``key``; ``on_chunk`` (if given) sees the reply as it streams.
+
+        Raises ``EmptyMessageError`` for a message with nothing to answer and
+        ``ConsentRequiredError`` when the person has not consented yet.
+        """
+        message = clean_message(text)
+        async with self._locks.hold(key):
+            context = await self._contexts.load(key)
+            profile = context.profile
+            if profile is None or not profile.has_consented:
+                raise ConsentRequiredError(str(key))
+            received = self._clock.now()
+            session = context.session or Session(id=new_id(), key=key, started_at=received)
+            language = detect_language(message) or profile.language
+            request = build_reply_request(
+                context,
+                message,
+                language=language,
+                history_budget=self._policy.history_token_budget,
+                max_output_tokens=self._policy.reply_max_tokens,
+            )
+            answer = await self._answer(request, on_chunk)
+            turns = [
+                Turn(new_id(), key, session.id, Role.USER, message, received),
+                Turn(
+                    new_id(),
+                    key,
+                    session.id,
+                    Role.ASSISTANT,
+                    answer.text,
+                    self._clock.now(),
+                    provider=answer.provider,
+                    model=answer.model,
+                    input_tokens=answer.usage.input_tokens,
+                    output_tokens=answer.usage.output_tokens,
+                    variant=answer.variant,
+                ),
+            ]
+            session = session.spent(answer.usage.total)
+            touched = self._touch(profile)
+            records: list[Record] = [session, *turns]
+            if touched is not profile:
+                records.append(touched)
+            await self._store.write(records)
+            updated = replace(context, profile=touched, session=session)
+            await self._contexts.remember(updated.with_turns(turns, self._contexts.turn_limit))
+        log.info(
+            "talk.replied",
+            provider=answer.provider,
+            model=answer.model,
+            language=language.value,
+            input_tokens=answer.usage.input_tokens,
+            output_tokens=answer.usage.output_tokens,
+            new_session=context.session is None,
+        )
+        return TalkReply(answer.text, session.id, language, answer)
+
+    async def _answer(self, request: ModelRequest, on_chunk: ChunkSink | None) -> ModelReply:
+        if on_chunk is None:
+            return await self._model.complete(request)
+        text = ""
+        async for chunk in self._model.stream(request):
+            if chunk.text:
+                text += chunk.text
+                await on_chunk(text)
+            if chunk.reply is not None:
+                return chunk.reply
+        raise RuntimeError("the model's stream ended without a final reply")
+
+    def _touch(self, profile: Profile) -> Profile:
+        now = self._clock.now()
+        if now - profile.last_active_at < ACTIVITY_RESOLUTION:
+            return profile
+        return profile.touched(now)

@@ -1,0 +1,111 @@
+"""Conversation turns, sessions, and the context a reply is written from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from innertalk.domain.users import Profile, UserKey
+
+
+class Role(StrEnum):
+    """Who said a turn."""
+
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One message in a session. ``id`` makes writing it twice harmless.
+
+    The companion's turns also record which provider, model and experiment variant wrote
+    them and the tokens they cost; a person's turns leave those empty.
+    """
+
+    id: str
+    key: UserKey
+    session_id: str
+    role: Role
+    text: str
+    created_at: datetime
+    provider: str = ""
+    model: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    variant: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A stretch of conversation; once ended it may carry a summary for the next one."""
+
+    id: str
+    key: UserKey
+    started_at: datetime
+    ended_at: datetime | None = None
+    summary: str | None = None
+    tokens_used: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    def ended(self, now: datetime, summary: str | None) -> Session:
+        """This session closed at ``now`` with ``summary``."""
+        return replace(self, ended_at=now, summary=summary)
+
+    def spent(self, tokens: int) -> Session:
+        """This session after ``tokens`` more were spent on it."""
+        return replace(self, tokens_used=self.tokens_used + tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationContext:
+    """Everything needed to answer the next message, loaded in one round trip.
+
+    ``recent_turns`` are the newest turns of the open session, oldest first.
+    ``previous_summary`` is the summary of the latest ended session that has one.
+    """
+
+    key: UserKey
+    profile: Profile | None = None
+    session: Session | None = None
+    previous_summary: str | None = None
+    recent_turns: tuple[Turn, ...] = field(default_factory=tuple)
+
+    def with_turns(self, turns: Sequence[Turn], limit: int) -> ConversationContext:
+        """The context after ``turns`` were added, keeping the newest ``limit``."""
+        merged = (*self.recent_turns, *turns)
+        return replace(self, recent_turns=merged[-limit:] if limit > 0 else ())
+
+
+def estimate_tokens(text: str) -> int:
+    """A provider-independent, deliberately high estimate of a text's token count.
+
+    Tokenizers spend roughly one token per 4 Latin characters and per 2-3 Cyrillic
+    ones; counting every 3 characters as a token errs on the side of fitting.
+    """
+    return len(text) // 3 + 1
+
+
+def trim_to_budget(turns: Sequence[Turn], budget: int) -> tuple[Turn, ...]:
+    """The newest turns whose estimated tokens fit ``budget``, oldest first.
+
+    Trimming never splits a turn, and never starts the kept history with an
+    assistant turn whose question is gone.
+    """
+    kept: list[Turn] = []
+    used = 0
+    for turn in reversed(turns):
+        cost = estimate_tokens(turn.text)
+        if used + cost > budget:
+            break
+        kept.append(turn)
+        used += cost
+    kept.reverse()
+    while kept and kept[0].role is Role.ASSISTANT:
+        kept.pop(0)
+    return tuple(kept)

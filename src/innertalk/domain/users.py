@@ -1,0 +1,78 @@
+"""Users and their profiles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    """Languages the companion speaks."""
+
+    RU = "ru"
+    EN = "en"
+
+
+class Style(StrEnum):
+    """How the companion answers: mostly listening, mostly practical, or both."""
+
+    EMPATHY = "empathy"
+    ACTION = "action"
+    BALANCED = "balanced"
+
+
+@dataclass(frozen=True, slots=True)
+class UserKey:
+    """Identifies one person on one bot; every stored record carries both parts."""
+
+    bot_id: str
+    user_id: int
+
+    def __str__(self) -> str:
+        return f"{self.bot_id}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the companion knows about a person outside of any conversation."""
+
+    key: UserKey
+    created_at: datetime
+    last_active_at: datetime
+    display_name: str = ""
+    language: Language = Language.EN
+    style: Style = Style.BALANCED
+    timezone: str = "UTC"
+    consent_at: datetime | None = None
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consent_at is not None
+
+    def touched(self, now: datetime) -> Profile:
+        """The same profile, marked active at ``now``."""
+        return replace(self, last_active_at=now)
+
+    def with_consent(self, now: datetime) -> Profile:
+        """The same profile with consent recorded at ``now`` (kept if given before)."""
+        return self if self.consent_at is not None else replace(self, consent_at=now)
+
+
+def new_profile(
+    key: UserKey,
+    now: datetime,
+    *,
+    language: Language = Language.EN,
+    display_name: str = "",
+    consent: bool = False,
+) -> Profile:
+    """A fresh profile created at ``now``."""
+    return Profile(
+        key=key,
+        created_at=now,
+        last_active_at=now,
+        display_name=display_name,
+        language=language,
+        consent_at=now if consent else None,
+    )

@@ -1,0 +1,114 @@
+"""Structured logging with structlog: JSON or console, to stderr or a rotating file.
+
+Log lines never carry what people write or any secret. Call sites only pass counts, ids and
+names; ``redact`` is the safety net behind that rule: it blanks fields whose names suggest
+content or credentials and masks anything shaped like a bot token or an API key.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any, TextIO
+
+import structlog
+
+SENSITIVE_FIELDS = frozenset(
+    {
+        "text",
+        "message_text",
+        "prompt",
+        "content",
+        "reply",
+        "summary",
+        "note",
+        "token",
+        "api_key",
+        "key_value",
+        "secret",
+        "password",
+        "authorization",
+    }
+)
+_SECRET_PATTERNS = (
+    re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
+    re.compile(r"\bsk-[A-Za-z0-9_-]{16,}\b"),  # OpenAI / Anthropic style keys
+    re.compile(r"\bAIza[0-9A-Za-z_-]{20,}\b"),  # Google API keys
+)
+REDACTED = "[redacted]"
+
+
+def _scrub(value: str) -> str:
+    for pattern in _SECRET_PATTERNS:
+        value = pattern.sub(REDACTED, value)
+    return value
+
+
+def redact(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Blank sensitive fields and mask secret-shaped strings in every log event."""
+    for name, value in list(event_dict.items()):
+        if name.lower() in SENSITIVE_FIELDS:
+            event_dict[name] = REDACTED
+        elif isinstance(value, str):
+            event_dict[name] = _scrub(value)
+    return event_dict
+
+
+def configure_logging(
+    *,
+    level: str = "INFO",
+    fmt: str = "console",
+    file: Path | None = None,
+    max_bytes: int = 10 * 1024 * 1024,
+    backups: int = 5,
+    stream: TextIO | None = None,
+) -> None:
+    """Route structlog and stdlib logging through one handler with one renderer."""
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact,
+    ]
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    handler: logging.Handler
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+        )
+    else:
+        handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
+    root.addHandler(handler)
+    root.setLevel(level)
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )

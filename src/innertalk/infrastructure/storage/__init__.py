@@ -1,0 +1,1 @@
+"""Storage adapters: in-memory, SQLite and the write-behind queue in front of them."""

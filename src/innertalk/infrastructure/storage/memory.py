@@ -1,0 +1,181 @@
+"""Storage in process memory: the fake for unit tests, held to the same contract as SQLite.
+
+Records are frozen dataclasses, so they are kept and handed out as they are. Order follows
+the SQLite adapter: newest first by timestamp, ties broken by insertion order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+
+from innertalk.application.ports import Record
+from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.users import Profile, UserKey
+from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.storage.timestamps import normalized
+
+
+class _Owned(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def key(self) -> UserKey: ...
+
+
+_R = TypeVar("_R", bound=_Owned)
+
+
+class _Table(Generic[_R]):
+    """Records by id, plus each group's ids in insertion order (the SQLite rowid order)."""
+
+    def __init__(
+        self, group_of: Callable[[_R], Hashable], merge: Callable[[_R, _R], _R] | None
+    ) -> None:
+        self._by_id: dict[str, _R] = {}
+        self._groups: dict[Hashable, list[str]] = {}
+        self._group_of = group_of
+        self._merge = merge
+
+    def upsert(self, record: _R) -> None:
+        old = self._by_id.get(record.id)
+        if old is None:
+            self._by_id[record.id] = record
+            self._groups.setdefault(self._group_of(record), []).append(record.id)
+        # An id already owned by someone else is never touched, as in SQLite.
+        elif self._merge is not None and old.key == record.key:
+            self._by_id[record.id] = self._merge(old, record)
+
+    def group(self, group: Hashable) -> list[_R]:
+        """The group's records, oldest inserted first."""
+        return [self._by_id[record_id] for record_id in self._groups.get(group, ())]
+
+
+def _newest_first(records: list[_R], when: Callable[[_R], datetime]) -> list[_R]:
+    ranked = sorted(enumerate(records), key=lambda pair: (when(pair[1]), pair[0]), reverse=True)
+    return [record for _, record in ranked]
+
+
+def _merge_session(old: Session, new: Session) -> Session:
+    # An end or a summary once stored is never erased by a stale retry.
+    return replace(
+        old,
+        ended_at=new.ended_at if new.ended_at is not None else old.ended_at,
+        summary=new.summary if new.summary is not None else old.summary,
+        tokens_used=max(old.tokens_used, new.tokens_used),
+    )
+
+
+def _last_write_wins(_old: _R, new: _R) -> _R:
+    return new
+
+
+def _by_key(record: _Owned) -> Hashable:
+    return record.key
+
+
+def _by_session(turn: Turn) -> Hashable:
+    return (turn.key, turn.session_id)
+
+
+class MemoryStorage:
+    """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.writes = 0
+        self._profiles: dict[UserKey, Profile] = {}
+        self._sessions: _Table[Session] = _Table(_by_key, _merge_session)
+        self._turns: _Table[Turn] = _Table(_by_session, None)
+        self._moods: _Table[MoodEntry] = _Table(_by_key, _last_write_wins)
+        self._results: _Table[QuestionnaireResult] = _Table(_by_key, _last_write_wins)
+        self._portraits: _Table[Portrait] = _Table(_by_key, _last_write_wins)
+
+    async def migrate(self) -> None:
+        """Nothing to migrate in memory."""
+
+    async def close(self) -> None:
+        """Nothing to release in memory."""
+
+    async def write(self, records: Sequence[Record]) -> None:
+        """Upsert ``records``; all are checked before any is stored, so a bad one stores none."""
+        if not records:
+            return
+        self.writes += 1
+        for record in [normalized(record) for record in records]:
+            self._store(record)
+
+    def _store(self, record: Record) -> None:
+        match record:
+            case Profile():
+                old = self._profiles.get(record.key)
+                kept = record if old is None else replace(record, created_at=old.created_at)
+                self._profiles[record.key] = kept
+            case Session():
+                self._sessions.upsert(record)
+            case Turn():
+                self._turns.upsert(record)
+            case MoodEntry():
+                self._moods.upsert(record)
+            case QuestionnaireResult():
+                self._results.upsert(record)
+            case Portrait():
+                self._portraits.upsert(record)
+
+    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+        self.reads += 1
+        sessions = _newest_first(self._sessions.group(key), lambda session: session.started_at)
+        session = next((s for s in sessions if s.ended_at is None), None)
+        previous_summary = next(
+            (s.summary for s in sessions if s.ended_at is not None and s.summary is not None),
+            None,
+        )
+        turns = self._newest_turns(key, session.id, turn_limit) if session else []
+        return ConversationContext(
+            key=key,
+            profile=self._profiles.get(key),
+            session=session,
+            previous_summary=previous_summary,
+            recent_turns=tuple(turns),
+        )
+
+    async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
+        self.reads += 1
+        return self._newest_turns(key, session_id, limit)
+
+    def _newest_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
+        turns = self._turns.group((key, session_id))
+        return turns[-limit:] if limit > 0 else []
+
+    async def sessions(self, key: UserKey, limit: int) -> list[Session]:
+        self.reads += 1
+        sessions = self._sessions.group(key)
+        return _newest_first(sessions, lambda session: session.started_at)[: max(limit, 0)]
+
+    async def get_profile(self, key: UserKey) -> Profile | None:
+        self.reads += 1
+        return self._profiles.get(key)
+
+    async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]:
+        self.reads += 1
+        moods = self._moods.group(key)
+        return _newest_first(moods, lambda mood: mood.created_at)[: max(limit, 0)]
+
+    async def questionnaire_results(
+        self, key: UserKey, limit: int, instrument: str | None = None
+    ) -> list[QuestionnaireResult]:
+        self.reads += 1
+        results = [
+            result
+            for result in self._results.group(key)
+            if instrument is None or result.instrument == instrument
+        ]
+        return _newest_first(results, lambda result: result.created_at)[: max(limit, 0)]
+
+    async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
+        self.reads += 1
+        portraits = self._portraits.group(key)
+        return _newest_first(portraits, lambda portrait: portrait.created_at)[: max(limit, 0)]

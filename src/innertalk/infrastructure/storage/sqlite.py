@@ -1,0 +1,180 @@
+"""Storage in one SQLite file through one aiosqlite connection.
+
+Every call is serialized by a lock: the connection is shared, and a read must never see
+the half-written rows of a batch that may still roll back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from innertalk.application.ports import Record
+from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.users import Profile, UserKey
+from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.storage import sqlite_queries as queries
+from innertalk.infrastructure.storage import sqlite_schema as schema
+from innertalk.infrastructure.storage.sqlite_rows import (
+    mood_from,
+    params_of,
+    portrait_from,
+    profile_from,
+    result_from,
+    session_from,
+    turn_from,
+    write_plan,
+)
+
+IN_MEMORY = ":memory:"
+
+
+def _silence_driver_debug_log() -> None:
+    # aiosqlite logs every call with its parameters at DEBUG, i.e. people's message text.
+    driver_log = logging.getLogger("aiosqlite")
+    if driver_log.level < logging.INFO:  # NOTSET would inherit DEBUG from the root
+        driver_log.setLevel(logging.INFO)
+
+
+class SqliteStorage:
+    """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
+
+    Create it with ``await SqliteStorage.open(path)``, then ``await storage.migrate()``.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self.reads = 0
+        self.writes = 0
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> SqliteStorage:
+        """A connected storage on ``path`` (its directory is created when missing)."""
+        storage = cls(path)
+        await storage.connect()
+        return storage
+
+    async def connect(self) -> None:
+        """Open the connection and set the pragmas; does nothing when already open."""
+        if self._db is not None:
+            return
+        _silence_driver_debug_log()
+        if str(self.path) != IN_MEMORY:
+            await asyncio.to_thread(Path(self.path).parent.mkdir, parents=True, exist_ok=True)
+        # Autocommit mode: transactions are begun explicitly, never implicitly by the driver.
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            for pragma in schema.PRAGMAS:
+                await db.execute(pragma)
+        except BaseException:
+            await db.close()
+            raise
+        self._db = db
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The live connection, for tests and diagnostics only: it bypasses lock and counters.
+
+        A trace callback set on it receives statements with their values filled in, message
+        text included, so whatever it records must never be logged.
+        """
+        if self._db is None:
+            raise RuntimeError("SqliteStorage is not connected; use SqliteStorage.open()")
+        return self._db
+
+    async def migrate(self) -> None:
+        async with self._lock:
+            await schema.migrate(self.connection)
+
+    async def close(self) -> None:
+        """Wait for the call in progress, then close; every write is already durable."""
+        async with self._lock:
+            db, self._db = self._db, None
+            if db is None:
+                return
+            try:
+                await db.execute("PRAGMA optimize")
+            finally:
+                await db.close()
+
+    async def write(self, records: Sequence[Record]) -> None:
+        """Upsert ``records`` in one transaction; on any error none is stored and it re-raises."""
+        if not records:
+            return
+        self.writes += 1
+        plan = write_plan(records)
+        async with self._lock:
+            db = self.connection
+            async with schema.transaction(db):
+                for statement, group in plan:
+                    await db.executemany(statement, [params_of(record) for record in group])
+
+    async def _fetch(self, sql: str, params: Mapping[str, Any]) -> list[sqlite3.Row]:
+        """One statement, one round trip."""
+        async with self._lock:
+            self.reads += 1
+            return list(await self.connection.execute_fetchall(sql, params))
+
+    @staticmethod
+    def _owner(key: UserKey) -> dict[str, Any]:
+        return {"bot_id": key.bot_id, "user_id": key.user_id}
+
+    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+        params = {**self._owner(key), "limit": max(turn_limit, 0)}
+        (row,) = await self._fetch(queries.LOAD_CONTEXT, params)
+        profile = session = None
+        turns: list[Turn] = []
+        if row["profile"] is not None:
+            profile = profile_from(key, json.loads(row["profile"]))
+        if row["session"] is not None:
+            session = session_from(key, json.loads(row["session"]))
+            recent = sorted(json.loads(row["recent_turns"]), key=lambda turn: turn["seq"])
+            turns = [turn_from(key, session.id, turn) for turn in recent]
+        return ConversationContext(
+            key=key,
+            profile=profile,
+            session=session,
+            previous_summary=row["previous_summary"],
+            recent_turns=tuple(turns),
+        )
+
+    async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
+        params = {**self._owner(key), "session_id": session_id, "limit": max(limit, 0)}
+        rows = await self._fetch(queries.SESSION_TURNS, params)
+        return [turn_from(key, session_id, row) for row in reversed(rows)]
+
+    async def sessions(self, key: UserKey, limit: int) -> list[Session]:
+        params = {**self._owner(key), "limit": max(limit, 0)}
+        rows = await self._fetch(queries.SESSIONS, params)
+        return [session_from(key, row) for row in rows]
+
+    async def get_profile(self, key: UserKey) -> Profile | None:
+        rows = await self._fetch(queries.PROFILE, self._owner(key))
+        return profile_from(key, rows[0]) if rows else None
+
+    async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]:
+        params = {**self._owner(key), "limit": max(limit, 0)}
+        rows = await self._fetch(queries.MOODS, params)
+        return [mood_from(key, row) for row in rows]
+
+    async def questionnaire_results(
+        self, key: UserKey, limit: int, instrument: str | None = None
+    ) -> list[QuestionnaireResult]:
+        params = {**self._owner(key), "limit": max(limit, 0), "instrument": instrument}
+        rows = await self._fetch(queries.QUESTIONNAIRE_RESULTS, params)
+        return [result_from(key, row) for row in rows]
+
+    async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
+        params = {**self._owner(key), "limit": max(limit, 0)}
+        rows = await self._fetch(queries.PORTRAITS, params)
+        return [portrait_from(key, row) for row in rows]

@@ -1,0 +1,156 @@
+"""The SQLite schema as numbered migrations, the connection pragmas, and transactions.
+
+A migration is applied at most once: its number is recorded in ``schema_version`` in the
+same transaction as its statements, so a crash leaves either all of it or none.
+Datetimes are ISO-8601 UTC text of one fixed width, so text order is time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiosqlite
+import structlog
+
+log = structlog.get_logger(__name__)
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+)
+
+_CREATE_SCHEMA_VERSION = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+)
+"""
+
+_INITIAL = (
+    """
+    CREATE TABLE profiles (
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        last_active_at TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        language TEXT NOT NULL,
+        style TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        consent_at TEXT,
+        PRIMARY KEY (bot_id, user_id)
+    )
+    """,
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        summary TEXT,
+        tokens_used INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX sessions_by_user ON sessions (bot_id, user_id, started_at)",
+    # seq keeps turns in the order they were written, even with equal timestamps.
+    """
+    CREATE TABLE turns (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        provider TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        variant TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX turns_by_session ON turns (bot_id, user_id, session_id, seq)",
+    """
+    CREATE TABLE mood_entries (
+        id TEXT PRIMARY KEY,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 10),
+        tags TEXT NOT NULL,
+        note TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX mood_entries_by_user ON mood_entries (bot_id, user_id, created_at)",
+    """
+    CREATE TABLE questionnaire_results (
+        id TEXT PRIMARY KEY,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        instrument TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        severity TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE INDEX questionnaire_results_by_user
+        ON questionnaire_results (bot_id, user_id, created_at)
+    """,
+    """
+    CREATE TABLE portraits (
+        id TEXT PRIMARY KEY,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX portraits_by_user ON portraits (bot_id, user_id, created_at)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL,)
+"""Migration ``n`` is ``MIGRATIONS[n - 1]``. Append only: never edit an applied one."""
+
+
+@asynccontextmanager
+async def transaction(db: aiosqlite.Connection) -> AsyncIterator[None]:
+    """One write transaction; rolled back (and the error re-raised) if anything fails.
+
+    ``BEGIN IMMEDIATE`` takes the write lock up front, so another process waits for
+    ``busy_timeout`` at the start instead of failing halfway through.
+    """
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        await db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+        raise
+
+
+async def applied_versions(db: aiosqlite.Connection) -> set[int]:
+    rows = await db.execute_fetchall("SELECT version FROM schema_version")
+    return {int(row[0]) for row in rows}
+
+
+async def migrate(db: aiosqlite.Connection) -> None:
+    """Apply every migration not yet recorded, each in its own transaction."""
+    await db.execute(_CREATE_SCHEMA_VERSION)
+    pending = set(range(1, len(MIGRATIONS) + 1)) - await applied_versions(db)
+    for version in sorted(pending):
+        async with transaction(db):
+            # Another process may have applied it since we looked.
+            if version in await applied_versions(db):
+                continue
+            for statement in MIGRATIONS[version - 1]:
+                await db.execute(statement)
+            await db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        log.info("storage.migrated", backend="sqlite", version=version)

@@ -1,0 +1,53 @@
+"""The time rule every storage adapter shares: aware datetimes in, UTC datetimes out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from innertalk.application.ports import Record
+from innertalk.domain.conversation import Session, Turn
+from innertalk.domain.users import Profile
+from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+
+
+class NaiveDatetimeError(ValueError):
+    """A record carried a datetime without a timezone, so the instant it names is unknown."""
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as a UTC datetime; a naive datetime is refused rather than guessed."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NaiveDatetimeError("stored datetimes must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def _as_utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def normalized(record: Record) -> Record:
+    """``record`` with every datetime in UTC, as a store gives it back."""
+    match record:
+        case Profile():
+            return replace(
+                record,
+                created_at=as_utc(record.created_at),
+                last_active_at=as_utc(record.last_active_at),
+                consent_at=_as_utc_or_none(record.consent_at),
+            )
+        case Session():
+            return replace(
+                record,
+                started_at=as_utc(record.started_at),
+                ended_at=_as_utc_or_none(record.ended_at),
+            )
+        case Turn():
+            return replace(record, created_at=as_utc(record.created_at))
+        case MoodEntry():
+            return replace(record, created_at=as_utc(record.created_at))
+        case QuestionnaireResult():
+            return replace(record, created_at=as_utc(record.created_at))
+        case Portrait():
+            return replace(record, created_at=as_utc(record.created_at))
+    raise TypeError(f"cannot store a {type(record).__name__}")

@@ -1,0 +1,223 @@
+"""The write-behind queue: writes return at once and reach the store in batches.
+
+A batch is flushed when ``max_batch`` records are waiting or ``max_delay`` seconds after the
+oldest one arrived, whichever comes first. A failed batch is retried with capped exponential
+backoff until it lands; records stay queued (and visible to ``pending``) meanwhile, so nothing is
+dropped. Reads of a person who still has queued records first wait for the queue to reach
+the store, so a read never misses that person's own writes. ``close`` drains everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections import Counter, deque
+from collections.abc import Sequence
+
+import structlog
+
+from innertalk.application.ports import Clock, Record, Storage
+from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.users import Profile, UserKey
+from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+
+log = structlog.get_logger(__name__)
+
+
+class WriteBehindClosedError(RuntimeError):
+    """A write arrived after shutdown began."""
+
+
+class WriteBehindDrainError(RuntimeError):
+    """Shutdown gave up before every queued record was stored; the message says how many."""
+
+
+class WriteBehindStorage:
+    """A ``Storage`` whose writes are queued and persisted by one background task."""
+
+    def __init__(
+        self,
+        inner: Storage,
+        clock: Clock,
+        *,
+        max_batch: int = 100,
+        max_delay: float = 0.05,
+        max_pending: int = 100_000,
+        retry_initial: float = 0.05,
+        retry_max: float = 5.0,
+        drain_timeout: float = 30.0,
+    ) -> None:
+        self._inner = inner
+        self._clock = clock
+        self._max_batch = max_batch
+        self._max_delay = max_delay
+        self._max_pending = max_pending
+        self._retry_initial = retry_initial
+        self._retry_max = retry_max
+        self._drain_timeout = drain_timeout
+        self._queue: deque[Record] = deque()
+        self._per_user: Counter[UserKey] = Counter()
+        self._enqueued = 0
+        self._persisted = 0
+        self._changed = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._urgent = False
+        self.failed_flushes = 0
+        self.flushed_batches = 0
+
+    @property
+    def inner(self) -> Storage:
+        return self._inner
+
+    @property
+    def depth(self) -> int:
+        """Records waiting to be stored."""
+        return len(self._queue)
+
+    def pending(self, key: UserKey) -> int:
+        """Records of ``key`` waiting to be stored."""
+        return self._per_user[key]
+
+    async def start(self) -> None:
+        """Start the background writer."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="write-behind")
+
+    async def write(self, records: Sequence[Record]) -> None:
+        """Queue ``records``; returns at once unless ``max_pending`` records are already queued."""
+        if self._closing:
+            raise WriteBehindClosedError("storage is shutting down")
+        if not records:
+            return
+        await self.start()
+        async with self._changed:
+            await self._changed.wait_for(lambda: len(self._queue) < self._max_pending)
+            self._queue.extend(records)
+            self._per_user.update(record.key for record in records)
+            self._enqueued += len(records)
+            self._changed.notify_all()
+
+    async def flush(self) -> None:
+        """Wait until everything queued before this call is stored."""
+        target = self._enqueued
+        if self._persisted >= target:
+            return
+        async with self._changed:
+            self._urgent = True
+            self._changed.notify_all()
+            await self._changed.wait_for(lambda: self._persisted >= target)
+
+    async def close(self) -> None:
+        """Stop accepting writes, store everything queued, then close the inner store.
+
+        Raises ``WriteBehindDrainError`` (after closing the inner store) when records could
+        not be stored within ``drain_timeout``; the error and a log line say how many.
+        """
+        self._closing = True
+        lost = 0
+        try:
+            if self._task is not None:
+                try:
+                    await asyncio.wait_for(self.flush(), timeout=self._drain_timeout)
+                except TimeoutError:
+                    lost = len(self._queue)
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        finally:
+            await self._inner.close()
+        if lost:
+            log.error("write_behind.records_not_stored", count=lost)
+            raise WriteBehindDrainError(f"{lost} records could not be stored before shutdown")
+
+    async def migrate(self) -> None:
+        await self._inner.migrate()
+
+    # Reads: wait for this person's own queued writes first.
+
+    async def _settled(self, key: UserKey) -> None:
+        if self._per_user[key]:
+            await self.flush()
+
+    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+        await self._settled(key)
+        return await self._inner.load_context(key, turn_limit)
+
+    async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
+        await self._settled(key)
+        return await self._inner.session_turns(key, session_id, limit)
+
+    async def sessions(self, key: UserKey, limit: int) -> list[Session]:
+        await self._settled(key)
+        return await self._inner.sessions(key, limit)
+
+    async def get_profile(self, key: UserKey) -> Profile | None:
+        await self._settled(key)
+        return await self._inner.get_profile(key)
+
+    async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]:
+        await self._settled(key)
+        return await self._inner.moods(key, limit)
+
+    async def questionnaire_results(
+        self, key: UserKey, limit: int, instrument: str | None = None
+    ) -> list[QuestionnaireResult]:
+        await self._settled(key)
+        return await self._inner.questionnaire_results(key, limit, instrument)
+
+    async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
+        await self._settled(key)
+        return await self._inner.portraits(key, limit)
+
+    # The background writer.
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self._next_batch()
+            await self._store(batch)
+            async with self._changed:
+                for _ in batch:
+                    self._queue.popleft()
+                self._per_user.subtract(record.key for record in batch)
+                self._per_user += Counter()  # drops keys whose count reached zero
+                self._persisted += len(batch)
+                self.flushed_batches += 1
+                if not self._queue:
+                    self._urgent = False
+                self._changed.notify_all()
+
+    async def _next_batch(self) -> list[Record]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: bool(self._queue))
+            if not self._ready():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._changed.wait_for(self._ready), timeout=self._max_delay
+                    )
+            return [self._queue[index] for index in range(min(self._max_batch, len(self._queue)))]
+
+    def _ready(self) -> bool:
+        return len(self._queue) >= self._max_batch or self._urgent or self._closing
+
+    async def _store(self, batch: list[Record]) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._inner.write(batch)
+            except Exception as error:  # any failure is retried, never dropped
+                self.failed_flushes += 1
+                delay = min(self._retry_max, self._retry_initial * 2 ** min(attempt, 32))
+                delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
+                log.warning(
+                    "write_behind.flush_failed",
+                    error=type(error).__name__,
+                    batch=len(batch),
+                    attempt=attempt + 1,
+                    retry_in=round(delay, 3),
+                )
+                attempt += 1
+                await self._clock.sleep(delay)
+            else:
+                return

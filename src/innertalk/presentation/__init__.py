@@ -1,0 +1,1 @@
+"""Entry points that turn the outside world into use-case calls."""

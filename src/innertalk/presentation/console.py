@@ -1,0 +1,187 @@
+"""The console chat: the companion in a terminal, on the same core as the bot.
+
+On a TTY it is a REPL with line editing (readline), a coloured prompt and a streamed reply.
+When stdin is not a TTY it answers each non-empty input line with one reply and exits at EOF,
+so ``printf 'Hello\\n' | innertalk chat`` works in scripts and tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO, TypeVar
+
+from innertalk.application.profiles import ProfileService
+from innertalk.application.sessions import SessionService
+from innertalk.application.talk import TalkService
+from innertalk.domain.language import detect_language
+from innertalk.domain.messages import EmptyMessageError
+from innertalk.domain.users import Language, UserKey
+from innertalk.presentation.texts import text
+
+T = TypeVar("T")
+
+CATALOG = "console"
+_BOLD_CYAN = "\033[1;36m"
+_BOLD_GREEN = "\033[1;32m"
+_RESET = "\033[0m"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleServices:
+    """The use cases the console calls."""
+
+    talk: TalkService
+    sessions: SessionService
+    profiles: ProfileService
+
+
+class ConsoleChat:
+    """One person's conversation in a terminal or a pipe."""
+
+    def __init__(
+        self,
+        services: ConsoleServices,
+        key: UserKey,
+        *,
+        language: Language,
+        database: str,
+        stdin: TextIO,
+        stdout: TextIO,
+        interactive: bool,
+    ) -> None:
+        self._services = services
+        self._key = key
+        self._language = language
+        self._database = database
+        self._stdin = stdin
+        self._stdout = stdout
+        self._interactive = interactive
+
+    async def run(self) -> None:
+        """Converse until ``/quit`` or end of input."""
+        profile = await self._services.profiles.ensure(
+            self._key, language=self._language, consent=True
+        )
+        self._language = profile.language
+        if self._interactive:
+            _enable_line_editing()
+            self._say(text(CATALOG, self._language, "welcome", database=self._database))
+        while (line := await self._read()) is not None:
+            if line.strip().lower() in ("/quit", "/exit"):
+                break
+            await self._handle(line.strip())
+        if self._interactive:
+            self._say(text(CATALOG, self._language, "goodbye"))
+
+    async def _read(self) -> str | None:
+        if self._interactive:
+            prompt = (
+                f"\001{_BOLD_GREEN}\002{text(CATALOG, self._language, 'prompt')}> \001{_RESET}\002"
+            )
+            try:
+                return await in_daemon_thread(input, prompt)
+            except EOFError:
+                self._say("")
+                return None
+        line = await in_daemon_thread(self._stdin.readline)
+        return line.rstrip("\r\n") if line else None
+
+    async def _handle(self, line: str) -> None:
+        if not line:
+            if self._interactive:
+                self._say(text(CATALOG, self._language, "empty"))
+            return
+        if line.startswith("/"):
+            await self._command(line.split()[0].lower())
+            return
+        self._language = detect_language(line) or self._language
+        if self._interactive:
+            await self._stream_reply(line)
+            return
+        try:
+            reply = await self._services.talk.reply(self._key, line)
+        except EmptyMessageError:
+            self._say(text(CATALOG, self._language, "empty"))
+            return
+        self._say(reply.text)
+
+    async def _stream_reply(self, line: str) -> None:
+        name = text(CATALOG, self._language, "companion")
+        self._write(f"{_BOLD_CYAN}{name}:{_RESET} ")
+        shown = 0
+
+        async def show(so_far: str) -> None:
+            nonlocal shown
+            self._write(so_far[shown:])
+            shown = len(so_far)
+
+        try:
+            reply = await self._services.talk.reply(self._key, line, on_chunk=show)
+        except EmptyMessageError:
+            self._say(text(CATALOG, self._language, "empty"))
+            return
+        self._say(reply.text[shown:])
+
+    async def _command(self, command: str) -> None:
+        if command == "/help":
+            self._say(text(CATALOG, self._language, "help"))
+        elif command == "/new":
+            ended = await self._services.sessions.end(self._key)
+            if ended is None:
+                self._say(text(CATALOG, self._language, "no_session"))
+            elif ended.summary:
+                self._say(text(CATALOG, self._language, "session_ended", summary=ended.summary))
+            else:
+                self._say(text(CATALOG, self._language, "session_ended_empty"))
+        else:
+            self._say(text(CATALOG, self._language, "unknown_command", command=command))
+
+    def _write(self, chunk: str) -> None:
+        self._stdout.write(chunk)
+        self._stdout.flush()
+
+    def _say(self, line: str) -> None:
+        self._write(f"{line}\n")
+
+
+async def in_daemon_thread(function: Callable[..., T], *args: object) -> T:
+    """Run a blocking read off the event loop, in a daemon thread.
+
+    Unlike ``asyncio.to_thread``, an abandoned read (Ctrl-C, SIGTERM) does not keep the
+    process alive until someone presses Enter: daemon threads do not block interpreter exit.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            outcome: tuple[T | None, BaseException | None] = (function(*args), None)
+        except BaseException as error:  # handed to the awaiting coroutine
+            outcome = (None, error)
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=work, name="console-input", daemon=True).start()
+    return await future
+
+
+def _enable_line_editing() -> None:
+    """Arrow keys and history for ``input()`` where the platform has readline."""
+    if sys.platform != "win32":
+        try:
+            import readline  # noqa: F401 - importing it is what enables line editing
+        except ImportError:  # pragma: no cover - Python built without readline
+            return

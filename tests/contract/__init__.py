@@ -1,0 +1,1 @@
+"""The contract every adapter of a port keeps, run against each adapter."""

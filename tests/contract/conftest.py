@@ -1,0 +1,66 @@
+"""Every storage adapter, behind one ``storage`` fixture, so the contract runs against each.
+
+A backend that needs a server joins only when its address is in the environment. Adding
+MongoDB is one factory and one row, e.g.::
+
+    Backend("mongodb", mongodb_storage, requires_env="INNERTALK_TEST_MONGODB_URI")
+
+where ``mongodb_storage`` connects to a database unique to the test and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from innertalk.application.ports import Storage
+from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.storage.sqlite import SqliteStorage
+
+
+@asynccontextmanager
+async def memory_storage(_tmp_path: Path) -> AsyncIterator[Storage]:
+    storage = MemoryStorage()
+    await storage.migrate()
+    yield storage
+    await storage.close()
+
+
+@asynccontextmanager
+async def sqlite_storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    storage = await SqliteStorage.open(tmp_path / "data" / "innertalk.sqlite3")
+    try:
+        await storage.migrate()
+        yield storage
+    finally:
+        await storage.close()
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    open: Callable[[Path], AbstractAsyncContextManager[Storage]]
+    requires_env: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.requires_env is None or bool(os.environ.get(self.requires_env))
+
+
+BACKENDS = (
+    Backend("memory", memory_storage),
+    Backend("sqlite", sqlite_storage),
+)
+
+
+@pytest.fixture(params=[backend for backend in BACKENDS if backend.enabled], ids=lambda b: b.name)
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    """A migrated, empty storage of each enabled backend, closed after the test."""
+    backend: Backend = request.param
+    async with backend.open(tmp_path) as opened:
+        yield opened
