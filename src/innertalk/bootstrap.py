@@ -90,6 +90,7 @@ async def build_app(
         policy = TalkPolicy(
             history_token_budget=settings.talk.history_token_budget,
             reply_max_tokens=settings.talk.reply_max_tokens,
+            session_token_budget=settings.talk.session_token_budget,
         )
         yield App(
             settings=settings,

@@ -120,6 +120,7 @@ class TalkSettings(_Section):
     history_token_budget: int = Field(default=3000, ge=200, le=200_000)
     reply_max_tokens: int = Field(default=800, ge=50, le=16_000)
     summary_max_turns: int = Field(default=200, ge=2, le=5_000)
+    session_token_budget: int = Field(default=10_000, ge=0)
 
 
 class AdminSettings(_Section):

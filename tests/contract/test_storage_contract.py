@@ -270,6 +270,7 @@ async def test_reply_metadata_and_token_spend_round_trip(storage: Storage) -> No
         input_tokens=300,
         output_tokens=120,
         variant="B",
+        latency_ms=850,
     )
     await storage.write([profile(), opened, question, answer])
     context = await storage.load_context(ALICE, 10)

@@ -7,10 +7,14 @@ import itertools
 
 import pytest
 
-from innertalk.application.talk import ConsentRequiredError, TalkPolicy
+from innertalk.application.talk import (
+    ConsentRequiredError,
+    SessionBudgetExhaustedError,
+    TalkPolicy,
+)
 from innertalk.domain.conversation import Role
 from innertalk.domain.messages import EmptyMessageError
-from innertalk.domain.prompting import ModelRequest
+from innertalk.domain.prompting import ModelRequest, Tier
 from innertalk.domain.users import Language, Style, UserKey
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import Core, build_core
@@ -248,3 +252,41 @@ async def test_each_reply_records_its_model_and_token_spend(clock: FakeClock) ->
     assert answer.output_tokens == first.model.usage.output_tokens > 0
     spent = sum(turn.input_tokens + turn.output_tokens for turn in stored)
     assert (await core.storage.sessions(ALICE, 1))[0].tokens_used == spent
+
+
+async def test_an_exhausted_session_budget_stops_before_the_model(clock: FakeClock) -> None:
+    """Once a session has spent its token budget, the next message is refused unanswered."""
+    model = ScriptedModel(lambda request: "y" * 300)
+    core = build_core(model, clock, policy=TalkPolicy(session_token_budget=100))
+    await consented(core)
+    await core.talk.reply(ALICE, "first")
+    calls = len(model.requests)
+    with pytest.raises(SessionBudgetExhaustedError):
+        await core.talk.reply(ALICE, "second")
+    assert len(model.requests) == calls
+    await core.sessions.end(ALICE)
+    await core.talk.reply(ALICE, "a fresh session has a fresh budget")
+
+
+async def test_pleasantries_are_marked_for_a_fast_model(
+    model: ScriptedModel, clock: FakeClock
+) -> None:
+    """A greeting asks for the fast tier; a real question asks for the standard one."""
+    core = build_core(model, clock)
+    await consented(core)
+    await core.talk.reply(ALICE, "Привет!")
+    await core.talk.reply(ALICE, "Why do I keep feeling so tired every evening?")
+    assert [request.tier for request in model.requests] == [Tier.FAST, Tier.STANDARD]
+
+
+async def test_requests_carry_a_pseudonym_not_the_user_id(
+    model: ScriptedModel, clock: FakeClock
+) -> None:
+    """Experiments bucket by a stable pseudonym that does not reveal the Telegram id."""
+    core = build_core(model, clock)
+    await consented(core)
+    await core.talk.reply(ALICE, "hello")
+    await core.talk.reply(ALICE, "again")
+    refs = {request.user_ref for request in model.requests}
+    assert refs == {ALICE.pseudonym}
+    assert str(ALICE.user_id) not in ALICE.pseudonym

@@ -19,6 +19,17 @@ Record = Profile | Session | Turn | MoodEntry | QuestionnaireResult | Portrait
 """Anything a store persists. Every record carries its owner's ``UserKey``."""
 
 
+class ModelRefusedError(Exception):
+    """The model declined the request (bad request, content policy): retrying will not help.
+
+    Entry points answer the person with a gentle, localized message instead of a reply.
+    """
+
+
+class ModelUnavailableError(Exception):
+    """No model could answer in time. Chains end with the offline responder, so this is rare."""
+
+
 class Clock(Protocol):
     """Time, passed in so that rules and tests never read the wall clock themselves."""
 

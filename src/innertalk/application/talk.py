@@ -13,8 +13,8 @@ from innertalk.application.ids import new_id
 from innertalk.application.ports import Clock, LanguageModel, Record, RecordStore, UserLocks
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.language import detect_language
-from innertalk.domain.messages import clean_message
-from innertalk.domain.prompting import ModelReply, ModelRequest, build_reply_request
+from innertalk.domain.messages import clean_message, is_simple_message
+from innertalk.domain.prompting import ModelReply, ModelRequest, Tier, build_reply_request
 from innertalk.domain.users import Language, Profile, UserKey
 
 log = structlog.get_logger(__name__)
@@ -30,12 +30,18 @@ class ConsentRequiredError(Exception):
     """Nothing a person writes is processed or stored before they consent."""
 
 
+class SessionBudgetExhaustedError(Exception):
+    """The open session has spent its token budget; the person is offered to end it."""
+
+
 @dataclass(frozen=True, slots=True)
 class TalkPolicy:
     """Limits of one reply."""
 
     history_token_budget: int = 3000
     reply_max_tokens: int = 800
+    session_token_budget: int = 10_000
+    """Tokens a session may spend before the person is offered to end it; 0 = no limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +80,10 @@ class TalkService:
     async def reply(self, key: UserKey, text: str, on_chunk: ChunkSink | None = None) -> TalkReply:
         """Answer ``text`` from ``key``; ``on_chunk`` (if given) sees the reply as it streams.
 
-        Raises ``EmptyMessageError`` for a message with nothing to answer and
-        ``ConsentRequiredError`` when the person has not consented yet.
+        Raises ``EmptyMessageError`` for a message with nothing to answer,
+        ``ConsentRequiredError`` when the person has not consented yet,
+        ``SessionBudgetExhaustedError`` when the session has spent its token budget, and
+        ``ModelRefusedError`` when the model declines; in every case nothing is stored.
         """
         message = clean_message(text)
         async with self._locks.hold(key):
@@ -85,15 +93,24 @@ class TalkService:
                 raise ConsentRequiredError(str(key))
             received = self._clock.now()
             session = context.session or Session(id=new_id(), key=key, started_at=received)
+            budget = self._policy.session_token_budget
+            if budget and session.tokens_used >= budget:
+                raise SessionBudgetExhaustedError(session.id)
             language = detect_language(message) or profile.language
-            request = build_reply_request(
-                context,
-                message,
-                language=language,
-                history_budget=self._policy.history_token_budget,
-                max_output_tokens=self._policy.reply_max_tokens,
+            request = replace(
+                build_reply_request(
+                    context,
+                    message,
+                    language=language,
+                    history_budget=self._policy.history_token_budget,
+                    max_output_tokens=self._policy.reply_max_tokens,
+                ),
+                tier=Tier.FAST if is_simple_message(message) else Tier.STANDARD,
+                user_ref=key.pseudonym,
             )
+            started = self._clock.monotonic()
             answer = await self._answer(request, on_chunk)
+            latency_ms = round((self._clock.monotonic() - started) * 1000)
             turns = [
                 Turn(new_id(), key, session.id, Role.USER, message, received),
                 Turn(
@@ -108,6 +125,7 @@ class TalkService:
                     input_tokens=answer.usage.input_tokens,
                     output_tokens=answer.usage.output_tokens,
                     variant=answer.variant,
+                    latency_ms=latency_ms,
                 ),
             ]
             session = session.spent(answer.usage.total)

@@ -36,6 +36,7 @@ class Turn:
     input_tokens: int = 0
     output_tokens: int = 0
     variant: str = ""
+    latency_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,3 +27,30 @@ def clean_message(text: str) -> str:
     ):
         raise EmptyMessageError("nothing to answer")
     return cleaned
+
+
+_SIMPLE_MAX_WORDS = 4
+_SIMPLE_MAX_CHARS = 40
+_SIMPLE_WORDS = frozenset(
+    {
+        # greetings, thanks, farewells, acknowledgements (ru, en)
+        "привет", "приветик", "здравствуй", "здравствуйте", "добрый", "доброе", "день", "утро",
+        "вечер", "ночи", "спокойной", "спасибо", "большое", "благодарю", "пока", "до", "свидания",
+        "ок", "окей", "ага", "да", "нет", "хорошо", "понятно", "ясно", "угу", "ладно",
+        "hi", "hello", "hey", "good", "morning", "evening", "night", "thanks", "thank", "you",
+        "bye", "goodbye", "see", "ok", "okay", "yes", "no", "sure", "got", "it", "cool", "fine",
+        "much", "so", "a", "lot",
+    }
+)  # fmt: skip
+
+
+def is_simple_message(text: str) -> bool:
+    """Whether ``text`` is a short pleasantry a fast, cheap model answers as well as a big one.
+
+    Greetings, thanks, farewells and one-word acknowledgements qualify; anything with a
+    question or a feeling word beyond these does not.
+    """
+    if len(text) > _SIMPLE_MAX_CHARS or "?" in text:
+        return False
+    words = "".join(char if char.isalpha() else " " for char in text.lower()).split()
+    return 0 < len(words) <= _SIMPLE_MAX_WORDS and all(word in _SIMPLE_WORDS for word in words)

@@ -27,6 +27,13 @@ class Purpose(StrEnum):
     SUMMARY = "summary"
 
 
+class Tier(StrEnum):
+    """How much model a request needs: ``FAST`` may go to a provider's cheaper, quicker model."""
+
+    STANDARD = "standard"
+    FAST = "fast"
+
+
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
     """One message of the history sent to a model."""
@@ -46,6 +53,9 @@ class ModelRequest:
     purpose: Purpose = Purpose.REPLY
     max_output_tokens: int = 800
     temperature: float = 0.7
+    tier: Tier = Tier.STANDARD
+    user_ref: str = ""
+    """A stable pseudonym of the person (never their id), for experiment bucketing."""
 
 
 @dataclass(frozen=True, slots=True)

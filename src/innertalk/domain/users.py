@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -31,6 +32,11 @@ class UserKey:
 
     def __str__(self) -> str:
         return f"{self.bot_id}:{self.user_id}"
+
+    @property
+    def pseudonym(self) -> str:
+        """A stable, non-reversible stand-in for this person in logs, metrics and experiments."""
+        return hashlib.sha256(str(self).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO, TypeVar
 
+from innertalk.application.ports import ModelRefusedError
 from innertalk.application.profiles import ProfileService
 from innertalk.application.sessions import SessionService
-from innertalk.application.talk import TalkService
+from innertalk.application.talk import SessionBudgetExhaustedError, TalkService
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError
 from innertalk.domain.users import Language, UserKey
@@ -105,8 +106,8 @@ class ConsoleChat:
             return
         try:
             reply = await self._services.talk.reply(self._key, line)
-        except EmptyMessageError:
-            self._say(text(CATALOG, self._language, "empty"))
+        except (EmptyMessageError, SessionBudgetExhaustedError, ModelRefusedError) as error:
+            self._say(self._declined(error))
             return
         self._say(reply.text)
 
@@ -122,10 +123,18 @@ class ConsoleChat:
 
         try:
             reply = await self._services.talk.reply(self._key, line, on_chunk=show)
-        except EmptyMessageError:
-            self._say(text(CATALOG, self._language, "empty"))
+        except (EmptyMessageError, SessionBudgetExhaustedError, ModelRefusedError) as error:
+            self._say(self._declined(error))
             return
         self._say(reply.text[shown:])
+
+    def _declined(self, error: Exception) -> str:
+        """What the person reads when their message gets no model reply."""
+        if isinstance(error, SessionBudgetExhaustedError):
+            return text(CATALOG, self._language, "budget_exhausted")
+        if isinstance(error, ModelRefusedError):
+            return text(CATALOG, self._language, "refused")
+        return text(CATALOG, self._language, "empty")
 
     async def _command(self, command: str) -> None:
         if command == "/help":

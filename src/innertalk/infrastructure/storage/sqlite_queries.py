@@ -34,9 +34,9 @@ SELECT
     (SELECT json_group_array(json_object(
                 'seq', seq, 'id', id, 'role', role, 'text', text, 'created_at', created_at,
                 'provider', provider, 'model', model, 'input_tokens', input_tokens,
-                'output_tokens', output_tokens, 'variant', variant))
+                'output_tokens', output_tokens, 'variant', variant, 'latency_ms', latency_ms))
      FROM (SELECT seq, id, role, text, created_at, provider, model, input_tokens,
-                  output_tokens, variant FROM turns
+                  output_tokens, variant, latency_ms FROM turns
            WHERE bot_id = :bot_id AND user_id = :user_id
              AND session_id = (SELECT id FROM open_session)
            ORDER BY seq DESC
@@ -44,7 +44,8 @@ SELECT
 """
 
 SESSION_TURNS = """
-SELECT id, role, text, created_at, provider, model, input_tokens, output_tokens, variant
+SELECT id, role, text, created_at, provider, model, input_tokens, output_tokens, variant,
+       latency_ms
 FROM turns
 WHERE bot_id = :bot_id AND user_id = :user_id AND session_id = :session_id
 ORDER BY seq DESC

@@ -69,8 +69,8 @@ WHERE bot_id = excluded.bot_id AND user_id = excluded.user_id
 
 _INSERT_TURN = """
 INSERT INTO turns (id, bot_id, user_id, session_id, role, text, created_at, provider, model,
-                   input_tokens, output_tokens, variant)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   input_tokens, output_tokens, variant, latency_ms)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 
@@ -159,6 +159,7 @@ def params_of(record: Record) -> Params:
                 record.input_tokens,
                 record.output_tokens,
                 record.variant,
+                record.latency_ms,
             )
         case MoodEntry():
             return (
@@ -221,6 +222,7 @@ def turn_from(key: UserKey, session_id: str, row: Row) -> Turn:
         input_tokens=row["input_tokens"],
         output_tokens=row["output_tokens"],
         variant=row["variant"],
+        latency_ms=row["latency_ms"],
     )
 
 

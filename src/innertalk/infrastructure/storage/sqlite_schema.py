@@ -71,7 +71,8 @@ _INITIAL = (
         model TEXT NOT NULL DEFAULT '',
         input_tokens INTEGER NOT NULL DEFAULT 0,
         output_tokens INTEGER NOT NULL DEFAULT 0,
-        variant TEXT NOT NULL DEFAULT ''
+        variant TEXT NOT NULL DEFAULT '',
+        latency_ms INTEGER NOT NULL DEFAULT 0
     )
     """,
     "CREATE INDEX turns_by_session ON turns (bot_id, user_id, session_id, seq)",
