@@ -10,7 +10,7 @@ import pytest
 from innertalk.application.ports import Record, Storage
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.users import Language, Style
-from innertalk.domain.wellbeing import Portrait
+from innertalk.domain.wellbeing import Feedback, Portrait
 from innertalk.infrastructure.storage.memory import MemoryStorage
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from tests.contract.records import (
@@ -286,3 +286,21 @@ async def test_a_stale_retry_never_lowers_a_sessions_token_spend(storage: Storag
     await storage.write([replace(opened, tokens_used=900)])
     await storage.write([replace(opened, tokens_used=100)])
     assert (await storage.sessions(ALICE, 1))[0].tokens_used == 900
+
+
+async def test_reachability_and_admin_block_round_trip(storage: Storage) -> None:
+    """A profile marked unreachable or blocked by an admin comes back that way."""
+    written = replace(profile(), active=False, blocked=True)
+    await storage.write([written])
+    assert await storage.get_profile(ALICE) == written
+    assert (await storage.load_context(ALICE, 5)).profile == written
+
+
+async def test_feedback_round_trips_newest_first_and_can_change(storage: Storage) -> None:
+    """Verdicts on replies come back newest first; voting again on the same id replaces it."""
+    first = Feedback("f1", ALICE, "turn-1", True, at(1))
+    second = Feedback("f2", ALICE, "turn-2", False, at(2))
+    await storage.write([first, second, Feedback("f3", BOB, "turn-9", True, at(3))])
+    assert await storage.feedback(ALICE, 10) == [second, first]
+    await storage.write([replace(first, helpful=False)])
+    assert (await storage.feedback(ALICE, 10))[1].helpful is False

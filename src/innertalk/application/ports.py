@@ -13,9 +13,9 @@ from typing import Protocol
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest
 from innertalk.domain.users import Profile, UserKey
-from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 
-Record = Profile | Session | Turn | MoodEntry | QuestionnaireResult | Portrait
+Record = Profile | Session | Turn | MoodEntry | QuestionnaireResult | Portrait | Feedback
 """Anything a store persists. Every record carries its owner's ``UserKey``."""
 
 
@@ -100,6 +100,8 @@ class WellbeingStore(Protocol):
     ) -> list[QuestionnaireResult]: ...
 
     async def portraits(self, key: UserKey, limit: int) -> list[Portrait]: ...
+
+    async def feedback(self, key: UserKey, limit: int) -> list[Feedback]: ...
 
 
 class Storage(RecordStore, ConversationStore, ProfileStore, WellbeingStore, Protocol):

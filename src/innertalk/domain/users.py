@@ -51,6 +51,10 @@ class Profile:
     style: Style = Style.BALANCED
     timezone: str = "UTC"
     consent_at: datetime | None = None
+    active: bool = True
+    """False once Telegram said the person blocked the bot; nothing is sent to them then."""
+    blocked: bool = False
+    """True when an administrator blocked the person; their messages are not answered."""
 
     @property
     def has_consented(self) -> bool:

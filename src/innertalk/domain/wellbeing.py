@@ -45,6 +45,17 @@ class QuestionnaireResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Feedback:
+    """A person's verdict on one of the companion's replies (helpful or not)."""
+
+    id: str
+    key: UserKey
+    turn_id: str
+    helpful: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Portrait:
     """A reflection written about the person from their own words and records."""
 

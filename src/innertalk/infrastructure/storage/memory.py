@@ -14,7 +14,7 @@ from typing import Generic, Protocol, TypeVar
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.users import Profile, UserKey
-from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.storage.timestamps import normalized
 
 
@@ -93,6 +93,7 @@ class MemoryStorage:
         self._moods: _Table[MoodEntry] = _Table(_by_key, _last_write_wins)
         self._results: _Table[QuestionnaireResult] = _Table(_by_key, _last_write_wins)
         self._portraits: _Table[Portrait] = _Table(_by_key, _last_write_wins)
+        self._feedback: _Table[Feedback] = _Table(_by_key, _last_write_wins)
 
     async def migrate(self) -> None:
         """Nothing to migrate in memory."""
@@ -124,6 +125,8 @@ class MemoryStorage:
                 self._results.upsert(record)
             case Portrait():
                 self._portraits.upsert(record)
+            case Feedback():
+                self._feedback.upsert(record)
 
     async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
         self.reads += 1
@@ -179,3 +182,8 @@ class MemoryStorage:
         self.reads += 1
         portraits = self._portraits.group(key)
         return _newest_first(portraits, lambda portrait: portrait.created_at)[: max(limit, 0)]
+
+    async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
+        self.reads += 1
+        verdicts = self._feedback.group(key)
+        return _newest_first(verdicts, lambda verdict: verdict.created_at)[: max(limit, 0)]

@@ -19,10 +19,11 @@ import aiosqlite
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.users import Profile, UserKey
-from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.storage import sqlite_queries as queries
 from innertalk.infrastructure.storage import sqlite_schema as schema
 from innertalk.infrastructure.storage.sqlite_rows import (
+    feedback_from,
     mood_from,
     params_of,
     portrait_from,
@@ -178,3 +179,8 @@ class SqliteStorage:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch(queries.PORTRAITS, params)
         return [portrait_from(key, row) for row in rows]
+
+    async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
+        params = {**self._owner(key), "limit": max(limit, 0)}
+        rows = await self._fetch(queries.FEEDBACK, params)
+        return [feedback_from(key, row) for row in rows]

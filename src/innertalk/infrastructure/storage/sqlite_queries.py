@@ -20,7 +20,8 @@ SELECT
     (SELECT json_object(
                 'created_at', created_at, 'last_active_at', last_active_at,
                 'display_name', display_name, 'language', language, 'style', style,
-                'timezone', timezone, 'consent_at', consent_at)
+                'timezone', timezone, 'consent_at', consent_at, 'active', active,
+                'blocked', blocked)
      FROM profiles WHERE bot_id = :bot_id AND user_id = :user_id) AS profile,
     (SELECT json_object(
                 'id', id, 'started_at', started_at, 'ended_at', ended_at, 'summary', summary,
@@ -60,7 +61,8 @@ LIMIT :limit
 """
 
 PROFILE = """
-SELECT created_at, last_active_at, display_name, language, style, timezone, consent_at
+SELECT created_at, last_active_at, display_name, language, style, timezone, consent_at,
+       active, blocked
 FROM profiles
 WHERE bot_id = :bot_id AND user_id = :user_id
 """
@@ -82,6 +84,13 @@ LIMIT :limit
 
 PORTRAITS = """
 SELECT id, text, created_at FROM portraits
+WHERE bot_id = :bot_id AND user_id = :user_id
+ORDER BY created_at DESC, rowid DESC
+LIMIT :limit
+"""
+
+FEEDBACK = """
+SELECT id, turn_id, helpful, created_at FROM feedback
 WHERE bot_id = :bot_id AND user_id = :user_id
 ORDER BY created_at DESC, rowid DESC
 LIMIT :limit

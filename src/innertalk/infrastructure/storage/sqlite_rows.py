@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.users import Language, Profile, Style, UserKey
-from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.storage.timestamps import as_utc
 
 
@@ -48,12 +48,12 @@ def _optional_moment(text: str | None) -> datetime | None:
 
 _UPSERT_PROFILE = """
 INSERT INTO profiles (bot_id, user_id, created_at, last_active_at, display_name, language,
-                      style, timezone, consent_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      style, timezone, consent_at, active, blocked)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (bot_id, user_id) DO UPDATE SET
     last_active_at = excluded.last_active_at, display_name = excluded.display_name,
     language = excluded.language, style = excluded.style, timezone = excluded.timezone,
-    consent_at = excluded.consent_at
+    consent_at = excluded.consent_at, active = excluded.active, blocked = excluded.blocked
 """
 
 # An end or a summary once stored is never erased by a stale retry of an older batch.
@@ -93,6 +93,13 @@ ON CONFLICT (id) DO UPDATE SET
 WHERE bot_id = excluded.bot_id AND user_id = excluded.user_id
 """
 
+_UPSERT_FEEDBACK = """
+INSERT INTO feedback (id, bot_id, user_id, turn_id, helpful, created_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at
+WHERE bot_id = excluded.bot_id AND user_id = excluded.user_id
+"""
+
 _UPSERT_PORTRAIT = """
 INSERT INTO portraits (id, bot_id, user_id, text, created_at)
 VALUES (?, ?, ?, ?, ?)
@@ -108,6 +115,7 @@ _WRITE_ORDER: tuple[tuple[type, str], ...] = (
     (MoodEntry, _UPSERT_MOOD),
     (QuestionnaireResult, _UPSERT_RESULT),
     (Portrait, _UPSERT_PORTRAIT),
+    (Feedback, _UPSERT_FEEDBACK),
 )
 
 
@@ -136,6 +144,8 @@ def params_of(record: Record) -> Params:
                 record.style.value,
                 record.timezone,
                 _optional_text(record.consent_at),
+                int(record.active),
+                int(record.blocked),
             )
         case Session():
             return (
@@ -182,6 +192,14 @@ def params_of(record: Record) -> Params:
             )
         case Portrait():
             return (record.id, *owner, record.text, moment_text(record.created_at))
+        case Feedback():
+            return (
+                record.id,
+                *owner,
+                record.turn_id,
+                int(record.helpful),
+                moment_text(record.created_at),
+            )
     raise TypeError(f"cannot store a {type(record).__name__}")
 
 
@@ -195,6 +213,8 @@ def profile_from(key: UserKey, row: Row) -> Profile:
         style=Style(row["style"]),
         timezone=row["timezone"],
         consent_at=_optional_moment(row["consent_at"]),
+        active=bool(row["active"]),
+        blocked=bool(row["blocked"]),
     )
 
 
@@ -254,5 +274,15 @@ def portrait_from(key: UserKey, row: Row) -> Portrait:
         id=row["id"],
         key=key,
         text=row["text"],
+        created_at=moment_from(row["created_at"]),
+    )
+
+
+def feedback_from(key: UserKey, row: Row) -> Feedback:
+    return Feedback(
+        id=row["id"],
+        key=key,
+        turn_id=row["turn_id"],
+        helpful=bool(row["helpful"]),
         created_at=moment_from(row["created_at"]),
     )

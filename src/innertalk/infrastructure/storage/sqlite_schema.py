@@ -41,6 +41,8 @@ _INITIAL = (
         style TEXT NOT NULL,
         timezone TEXT NOT NULL,
         consent_at TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        blocked INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (bot_id, user_id)
     )
     """,
@@ -114,6 +116,18 @@ _INITIAL = (
     )
     """,
     "CREATE INDEX portraits_by_user ON portraits (bot_id, user_id, created_at)",
+    """
+    CREATE TABLE feedback (
+        id TEXT PRIMARY KEY,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        turn_id TEXT NOT NULL,
+        helpful INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX feedback_by_user ON feedback (bot_id, user_id, created_at)",
+    "CREATE INDEX feedback_by_turn ON feedback (turn_id)",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL,)

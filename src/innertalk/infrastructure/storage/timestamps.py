@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Session, Turn
 from innertalk.domain.users import Profile
-from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 
 
 class NaiveDatetimeError(ValueError):
@@ -44,10 +44,6 @@ def normalized(record: Record) -> Record:
             )
         case Turn():
             return replace(record, created_at=as_utc(record.created_at))
-        case MoodEntry():
-            return replace(record, created_at=as_utc(record.created_at))
-        case QuestionnaireResult():
-            return replace(record, created_at=as_utc(record.created_at))
-        case Portrait():
+        case MoodEntry() | QuestionnaireResult() | Portrait() | Feedback():
             return replace(record, created_at=as_utc(record.created_at))
     raise TypeError(f"cannot store a {type(record).__name__}")

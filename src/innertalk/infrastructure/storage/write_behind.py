@@ -20,7 +20,7 @@ import structlog
 from innertalk.application.ports import Clock, Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.users import Profile, UserKey
-from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
+from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 
 log = structlog.get_logger(__name__)
 
@@ -170,6 +170,10 @@ class WriteBehindStorage:
     async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
         await self._settled(key)
         return await self._inner.portraits(key, limit)
+
+    async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
+        await self._settled(key)
+        return await self._inner.feedback(key, limit)
 
     # The background writer.
 
