@@ -10,15 +10,17 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ports import Clock, LanguageModel, Storage
 from innertalk.application.profiles import ProfileService
-from innertalk.application.sessions import SessionService
+from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.config import ConfigError, Settings
+from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.clock import SystemClock
 from innertalk.infrastructure.llm.offline import OfflineModel
@@ -74,8 +76,12 @@ async def build_app(
     *,
     clock: Clock | None = None,
     model: LanguageModel | None = None,
+    sessions_per_day: int | None = None,
 ) -> AsyncIterator[App]:
-    """Build the app; on exit, flush every queued write and close every connection."""
+    """Build the app; on exit, flush every queued write and close every connection.
+
+    ``sessions_per_day`` overrides ``SESSIONS_PER_DAY`` (the console chat has no limit).
+    """
     clock = clock or SystemClock()
     storage = WriteBehindStorage(await open_storage(settings), clock)
     await storage.start()
@@ -92,6 +98,20 @@ async def build_app(
             reply_max_tokens=settings.talk.reply_max_tokens,
             session_token_budget=settings.talk.session_token_budget,
         )
+        lifecycle = SessionLifecycle(
+            store=storage,
+            contexts=contexts,
+            model=model,
+            fallback=offline,
+            clock=clock,
+            policy=SessionPolicy(
+                sessions_per_day=settings.talk.sessions_per_day
+                if sessions_per_day is None
+                else sessions_per_day,
+                idle_timeout=timedelta(minutes=settings.talk.session_idle_minutes),
+            ),
+            summary_max_turns=settings.talk.summary_max_turns,
+        )
         yield App(
             settings=settings,
             clock=clock,
@@ -101,19 +121,12 @@ async def build_app(
                 store=storage,
                 contexts=contexts,
                 locks=locks,
+                sessions=lifecycle,
                 model=model,
                 clock=clock,
                 policy=policy,
             ),
-            sessions=SessionService(
-                store=storage,
-                contexts=contexts,
-                locks=locks,
-                model=model,
-                fallback=offline,
-                clock=clock,
-                summary_max_turns=settings.talk.summary_max_turns,
-            ),
+            sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
             profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),
         )
     finally:

@@ -54,7 +54,7 @@ def _system_language() -> Language:
 
 
 async def _chat(settings: Settings, user_id: int) -> None:
-    async with build_app(settings) as app:
+    async with build_app(settings, sessions_per_day=0) as app:
         chat = ConsoleChat(
             ConsoleServices(talk=app.talk, sessions=app.sessions, profiles=app.profiles),
             UserKey(CONSOLE_BOT_ID, user_id),

@@ -121,6 +121,8 @@ class TalkSettings(_Section):
     reply_max_tokens: int = Field(default=800, ge=50, le=16_000)
     summary_max_turns: int = Field(default=200, ge=2, le=5_000)
     session_token_budget: int = Field(default=10_000, ge=0)
+    sessions_per_day: int = Field(default=3, ge=0)
+    session_idle_minutes: int = Field(default=120, ge=1)
 
 
 class AdminSettings(_Section):

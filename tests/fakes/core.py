@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ports import LanguageModel
 from innertalk.application.profiles import ProfileService
-from innertalk.application.sessions import SessionService
+from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
+from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.locks import LocalUserLocks
@@ -32,11 +33,20 @@ def build_core(
     storage: MemoryStorage | None = None,
     policy: TalkPolicy | None = None,
     context_turns: int = 20,
+    sessions: SessionPolicy | None = None,
 ) -> Core:
     storage = storage or MemoryStorage()
     cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
     contexts = ContextLoader(storage, cache, context_turns)
     locks = LocalUserLocks()
+    lifecycle = SessionLifecycle(
+        store=storage,
+        contexts=contexts,
+        model=model,
+        fallback=OfflineModel(),
+        clock=clock,
+        policy=sessions or SessionPolicy(sessions_per_day=0),
+    )
     return Core(
         storage=storage,
         cache=cache,
@@ -44,17 +54,11 @@ def build_core(
             store=storage,
             contexts=contexts,
             locks=locks,
+            sessions=lifecycle,
             model=model,
             clock=clock,
             policy=policy or TalkPolicy(),
         ),
-        sessions=SessionService(
-            store=storage,
-            contexts=contexts,
-            locks=locks,
-            model=model,
-            fallback=OfflineModel(),
-            clock=clock,
-        ),
+        sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
         profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),
     )

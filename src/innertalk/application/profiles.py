@@ -7,6 +7,7 @@ from typing import Protocol
 
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ports import Clock, ProfileStore, RecordStore, UserLocks
+from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, Style, UserKey, new_profile
 
 
@@ -58,6 +59,8 @@ class ProfileService:
         display_name: str | None = None,
     ) -> Profile:
         """Change preferences of an existing profile; fields left ``None`` stay as they are."""
+        if timezone is not None and not is_valid_timezone(timezone):
+            raise ValueError(f"unknown time zone {timezone!r}")
         async with self._locks.hold(key):
             profile = (await self._contexts.load(key)).profile
             if profile is None:

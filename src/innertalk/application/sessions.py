@@ -1,4 +1,10 @@
-"""SessionService: ending a talk session with a summary the next one starts from."""
+"""Talk sessions: opening them within the daily limit, and closing them with a summary.
+
+``SessionLifecycle`` holds the rules and is called with the person's lock already held (by
+``TalkService`` for free text, by ``SessionService`` for explicit start and end). A session
+abandoned for ``idle_timeout`` is summarized when the next one starts, so no context is lost
+and the daily limit cannot be dodged by walking away.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Protocol
 import structlog
 
 from innertalk.application.contexts import ContextLoader
+from innertalk.application.ids import new_id
 from innertalk.application.ports import (
     Clock,
     ConversationStore,
@@ -17,13 +24,20 @@ from innertalk.application.ports import (
 )
 from innertalk.domain.conversation import ConversationContext, Session
 from innertalk.domain.prompting import build_summary_request
+from innertalk.domain.sessions import (
+    DailySessionLimitError,
+    SessionPolicy,
+    is_stale,
+    next_local_midnight,
+    started_today,
+)
 from innertalk.domain.users import Language, UserKey
 
 log = structlog.get_logger(__name__)
 
 
 class SessionStore(RecordStore, ConversationStore, Protocol):
-    """What ending a session reads and writes."""
+    """What opening and closing sessions reads and writes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,48 +48,78 @@ class EndedSession:
     summary: str | None
 
 
-class SessionService:
-    """Closes sessions. The summary comes from the model, or from ``fallback`` when it fails."""
+class SessionLifecycle:
+    """Opens and closes sessions; callers hold the person's lock."""
 
     def __init__(
         self,
         *,
         store: SessionStore,
         contexts: ContextLoader,
-        locks: UserLocks,
         model: LanguageModel,
         fallback: LanguageModel,
         clock: Clock,
+        policy: SessionPolicy,
         summary_max_turns: int = 200,
         history_token_budget: int = 6000,
     ) -> None:
         self._store = store
         self._contexts = contexts
-        self._locks = locks
         self._model = model
         self._fallback = fallback
         self._clock = clock
+        self.policy = policy
         self._summary_max_turns = summary_max_turns
         self._history_token_budget = history_token_budget
 
-    async def end(self, key: UserKey) -> EndedSession | None:
-        """End the open session of ``key`` with a summary; ``None`` when none is open."""
-        async with self._locks.hold(key):
-            context = await self._contexts.load(key)
-            if context.session is None:
-                return None
-            summary = await self._summarize(context, context.session)
-            ended = context.session.ended(self._clock.now(), summary)
-            await self._store.write([ended])
-            await self._contexts.remember(
-                replace(
-                    context,
-                    session=None,
-                    previous_summary=summary or context.previous_summary,
-                    recent_turns=(),
-                )
-            )
-        return EndedSession(ended, summary)
+    async def current(self, context: ConversationContext) -> ConversationContext:
+        """``context`` with an open, fresh session: a stale one is closed first, and a new one
+        is opened (not yet written) if the daily limit allows; else ``DailySessionLimitError``.
+        """
+        now = self._clock.now()
+        if context.session is not None and is_stale(context, now, self.policy):
+            context, _ = await self.close(context)
+        if context.session is not None:
+            return context
+        await self._check_limit(context)
+        session = Session(id=new_id(), key=context.key, started_at=now)
+        return replace(context, session=session, recent_turns=())
+
+    async def save(self, context: ConversationContext) -> None:
+        """Store the open session of ``context`` now and cache the context."""
+        if context.session is None:
+            raise ValueError("no open session")
+        await self._store.write([context.session])
+        await self._contexts.remember(context)
+
+    async def close(
+        self, context: ConversationContext
+    ) -> tuple[ConversationContext, EndedSession]:
+        """Close the open session with a summary; returns the new context and what ended."""
+        if context.session is None:
+            raise ValueError("no open session")
+        summary = await self._summarize(context, context.session)
+        ended = context.session.ended(self._clock.now(), summary)
+        await self._store.write([ended])
+        closed = replace(
+            context,
+            session=None,
+            previous_summary=summary or context.previous_summary,
+            recent_turns=(),
+        )
+        await self._contexts.remember(closed)
+        log.info("session.ended", summarized=summary is not None)
+        return closed, EndedSession(ended, summary)
+
+    async def _check_limit(self, context: ConversationContext) -> None:
+        limit = self.policy.sessions_per_day
+        if not limit:
+            return
+        timezone = context.profile.timezone if context.profile else "UTC"
+        now = self._clock.now()
+        recent = await self._store.sessions(context.key, limit + 1)
+        if started_today(recent, now, timezone) >= limit:
+            raise DailySessionLimitError(limit, next_local_midnight(now, timezone))
 
     async def _summarize(self, context: ConversationContext, session: Session) -> str | None:
         turns = await self._store.session_turns(context.key, session.id, self._summary_max_turns)
@@ -96,3 +140,37 @@ class SessionService:
         if not summary:
             summary = (await self._fallback.complete(request)).text.strip()
         return summary or None
+
+
+class SessionService:
+    """Explicit session commands: start (the Talk button) and end (the End button)."""
+
+    def __init__(
+        self, *, lifecycle: SessionLifecycle, contexts: ContextLoader, locks: UserLocks
+    ) -> None:
+        self._lifecycle = lifecycle
+        self._contexts = contexts
+        self._locks = locks
+
+    async def start(self, key: UserKey) -> tuple[Session, bool]:
+        """The open session of ``key`` — continued if fresh, else a new one (stored at once).
+
+        Returns the session and whether it is new. Raises ``DailySessionLimitError``.
+        """
+        async with self._locks.hold(key):
+            context = await self._contexts.load(key)
+            opened = await self._lifecycle.current(context)
+            assert opened.session is not None
+            if opened.session is context.session:
+                return opened.session, False
+            await self._lifecycle.save(opened)
+            return opened.session, True
+
+    async def end(self, key: UserKey) -> EndedSession | None:
+        """End the open session of ``key`` with a summary; ``None`` when none is open."""
+        async with self._locks.hold(key):
+            context = await self._contexts.load(key)
+            if context.session is None:
+                return None
+            _, ended = await self._lifecycle.close(context)
+        return ended

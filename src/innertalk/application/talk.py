@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ids import new_id
 from innertalk.application.ports import Clock, LanguageModel, Record, RecordStore, UserLocks
-from innertalk.domain.conversation import Role, Session, Turn
+from innertalk.application.sessions import SessionLifecycle
+from innertalk.domain.conversation import ConversationContext, Role, Turn
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import clean_message, is_simple_message
 from innertalk.domain.prompting import ModelReply, ModelRequest, Tier, build_reply_request
@@ -66,6 +67,7 @@ class TalkService:
         store: RecordStore,
         contexts: ContextLoader,
         locks: UserLocks,
+        sessions: SessionLifecycle,
         model: LanguageModel,
         clock: Clock,
         policy: TalkPolicy,
@@ -73,6 +75,7 @@ class TalkService:
         self._store = store
         self._contexts = contexts
         self._locks = locks
+        self._sessions = sessions
         self._model = model
         self._clock = clock
         self._policy = policy
@@ -82,70 +85,104 @@ class TalkService:
 
         Raises ``EmptyMessageError`` for a message with nothing to answer,
         ``ConsentRequiredError`` when the person has not consented yet,
-        ``SessionBudgetExhaustedError`` when the session has spent its token budget, and
+        ``SessionBudgetExhaustedError`` when the session has spent its token budget,
+        ``DailySessionLimitError`` when a new session is due but today's are used up, and
         ``ModelRefusedError`` when the model declines; in every case nothing is stored.
         """
         message = clean_message(text)
         async with self._locks.hold(key):
-            context = await self._contexts.load(key)
-            profile = context.profile
-            if profile is None or not profile.has_consented:
-                raise ConsentRequiredError(str(key))
             received = self._clock.now()
-            session = context.session or Session(id=new_id(), key=key, started_at=received)
-            budget = self._policy.session_token_budget
-            if budget and session.tokens_used >= budget:
-                raise SessionBudgetExhaustedError(session.id)
-            language = detect_language(message) or profile.language
-            request = replace(
-                build_reply_request(
-                    context,
-                    message,
-                    language=language,
-                    history_budget=self._policy.history_token_budget,
-                    max_output_tokens=self._policy.reply_max_tokens,
-                ),
-                tier=Tier.FAST if is_simple_message(message) else Tier.STANDARD,
-                user_ref=key.pseudonym,
-            )
+            context, is_new = await self._open_session(key)
+            language = detect_language(message) or self._profile(context).language
+            request = self._request(context, message, language)
             started = self._clock.monotonic()
             answer = await self._answer(request, on_chunk)
             latency_ms = round((self._clock.monotonic() - started) * 1000)
-            turns = [
-                Turn(new_id(), key, session.id, Role.USER, message, received),
-                Turn(
-                    new_id(),
-                    key,
-                    session.id,
-                    Role.ASSISTANT,
-                    answer.text,
-                    self._clock.now(),
-                    provider=answer.provider,
-                    model=answer.model,
-                    input_tokens=answer.usage.input_tokens,
-                    output_tokens=answer.usage.output_tokens,
-                    variant=answer.variant,
-                    latency_ms=latency_ms,
-                ),
-            ]
-            session = session.spent(answer.usage.total)
-            touched = self._touch(profile)
-            records: list[Record] = [session, *turns]
-            if touched is not profile:
-                records.append(touched)
-            await self._store.write(records)
-            updated = replace(context, profile=touched, session=session)
-            await self._contexts.remember(updated.with_turns(turns, self._contexts.turn_limit))
+            session_id = await self._record(context, message, received, answer, latency_ms)
         log.info(
             "talk.replied",
             provider=answer.provider,
             model=answer.model,
+            variant=answer.variant,
             language=language.value,
             input_tokens=answer.usage.input_tokens,
             output_tokens=answer.usage.output_tokens,
-            new_session=context.session is None,
+            latency_ms=latency_ms,
+            new_session=is_new,
         )
-        return TalkReply(answer.text, session.id, language, answer)
+        return TalkReply(answer.text, session_id, language, answer)
+
+    @staticmethod
+    def _profile(context: ConversationContext) -> Profile:
+        assert context.profile is not None
+        return context.profile
+
+    async def _open_session(self, key: UserKey) -> tuple[ConversationContext, bool]:
+        """The context with an open session within budget; whether that session is new."""
+        loaded = await self._contexts.load(key)
+        if loaded.profile is None or not loaded.profile.has_consented:
+            raise ConsentRequiredError(str(key))
+        context = await self._sessions.current(loaded)
+        assert context.session is not None
+        budget = self._policy.session_token_budget
+        if budget and context.session.tokens_used >= budget:
+            raise SessionBudgetExhaustedError(context.session.id)
+        return context, context.session is not loaded.session
+
+    def _request(
+        self, context: ConversationContext, message: str, language: Language
+    ) -> ModelRequest:
+        request = build_reply_request(
+            context,
+            message,
+            language=language,
+            history_budget=self._policy.history_token_budget,
+            max_output_tokens=self._policy.reply_max_tokens,
+        )
+        return replace(
+            request,
+            tier=Tier.FAST if is_simple_message(message) else Tier.STANDARD,
+            user_ref=context.key.pseudonym,
+        )
+
+    async def _record(
+        self,
+        context: ConversationContext,
+        message: str,
+        received: datetime,
+        answer: ModelReply,
+        latency_ms: int,
+    ) -> str:
+        """Queue the exchange for storage and cache the context it leads to."""
+        assert context.session is not None
+        key, session_id = context.key, context.session.id
+        turns = [
+            Turn(new_id(), key, session_id, Role.USER, message, received),
+            Turn(
+                new_id(),
+                key,
+                session_id,
+                Role.ASSISTANT,
+                answer.text,
+                self._clock.now(),
+                provider=answer.provider,
+                model=answer.model,
+                input_tokens=answer.usage.input_tokens,
+                output_tokens=answer.usage.output_tokens,
+                variant=answer.variant,
+                latency_ms=latency_ms,
+            ),
+        ]
+        session = context.session.spent(answer.usage.total)
+        profile = self._profile(context)
+        touched = self._touch(profile)
+        records: list[Record] = [session, *turns]
+        if touched is not profile:
+            records.append(touched)
+        await self._store.write(records)
+        updated = replace(context, profile=touched, session=session)
+        await self._contexts.remember(updated.with_turns(turns, self._contexts.turn_limit))
+        return session_id
 
     async def _answer(self, request: ModelRequest, on_chunk: ChunkSink | None) -> ModelReply:
         if on_chunk is None:
