@@ -8,6 +8,7 @@ from cachetools import TTLCache
 
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.users import UserKey
+from innertalk.infrastructure.metrics import CONTEXT_CACHE
 
 
 class MemoryContextCache:
@@ -27,8 +28,10 @@ class MemoryContextCache:
         context = self._entries.get(key)
         if context is None:
             self.misses += 1
+            CONTEXT_CACHE.labels(result="miss").inc()
         else:
             self.hits += 1
+            CONTEXT_CACHE.labels(result="hit").inc()
         return context
 
     async def put(self, context: ConversationContext) -> None:

@@ -20,6 +20,7 @@ from innertalk.application.ports import Record
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.metrics import STORAGE_SECONDS
 from innertalk.infrastructure.storage import sqlite_queries as queries
 from innertalk.infrastructure.storage import sqlite_schema as schema
 from innertalk.infrastructure.storage.sqlite_rows import (
@@ -116,15 +117,23 @@ class SqliteStorage:
         plan = write_plan(records)
         async with self._lock:
             db = self.connection
-            async with schema.transaction(db):
-                for statement, group in plan:
-                    await db.executemany(statement, [params_of(record) for record in group])
+            with STORAGE_SECONDS.labels(operation="write").time():
+                await self._write_plan(db, plan)
 
-    async def _fetch(self, sql: str, params: Mapping[str, Any]) -> list[sqlite3.Row]:
+    @staticmethod
+    async def _write_plan(db: aiosqlite.Connection, plan: list[tuple[str, list[Record]]]) -> None:
+        async with schema.transaction(db):
+            for statement, group in plan:
+                await db.executemany(statement, [params_of(record) for record in group])
+
+    async def _fetch(
+        self, operation: str, sql: str, params: Mapping[str, Any]
+    ) -> list[sqlite3.Row]:
         """One statement, one round trip."""
         async with self._lock:
             self.reads += 1
-            return list(await self.connection.execute_fetchall(sql, params))
+            with STORAGE_SECONDS.labels(operation=operation).time():
+                return list(await self.connection.execute_fetchall(sql, params))
 
     @staticmethod
     def _owner(key: UserKey) -> dict[str, Any]:
@@ -132,7 +141,7 @@ class SqliteStorage:
 
     async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
         params = {**self._owner(key), "limit": max(turn_limit, 0)}
-        (row,) = await self._fetch(queries.LOAD_CONTEXT, params)
+        (row,) = await self._fetch("load_context", queries.LOAD_CONTEXT, params)
         profile = session = None
         turns: list[Turn] = []
         if row["profile"] is not None:
@@ -151,36 +160,36 @@ class SqliteStorage:
 
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
         params = {**self._owner(key), "session_id": session_id, "limit": max(limit, 0)}
-        rows = await self._fetch(queries.SESSION_TURNS, params)
+        rows = await self._fetch("session_turns", queries.SESSION_TURNS, params)
         return [turn_from(key, session_id, row) for row in reversed(rows)]
 
     async def sessions(self, key: UserKey, limit: int) -> list[Session]:
         params = {**self._owner(key), "limit": max(limit, 0)}
-        rows = await self._fetch(queries.SESSIONS, params)
+        rows = await self._fetch("sessions", queries.SESSIONS, params)
         return [session_from(key, row) for row in rows]
 
     async def get_profile(self, key: UserKey) -> Profile | None:
-        rows = await self._fetch(queries.PROFILE, self._owner(key))
+        rows = await self._fetch("get_profile", queries.PROFILE, self._owner(key))
         return profile_from(key, rows[0]) if rows else None
 
     async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]:
         params = {**self._owner(key), "limit": max(limit, 0)}
-        rows = await self._fetch(queries.MOODS, params)
+        rows = await self._fetch("moods", queries.MOODS, params)
         return [mood_from(key, row) for row in rows]
 
     async def questionnaire_results(
         self, key: UserKey, limit: int, instrument: str | None = None
     ) -> list[QuestionnaireResult]:
         params = {**self._owner(key), "limit": max(limit, 0), "instrument": instrument}
-        rows = await self._fetch(queries.QUESTIONNAIRE_RESULTS, params)
+        rows = await self._fetch("questionnaire_results", queries.QUESTIONNAIRE_RESULTS, params)
         return [result_from(key, row) for row in rows]
 
     async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
         params = {**self._owner(key), "limit": max(limit, 0)}
-        rows = await self._fetch(queries.PORTRAITS, params)
+        rows = await self._fetch("portraits", queries.PORTRAITS, params)
         return [portrait_from(key, row) for row in rows]
 
     async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
         params = {**self._owner(key), "limit": max(limit, 0)}
-        rows = await self._fetch(queries.FEEDBACK, params)
+        rows = await self._fetch("feedback", queries.FEEDBACK, params)
         return [feedback_from(key, row) for row in rows]

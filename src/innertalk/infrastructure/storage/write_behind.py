@@ -21,6 +21,7 @@ from innertalk.application.ports import Clock, Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH, WRITE_BEHIND_FAILED_FLUSHES
 
 log = structlog.get_logger(__name__)
 
@@ -97,6 +98,7 @@ class WriteBehindStorage:
             self._queue.extend(records)
             self._per_user.update(record.key for record in records)
             self._enqueued += len(records)
+            WRITE_BEHIND_DEPTH.set(len(self._queue))
             self._changed.notify_all()
 
     async def flush(self) -> None:
@@ -188,6 +190,7 @@ class WriteBehindStorage:
                 self._per_user += Counter()  # drops keys whose count reached zero
                 self._persisted += len(batch)
                 self.flushed_batches += 1
+                WRITE_BEHIND_DEPTH.set(len(self._queue))
                 if not self._queue:
                     self._urgent = False
                 self._changed.notify_all()
@@ -212,6 +215,7 @@ class WriteBehindStorage:
                 await self._inner.write(batch)
             except Exception as error:  # any failure is retried, never dropped
                 self.failed_flushes += 1
+                WRITE_BEHIND_FAILED_FLUSHES.inc()
                 delay = min(self._retry_max, self._retry_initial * 2 ** min(attempt, 32))
                 delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
                 log.warning(
