@@ -111,6 +111,10 @@ class Storage(RecordStore, ConversationStore, ProfileStore, WellbeingStore, Prot
         """Bring the schema (or indexes) up to date; safe to run again."""
         ...
 
+    async def ping(self) -> None:
+        """Raise if the backend cannot answer a trivial query right now."""
+        ...
+
     async def close(self) -> None:
         """Release connections; pending writes are persisted first."""
         ...

@@ -101,6 +101,9 @@ class MemoryStorage:
     async def close(self) -> None:
         """Nothing to release in memory."""
 
+    async def ping(self) -> None:
+        """Memory always answers."""
+
     async def write(self, records: Sequence[Record]) -> None:
         """Upsert ``records``; all are checked before any is stored, so a bad one stores none."""
         if not records:

@@ -126,6 +126,11 @@ class SqliteStorage:
             for statement, group in plan:
                 await db.executemany(statement, [params_of(record) for record in group])
 
+    async def ping(self) -> None:
+        """One trivial statement; not counted as a read."""
+        async with self._lock:
+            await self.connection.execute_fetchall("SELECT 1")
+
     async def _fetch(
         self, operation: str, sql: str, params: Mapping[str, Any]
     ) -> list[sqlite3.Row]:

@@ -67,6 +67,7 @@ class WriteBehindStorage:
         self._urgent = False
         self.failed_flushes = 0
         self.flushed_batches = 0
+        self._failing = False
 
     @property
     def inner(self) -> Storage:
@@ -136,6 +137,14 @@ class WriteBehindStorage:
 
     async def migrate(self) -> None:
         await self._inner.migrate()
+
+    async def ping(self) -> None:
+        await self._inner.ping()
+
+    @property
+    def failing(self) -> bool:
+        """Whether the latest attempt to store a batch failed (and is being retried)."""
+        return self._failing
 
     # Reads: wait for this person's own queued writes first.
 
@@ -215,6 +224,7 @@ class WriteBehindStorage:
                 await self._inner.write(batch)
             except Exception as error:  # any failure is retried, never dropped
                 self.failed_flushes += 1
+                self._failing = True
                 WRITE_BEHIND_FAILED_FLUSHES.inc()
                 delay = min(self._retry_max, self._retry_initial * 2 ** min(attempt, 32))
                 delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
@@ -228,4 +238,5 @@ class WriteBehindStorage:
                 attempt += 1
                 await self._clock.sleep(delay)
             else:
+                self._failing = False
                 return
