@@ -123,6 +123,18 @@ class TalkSettings(_Section):
     session_token_budget: int = Field(default=10_000, ge=0)
     sessions_per_day: int = Field(default=3, ge=0)
     session_idle_minutes: int = Field(default=120, ge=1)
+    rate_limit: str = "20/minute"
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("expected a rate like 20/minute or 5/second") from None
+        return value
 
 
 class AdminSettings(_Section):

@@ -85,6 +85,7 @@ def test_the_environment_wins_over_the_env_file(
         ("TELEGRAM_API_URL", "localhost:8081", "http"),
         ("WEBHOOK_URL", "http://example.org/hook", "https"),
         ("REDIS_URL", "localhost:6379", "redis://"),
+        ("RATE_LIMIT", "lots", "20/minute"),
     ],
 )
 def test_bad_values_name_their_variable(

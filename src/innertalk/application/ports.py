@@ -136,3 +136,19 @@ class UserLocks(Protocol):
     def hold(self, key: UserKey) -> AbstractAsyncContextManager[None]:
         """Held while one message of ``key`` is processed; later ones wait in arrival order."""
         ...
+
+
+class RateLimiter(Protocol):
+    """Per-person message rate limits, shared by every instance when backed by Redis."""
+
+    async def allow(self, key: UserKey) -> bool:
+        """Count one message of ``key``; ``False`` when it exceeds the limit (not answered)."""
+        ...
+
+
+class UpdateDedupe(Protocol):
+    """Remembers which Telegram updates were already taken, so each is handled once."""
+
+    async def first_time(self, bot_id: str, update_id: int) -> bool:
+        """``True`` the first time an update is seen (by any instance), ``False`` after."""
+        ...
