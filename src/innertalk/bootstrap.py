@@ -7,7 +7,7 @@ It is the only module that sees settings, adapters and use cases at once. Entry 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,11 +19,14 @@ from innertalk.application.ports import Clock, LanguageModel, Storage
 from innertalk.application.profiles import ProfileService
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
-from innertalk.config import ConfigError, Settings
+from innertalk.config import ConfigError, LLMSettings, Settings
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.clock import SystemClock
+from innertalk.infrastructure.llm.breaker import BreakerPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
+from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.infrastructure.locks import LocalUserLocks
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
@@ -62,12 +65,87 @@ async def open_storage(settings: Settings, *, migrate: bool | None = None) -> St
     return storage
 
 
-def choose_model(settings: Settings) -> LanguageModel:
-    """The language model chain; the offline responder answers when no provider is usable."""
-    configured = settings.llm.configured_keys()
-    if configured:
-        log.warning("llm.providers_not_available", configured=configured, using="offline")
-    return OfflineModel()
+def chain_names(llm: LLMSettings) -> list[str]:
+    """Providers of the chain, in order: ``LLM_PROVIDERS``, or every SDK provider with a key.
+
+    ``offline`` always ends the chain; listing it ends it there (``LLM_PROVIDERS=offline``
+    answers offline even with keys set).
+    """
+    names = list(llm.llm_providers) or llm.configured_keys()
+    return names[: names.index("offline")] if "offline" in names else names
+
+
+def router_policy(llm: LLMSettings) -> RouterPolicy:
+    """The router's timeouts and limits from ``LLM_*`` settings."""
+    return RouterPolicy(
+        first_token_timeout=llm.llm_first_token_timeout,
+        total_timeout=llm.llm_total_timeout,
+        hedge_after=llm.llm_hedge_after,
+        max_rounds=llm.llm_max_rounds,
+        backoff_max=llm.llm_backoff_max,
+        auth_cooldown=llm.llm_auth_cooldown,
+    )
+
+
+def breaker_policy(llm: LLMSettings, provider: str) -> BreakerPolicy | None:
+    """``LLM_BREAKERS``' rule for ``provider`` (its own, else ``*``); ``None``: built-in."""
+    rule = llm.llm_breakers.get(provider) or llm.llm_breakers.get("*")
+    return BreakerPolicy(*rule) if rule else None
+
+
+def build_model(
+    settings: Settings,
+    clock: Clock,
+    *,
+    factory: ProviderFactory | None = None,
+    alert: AdminAlert | None = None,
+) -> ModelRouter:
+    """The router over the configured chain, the offline responder last.
+
+    ``factory`` builds one provider by name (tests pass fakes); by default the registry's
+    SDK adapters, imported only when some provider is configured (the SDKs take seconds).
+    ``alert`` reaches admins when a provider's key is rejected (default: an error log line).
+    """
+    llm = settings.llm
+    names = chain_names(llm)
+    if names and factory is None:
+        factory = _registry_factory(llm)
+    links = [ChainLink(factory(name), breaker_policy(llm, name)) for name in names if factory]
+    try:
+        return ModelRouter(
+            links,
+            clock=clock,
+            policy=router_policy(llm),
+            experiment=llm.experiment(),
+            alert=alert,
+        )
+    except ValueError as error:  # an experiment naming a provider outside the chain
+        raise ConfigError(f"LLM_EXPERIMENT: {error}") from None
+
+
+ProviderFactory = Callable[[str], Provider]
+
+
+def _registry_factory(llm: LLMSettings) -> ProviderFactory:
+    from innertalk.infrastructure.llm.registry import PROVIDERS, build_provider
+
+    def build(name: str) -> Provider:
+        try:
+            return build_provider(
+                PROVIDERS[name],
+                api_key=llm.api_key(name),
+                base_url=llm.base_url(name),
+                model=llm.model(name),
+                fast_model=llm.model(name, fast=True),
+                connect_timeout=llm.llm_connect_timeout,
+                # the router enforces first-token and total deadlines; the SDK only needs
+                # to never give up before them
+                read_timeout=llm.llm_total_timeout,
+            )
+        except ValueError as error:  # a listed provider without its key
+            raise ConfigError(f"LLM_PROVIDERS: {error}") from None
+
+    return build
 
 
 @asynccontextmanager
@@ -83,11 +161,13 @@ async def build_app(
     ``sessions_per_day`` overrides ``SESSIONS_PER_DAY`` (the console chat has no limit).
     """
     clock = clock or SystemClock()
+    router = None if model else build_model(settings, clock)  # config errors before any I/O
+    model = model or router
+    assert model is not None
     storage = WriteBehindStorage(await open_storage(settings), clock)
     await storage.start()
     try:
         offline = OfflineModel()
-        model = model or choose_model(settings)
         locks = LocalUserLocks()
         cache = MemoryContextCache(
             maxsize=CONTEXT_CACHE_SIZE, ttl=CONTEXT_CACHE_TTL, timer=clock.monotonic
@@ -130,4 +210,8 @@ async def build_app(
             profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),
         )
     finally:
-        await storage.close()
+        try:
+            await storage.close()
+        finally:
+            if router is not None:
+                await router.aclose()

@@ -11,11 +11,32 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from innertalk.domain.experiments import Experiment, parse_experiment
+
 ENV_FILE = ".env"
-KNOWN_PROVIDERS = ("gemini", "openai", "anthropic", "ollama", "offline")
+KNOWN_PROVIDERS = (
+    "gemini",
+    "openai",
+    "anthropic",
+    "ollama",
+    "llamacpp",
+    "vllm",
+    "openrouter",
+    "offline",
+)
+"""Names ``LLM_PROVIDERS`` accepts: the rows of ``infrastructure/llm/registry.py``, and offline."""
+MODEL_PROVIDERS = tuple(name for name in KNOWN_PROVIDERS if name != "offline")
 
 
 class ConfigError(Exception):
@@ -89,10 +110,46 @@ class StorageSettings(_Section):
 
 
 class LLMSettings(_Section):
-    gemini_api_key: SecretStr | None = None
+    gemini_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("gemini_api_key", "google_api_key")
+    )
     openai_api_key: SecretStr | None = None
     anthropic_api_key: SecretStr | None = None
     llm_providers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Models and endpoints per provider; empty = the provider's built-in default.
+    gemini_model: str | None = None
+    gemini_fast_model: str | None = None
+    google_gemini_base_url: str | None = None
+    openai_model: str | None = None
+    openai_fast_model: str | None = None
+    openai_base_url: str | None = None
+    anthropic_model: str | None = None
+    anthropic_fast_model: str | None = None
+    anthropic_base_url: str | None = None
+    ollama_model: str | None = None
+    ollama_base_url: str | None = None
+    ollama_api_key: SecretStr | None = None
+    llamacpp_model: str | None = None
+    llamacpp_base_url: str | None = None
+    llamacpp_api_key: SecretStr | None = None
+    vllm_model: str | None = None
+    vllm_base_url: str | None = None
+    vllm_api_key: SecretStr | None = None
+    openrouter_model: str | None = None
+    openrouter_base_url: str | None = None
+    openrouter_api_key: SecretStr | None = None
+
+    # The router: timeouts in seconds, retries, breakers, experiments.
+    llm_connect_timeout: float = Field(default=5.0, gt=0, le=120)
+    llm_first_token_timeout: float = Field(default=15.0, gt=0, le=600)
+    llm_total_timeout: float = Field(default=60.0, gt=0, le=3600)
+    llm_hedge_after: float = Field(default=4.0, ge=0, le=600)
+    llm_max_rounds: int = Field(default=2, ge=1, le=10)
+    llm_backoff_max: float = Field(default=2.0, ge=0, le=600)
+    llm_breakers: Annotated[dict[str, tuple[int, float]], NoDecode] = Field(default_factory=dict)
+    llm_auth_cooldown: float = Field(default=600.0, ge=0)
+    llm_experiment: str = ""
 
     @field_validator("llm_providers", mode="before")
     @classmethod
@@ -105,6 +162,32 @@ class LLMSettings(_Section):
             )
         return names
 
+    @field_validator(
+        "google_gemini_base_url",
+        "openai_base_url",
+        "anthropic_base_url",
+        "ollama_base_url",
+        "llamacpp_base_url",
+        "vllm_base_url",
+        "openrouter_base_url",
+    )
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http:// or https:// URL")
+        return value or None
+
+    @field_validator("llm_breakers", mode="before")
+    @classmethod
+    def _breakers(cls, value: Any) -> Any:
+        return _parse_breakers(value) if isinstance(value, str) else value
+
+    @field_validator("llm_experiment")
+    @classmethod
+    def _experiment(cls, value: str) -> str:
+        parse_experiment(value, providers=MODEL_PROVIDERS)
+        return value.strip()
+
     def configured_keys(self) -> list[str]:
         """Names of providers whose API key is set."""
         keys = {
@@ -113,6 +196,47 @@ class LLMSettings(_Section):
             "anthropic": self.anthropic_api_key,
         }
         return [name for name, key in keys.items() if key and key.get_secret_value()]
+
+    def api_key(self, provider: str) -> str | None:
+        """The API key of ``provider``, if it has one."""
+        key = getattr(self, f"{provider}_api_key", None)
+        return (key.get_secret_value() or None) if isinstance(key, SecretStr) else None
+
+    def base_url(self, provider: str) -> str | None:
+        """The endpoint set for ``provider`` (``None``: its default)."""
+        name = "google_gemini_base_url" if provider == "gemini" else f"{provider}_base_url"
+        value = getattr(self, name, None)
+        return value if isinstance(value, str) and value else None
+
+    def model(self, provider: str, *, fast: bool = False) -> str | None:
+        """The (fast) model set for ``provider`` (``None``: its default)."""
+        value = getattr(self, f"{provider}_{'fast_' if fast else ''}model", None)
+        return value if isinstance(value, str) and value else None
+
+    def experiment(self) -> Experiment | None:
+        """The A/B experiment ``LLM_EXPERIMENT`` describes, if any."""
+        return parse_experiment(self.llm_experiment)
+
+
+def _parse_breakers(text: str) -> dict[str, tuple[int, float]]:
+    """``gemini=3/30,openai=5/60,*=5/60`` → failures and cool-down seconds per provider."""
+    breakers: dict[str, tuple[int, float]] = {}
+    for item in _split_csv(text):
+        name, _, rule = (part.strip() for part in item.partition("="))
+        failures, _, seconds = rule.partition("/")
+        name = name.lower()
+        if name != "*" and name not in MODEL_PROVIDERS:
+            raise ValueError(f"unknown provider {name!r}; known: {', '.join(MODEL_PROVIDERS)}, *")
+        try:
+            rule_value = (int(failures), float(seconds))
+        except ValueError:
+            raise ValueError(
+                f"{item!r} is not provider=failures/seconds, e.g. gemini=3/30"
+            ) from None
+        if rule_value[0] < 1 or not 0 < rule_value[1] <= 86_400:
+            raise ValueError(f"{item!r}: failures must be >= 1 and seconds in (0, 86400]")
+        breakers[name] = rule_value
+    return breakers
 
 
 class TalkSettings(_Section):

@@ -7,7 +7,7 @@ the previous session's summary, then the newest turns that fit the token budget.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from innertalk.domain.conversation import (
@@ -220,4 +220,46 @@ def build_summary_request(
         purpose=Purpose.SUMMARY,
         max_output_tokens=300,
         temperature=0.2,
+    )
+
+
+PROMPT_VARIANTS: dict[str, dict[Language, str]] = {
+    "brief": {
+        Language.EN: "Answer in at most two short sentences.",
+        Language.RU: "Отвечай не длиннее двух коротких предложений.",
+    },
+    "question": {
+        Language.EN: "End your answer with one gentle, open question.",
+        Language.RU: "Заканчивай ответ одним бережным открытым вопросом.",
+    },
+}
+"""Extra system instructions an experiment variant may add, by name."""
+
+
+def with_prompt_variant(request: ModelRequest, name: str) -> ModelRequest:
+    """``request`` with the named extra instruction appended to its system prompt."""
+    if not name:
+        return request
+    extra = PROMPT_VARIANTS[name][request.language]
+    return replace(request, system=f"{request.system}\n\n{extra}")
+
+
+def halve_history(request: ModelRequest) -> ModelRequest | None:
+    """``request`` keeping only the newer half of its history, or ``None`` with none to drop.
+
+    The system prompt (which carries the previous session's summary) and the message stay.
+    """
+    history = request.history
+    if not history:
+        return None
+    return replace(request, history=history[len(history) // 2 + len(history) % 2 :])
+
+
+def estimate_usage(request: ModelRequest, text: str) -> TokenUsage:
+    """Estimated tokens of ``request`` and the answer ``text``, when no provider counted them."""
+    prompt = (request.system, *(message.text for message in request.history), request.message)
+    return TokenUsage(
+        input_tokens=sum(estimate_tokens(part) for part in prompt),
+        output_tokens=estimate_tokens(text),
+        estimated=True,
     )
