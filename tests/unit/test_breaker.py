@@ -176,3 +176,17 @@ def test_a_shared_store_opens_breakers_of_other_instances(clock: FakeClock) -> N
     assert there.try_acquire() is None
     clock.advance(20)
     assert there.try_acquire() == Permit(probe=True)
+
+
+def test_only_failures_report_a_trip(clock: FakeClock) -> None:
+    """on_trip fires when consecutive failures open the breaker, not for open_for cool-downs."""
+    trips: list[str] = []
+    cooled = CircuitBreaker("openai", clock, BreakerPolicy(2, 60), on_trip=trips.append)
+    cooled.open_for(30)
+    assert trips == []
+    failing = CircuitBreaker("gemini", clock, BreakerPolicy(2, 60), on_trip=trips.append)
+    for _ in range(2):
+        permit = failing.try_acquire()
+        assert permit is not None
+        failing.record_failure(permit)
+    assert trips == ["gemini"]

@@ -301,3 +301,21 @@ async def test_calls_per_message_equal_the_configured_attempts(
     with contextlib.suppress(ModelRefusedError):
         await router.complete(chat_request(history=4))
     assert (len(a.calls), len(b.calls)) == calls
+
+
+async def test_admins_hear_when_failures_trip_a_breaker_and_when_all_are_down(
+    clock: FakeClock,
+) -> None:
+    """A breaker opened by failures and an offline reply despite providers each raise an alert."""
+    alerts: list[tuple[str, str]] = []
+
+    async def alert(kind: str, provider: str) -> None:
+        alerts.append((kind, provider))
+
+    a = FakeProvider("a", fail(ErrorKind.TRANSIENT))
+    router = router_over(a, clock=clock, alert=alert, breakers={"a": BreakerPolicy(1, 30)})
+    reply = await router.complete(chat_request())
+    await router.aclose()
+    assert reply.provider == "offline"
+    assert ("breaker_open", "a") in alerts
+    assert ("all_providers_down", "") in alerts

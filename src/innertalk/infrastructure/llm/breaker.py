@@ -94,11 +94,13 @@ class CircuitBreaker:
         *,
         store: BreakerStateStore | None = None,
         on_change: Callable[[str, BreakerState], None] | None = None,
+        on_trip: Callable[[str], None] | None = None,
     ) -> None:
         self.name = name
         self.policy = policy or default_policy(name)
         self._store = store or LocalBreakerStateStore(clock)
         self._on_change = on_change
+        self._on_trip = on_trip
         self._failures = 0
         self._tripped = False
         self._probing = False
@@ -148,12 +150,16 @@ class CircuitBreaker:
     def record_failure(self, permit: Permit) -> None:
         """The call failed: a probe's failure, or the N-th in a row while closed, opens it."""
         self._failures += 1
+        tripped = permit.probe or (
+            self.state is BreakerState.CLOSED and self._failures >= self.policy.failures
+        )
         if permit.probe:
             self._probing = False
-            self._open(self.policy.cooldown)
-        elif self.state is BreakerState.CLOSED and self._failures >= self.policy.failures:
+        if tripped:
             self._open(self.policy.cooldown)
         self._publish_current()
+        if tripped and self._on_trip is not None:
+            self._on_trip(self.name)
 
     def release(self, permit: Permit) -> None:
         """The call ended without telling anything about the provider's health."""

@@ -99,6 +99,7 @@ class ModelRouter:
                 link.breaker,
                 store=breaker_store,
                 on_change=_publish_state,
+                on_trip=self._breaker_tripped,
             )
             for link in links
         }
@@ -261,7 +262,22 @@ class ModelRouter:
         _count_tokens(reply.provider, reply)
         if self._providers:
             log.info("llm.offline_reply", providers=len(self._providers))
+            self._fire_alert("all_providers_down", "")
         return replace(reply, variant=variant.name if variant else "")
+
+    def _breaker_tripped(self, provider: str) -> None:
+        """Failures opened a breaker (not a 429 cool-down or an auth lock-out): tell admins."""
+        self._fire_alert("breaker_open", provider)
+
+    def _fire_alert(self, kind: str, provider: str) -> None:
+        """Hand an alert to the admins' channel in the background (it throttles per kind)."""
+        try:
+            task = asyncio.get_running_loop().create_task(self._deliver_alert(kind, provider))
+        except RuntimeError:  # no loop (a breaker changed outside of a reply): log only
+            log.error("llm.admin_alert", kind=kind, provider=provider)
+            return
+        self._alerts.add(task)
+        task.add_done_callback(self._alerts.discard)
 
     def _schedule_alert(self, kind: str, provider: str) -> None:
         """Alert once per cool-down per provider, without delaying the reply."""
