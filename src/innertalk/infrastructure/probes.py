@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from innertalk.application.health import ComponentHealth, Status
+from innertalk.infrastructure.llm.breaker import BreakerState
+from innertalk.infrastructure.llm.router import ModelRouter
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 
 
@@ -14,3 +16,18 @@ async def storage_health(storage: WriteBehindStorage, backend: str) -> Component
             "storage", Status.DEGRADED, f"{backend}: writes failing, {storage.depth} queued"
         )
     return ComponentHealth("storage", Status.UP, f"{backend}, {storage.depth} queued")
+
+
+def llm_health(router: ModelRouter) -> list[ComponentHealth]:
+    """Each provider with its breaker state, and the offline responder that always answers."""
+    components = []
+    for name, state in router.breaker_states().items():
+        if state is BreakerState.CLOSED:
+            status, detail = Status.UP, "breaker closed"
+        else:
+            remaining = router.breaker(name).open_remaining()
+            status = Status.DEGRADED
+            detail = f"breaker {state.value}" + (f", {remaining:.0f} s left" if remaining else "")
+        components.append(ComponentHealth(f"llm:{name}", status, detail, required=False))
+    components.append(ComponentHealth("llm:offline", Status.UP, "always available"))
+    return components
