@@ -11,11 +11,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 import structlog
 
+from innertalk.application.alerts import AlertService
 from innertalk.application.contexts import ContextLoader
-from innertalk.application.ports import Clock, LanguageModel, Storage
+from innertalk.application.health import ComponentHealth, HealthService, Probe
+from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
 from innertalk.application.profiles import ProfileService
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
@@ -23,11 +26,14 @@ from innertalk.config import ConfigError, LLMSettings, Settings
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.clock import SystemClock
+from innertalk.infrastructure.dedupe import LocalUpdateDedupe
 from innertalk.infrastructure.llm.breaker import BreakerPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.provider import Provider
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.infrastructure.locks import LocalUserLocks
+from innertalk.infrastructure.probes import llm_health, storage_health
+from innertalk.infrastructure.ratelimit import LimitsRateLimiter
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 
@@ -45,9 +51,16 @@ class App:
     clock: Clock
     storage: WriteBehindStorage
     model: LanguageModel
+    router: ModelRouter | None
+    """The provider router (``None`` when a model was injected, e.g. in tests)."""
     talk: TalkService
     sessions: SessionService
     profiles: ProfileService
+    alerts: AlertService
+    health: HealthService
+    """Storage and model probes; entry points add their own (Telegram adds ``getMe``)."""
+    rate_limiter: RateLimiter
+    dedupe: UpdateDedupe
 
 
 async def open_storage(settings: Settings, *, migrate: bool | None = None) -> Storage:
@@ -148,6 +161,17 @@ def _registry_factory(llm: LLMSettings) -> ProviderFactory:
     return build
 
 
+def _alerting(alerts: AlertService) -> AdminAlert:
+    async def alert(kind: str, provider: str) -> None:
+        await alerts.notify(kind, provider)
+
+    return alert
+
+
+async def _llm_probe(router: ModelRouter) -> list[ComponentHealth]:
+    return llm_health(router)
+
+
 @asynccontextmanager
 async def build_app(
     settings: Settings,
@@ -161,7 +185,8 @@ async def build_app(
     ``sessions_per_day`` overrides ``SESSIONS_PER_DAY`` (the console chat has no limit).
     """
     clock = clock or SystemClock()
-    router = None if model else build_model(settings, clock)  # config errors before any I/O
+    alerts = AlertService(clock)
+    router = None if model else build_model(settings, clock, alert=_alerting(alerts))
     model = model or router
     assert model is not None
     storage = WriteBehindStorage(await open_storage(settings), clock)
@@ -192,11 +217,21 @@ async def build_app(
             ),
             summary_max_turns=settings.talk.summary_max_turns,
         )
+        probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, "sqlite")}
+        if router is not None:
+            probes["llm"] = partial(_llm_probe, router)
         yield App(
             settings=settings,
             clock=clock,
             storage=storage,
             model=model,
+            router=router,
+            alerts=alerts,
+            health=HealthService(probes),
+            rate_limiter=LimitsRateLimiter(
+                settings.talk.rate_limit, settings.storage.redis_url or "memory://"
+            ),
+            dedupe=LocalUpdateDedupe(clock.monotonic),
             talk=TalkService(
                 store=storage,
                 contexts=contexts,

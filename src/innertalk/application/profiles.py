@@ -76,6 +76,23 @@ class ProfileService:
                 await self._save(updated)
             return updated
 
+    async def set_reachable(self, key: UserKey, reachable: bool) -> None:
+        """Record that Telegram refused (the person blocked the bot) or delivered again."""
+        async with self._locks.hold(key):
+            profile = (await self._contexts.load(key)).profile
+            if profile is not None and profile.active != reachable:
+                await self._save(replace(profile, active=reachable))
+
+    async def set_blocked(self, key: UserKey, blocked: bool) -> bool:
+        """An administrator blocks or unblocks a person; ``False`` when there is no profile."""
+        async with self._locks.hold(key):
+            profile = (await self._contexts.load(key)).profile
+            if profile is None:
+                return False
+            if profile.blocked != blocked:
+                await self._save(replace(profile, blocked=blocked))
+            return True
+
     async def _save(self, profile: Profile) -> None:
         await self._store.write([profile])
         context = await self._contexts.load(profile.key)
