@@ -17,6 +17,7 @@ import structlog
 
 from innertalk.application.alerts import AlertService
 from innertalk.application.contexts import ContextLoader
+from innertalk.application.feedback import FeedbackService
 from innertalk.application.health import ComponentHealth, HealthService, Probe
 from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
 from innertalk.application.profiles import ProfileService
@@ -56,6 +57,7 @@ class App:
     talk: TalkService
     sessions: SessionService
     profiles: ProfileService
+    feedback: FeedbackService
     alerts: AlertService
     health: HealthService
     """Storage and model probes; entry points add their own (Telegram adds ``getMe``)."""
@@ -243,6 +245,7 @@ async def build_app(
             ),
             sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
             profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),
+            feedback=FeedbackService(store=storage, clock=clock),
         )
     finally:
         try:

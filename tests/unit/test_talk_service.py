@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from innertalk.application.feedback import FeedbackService
 from innertalk.application.talk import (
     ConsentRequiredError,
     SessionBudgetExhaustedError,
@@ -290,3 +291,19 @@ async def test_requests_carry_a_pseudonym_not_the_user_id(
     refs = {request.user_ref for request in model.requests}
     assert refs == {ALICE.pseudonym}
     assert str(ALICE.user_id) not in ALICE.pseudonym
+
+
+async def test_feedback_on_a_reply_is_stored_and_can_be_changed(
+    model: ScriptedModel, clock: FakeClock
+) -> None:
+    """👍 then 👎 on the same reply leaves one verdict, the latest, tied to that reply's turn."""
+    core = build_core(model, clock)
+    await consented(core)
+    reply = await core.talk.reply(ALICE, "hello")
+    stored = await core.storage.session_turns(ALICE, reply.session_id, 10)
+    assert reply.turn_id == stored[1].id
+    feedback = FeedbackService(store=core.storage, clock=clock)
+    await feedback.record(ALICE, reply.turn_id, helpful=True)
+    await feedback.record(ALICE, reply.turn_id, helpful=False)
+    verdicts = await core.storage.feedback(ALICE, 10)
+    assert [(v.turn_id, v.helpful) for v in verdicts] == [(reply.turn_id, False)]

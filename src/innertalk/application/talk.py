@@ -53,6 +53,8 @@ class TalkReply:
     session_id: str
     language: Language
     model: ModelReply
+    turn_id: str = ""
+    """The companion's stored turn, for feedback on this reply."""
 
 
 class TalkService:
@@ -98,7 +100,9 @@ class TalkService:
             started = self._clock.monotonic()
             answer = await self._answer(request, on_chunk)
             latency_ms = round((self._clock.monotonic() - started) * 1000)
-            session_id = await self._record(context, message, received, answer, latency_ms)
+            session_id, turn_id = await self._record(
+                context, message, received, answer, latency_ms
+            )
         log.info(
             "talk.replied",
             provider=answer.provider,
@@ -110,7 +114,7 @@ class TalkService:
             latency_ms=latency_ms,
             new_session=is_new,
         )
-        return TalkReply(answer.text, session_id, language, answer)
+        return TalkReply(answer.text, session_id, language, answer, turn_id)
 
     @staticmethod
     def _profile(context: ConversationContext) -> Profile:
@@ -152,7 +156,7 @@ class TalkService:
         received: datetime,
         answer: ModelReply,
         latency_ms: int,
-    ) -> str:
+    ) -> tuple[str, str]:
         """Queue the exchange for storage and cache the context it leads to."""
         assert context.session is not None
         key, session_id = context.key, context.session.id
@@ -182,7 +186,7 @@ class TalkService:
         await self._store.write(records)
         updated = replace(context, profile=touched, session=session)
         await self._contexts.remember(updated.with_turns(turns, self._contexts.turn_limit))
-        return session_id
+        return session_id, turns[1].id
 
     async def _answer(self, request: ModelRequest, on_chunk: ChunkSink | None) -> ModelReply:
         if on_chunk is None:
