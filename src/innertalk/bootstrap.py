@@ -20,6 +20,7 @@ from innertalk.application.contexts import ContextLoader
 from innertalk.application.feedback import FeedbackService
 from innertalk.application.health import ComponentHealth, HealthService, Probe
 from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
+from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
@@ -58,6 +59,7 @@ class App:
     sessions: SessionService
     profiles: ProfileService
     feedback: FeedbackService
+    privacy: PrivacyService
     alerts: AlertService
     health: HealthService
     """Storage and model probes; entry points add their own (Telegram adds ``getMe``)."""
@@ -246,6 +248,7 @@ async def build_app(
             sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
             profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),
             feedback=FeedbackService(store=storage, clock=clock),
+            privacy=PrivacyService(store=storage, contexts=contexts, locks=locks, clock=clock),
         )
     finally:
         try:

@@ -21,6 +21,8 @@ from tests.fakes.clock import FakeClock
 class Core:
     storage: MemoryStorage
     cache: MemoryContextCache
+    contexts: ContextLoader
+    locks: LocalUserLocks
     talk: TalkService
     sessions: SessionService
     profiles: ProfileService
@@ -50,6 +52,8 @@ def build_core(
     return Core(
         storage=storage,
         cache=cache,
+        contexts=contexts,
+        locks=locks,
         talk=TalkService(
             store=storage,
             contexts=contexts,

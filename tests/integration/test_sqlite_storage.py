@@ -225,3 +225,18 @@ async def test_closed_storage_refuses_work_and_closes_twice(path: Path) -> None:
     await storage.close()
     with pytest.raises(RuntimeError, match="not connected"):
         await storage.load_context(ALICE, 10)
+
+
+async def test_erasure_covers_every_table_holding_peoples_records(tmp_path: Path) -> None:
+    """Every table with a user_id column is in USER_TABLES, so delete_user misses none."""
+    from innertalk.infrastructure.storage.sqlite_queries import USER_TABLES
+
+    storage = await SqliteStorage.open(tmp_path / "t.db")
+    await storage.migrate()
+    try:
+        tables = await storage.connection.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%user_id%'"
+        )
+        assert {row[0] for row in tables} == set(USER_TABLES)
+    finally:
+        await storage.close()

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.privacy import UserRecords
 from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
@@ -104,7 +105,21 @@ class WellbeingStore(Protocol):
     async def feedback(self, key: UserKey, limit: int) -> list[Feedback]: ...
 
 
-class Storage(RecordStore, ConversationStore, ProfileStore, WellbeingStore, Protocol):
+class PrivacyStore(Protocol):
+    """Everything about one person, to hand over or to erase."""
+
+    async def export_user(self, key: UserKey) -> UserRecords:
+        """Every record of ``key``, oldest first within each kind."""
+        ...
+
+    async def delete_user(self, key: UserKey) -> int:
+        """Erase every record of ``key`` in one transaction; returns how many were erased."""
+        ...
+
+
+class Storage(
+    RecordStore, ConversationStore, ProfileStore, WellbeingStore, PrivacyStore, Protocol
+):
     """A complete storage backend."""
 
     async def migrate(self) -> None:

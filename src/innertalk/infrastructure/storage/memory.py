@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.storage.timestamps import normalized
@@ -48,6 +49,23 @@ class _Table(Generic[_R]):
         # An id already owned by someone else is never touched, as in SQLite.
         elif self._merge is not None and old.key == record.key:
             self._by_id[record.id] = self._merge(old, record)
+
+    def owned_by(self, key: UserKey) -> list[_R]:
+        """Every record of ``key``, in insertion order."""
+        return [record for record in self._by_id.values() if record.key == key]
+
+    def remove_owner(self, key: UserKey) -> int:
+        """Erase every record of ``key``; returns how many."""
+        doomed = {record_id for record_id, record in self._by_id.items() if record.key == key}
+        for record_id in doomed:
+            del self._by_id[record_id]
+        for group, ids in list(self._groups.items()):
+            kept = [record_id for record_id in ids if record_id not in doomed]
+            if kept:
+                self._groups[group] = kept
+            else:
+                del self._groups[group]
+        return len(doomed)
 
     def group(self, group: Hashable) -> list[_R]:
         """The group's records, oldest inserted first."""
@@ -190,3 +208,48 @@ class MemoryStorage:
         self.reads += 1
         verdicts = self._feedback.group(key)
         return _newest_first(verdicts, lambda verdict: verdict.created_at)[: max(limit, 0)]
+
+    def _tables(self) -> tuple[_Table[Any], ...]:
+        return (
+            self._sessions,
+            self._turns,
+            self._moods,
+            self._results,
+            self._portraits,
+            self._feedback,
+        )
+
+    async def export_user(self, key: UserKey) -> UserRecords:
+        self.reads += 1
+
+        def oldest_first(records: list[_R], when: Callable[[_R], datetime]) -> tuple[_R, ...]:
+            return tuple(reversed(_newest_first(records, when)))
+
+        return UserRecords(
+            key=key,
+            profile=self._profiles.get(key),
+            sessions=oldest_first(self._sessions.owned_by(key), lambda s: s.started_at),
+            turns=tuple(self._turns.owned_by(key)),
+            moods=oldest_first(self._moods.owned_by(key), lambda m: m.created_at),
+            results=oldest_first(self._results.owned_by(key), lambda r: r.created_at),
+            portraits=oldest_first(self._portraits.owned_by(key), lambda p: p.created_at),
+            feedback=oldest_first(self._feedback.owned_by(key), lambda f: f.created_at),
+        )
+
+    async def delete_user(self, key: UserKey) -> int:
+        self.writes += 1
+        erased = int(self._profiles.pop(key, None) is not None)
+        return erased + sum(table.remove_owner(key) for table in self._tables())
+
+    async def count_user_rows(self, key: UserKey) -> dict[str, int]:
+        """Records per kind that belong to ``key`` (mirrors ``SqliteStorage``)."""
+        names = ("sessions", "turns", "mood_entries", "questionnaire_results", "portraits",
+                 "feedback")  # fmt: skip
+        counts = {"profiles": int(key in self._profiles)}
+        counts.update(
+            {
+                name: len(table.owned_by(key))
+                for name, table in zip(names, self._tables(), strict=True)
+            }
+        )
+        return counts

@@ -18,6 +18,7 @@ import aiosqlite
 
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.metrics import STORAGE_SECONDS
@@ -198,3 +199,46 @@ class SqliteStorage:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch("feedback", queries.FEEDBACK, params)
         return [feedback_from(key, row) for row in rows]
+
+    async def export_user(self, key: UserKey) -> UserRecords:
+        owner = self._owner(key)
+        rows = {name: await self._fetch("export", sql, owner) for name, sql in
+                queries.EXPORT_TABLES.items()}  # fmt: skip
+        profile = await self.get_profile(key)
+        return UserRecords(
+            key=key,
+            profile=profile,
+            sessions=tuple(session_from(key, row) for row in rows["sessions"]),
+            turns=tuple(turn_from(key, row["session_id"], row) for row in rows["turns"]),
+            moods=tuple(mood_from(key, row) for row in rows["mood_entries"]),
+            results=tuple(result_from(key, row) for row in rows["questionnaire_results"]),
+            portraits=tuple(portrait_from(key, row) for row in rows["portraits"]),
+            feedback=tuple(feedback_from(key, row) for row in rows["feedback"]),
+        )
+
+    async def delete_user(self, key: UserKey) -> int:
+        owner = self._owner(key)
+        erased = 0
+        async with self._lock:
+            self.writes += 1
+            db = self.connection
+            async with schema.transaction(db):
+                for table in queries.USER_TABLES:
+                    cursor = await db.execute(
+                        f"DELETE FROM {table} WHERE bot_id = :bot_id AND user_id = :user_id",  # noqa: S608 - table names are constants
+                        owner,
+                    )
+                    erased += max(cursor.rowcount, 0)
+        return erased
+
+    async def count_user_rows(self, key: UserKey) -> dict[str, int]:
+        """Rows per table that belong to ``key`` (for tests and operators' checks)."""
+        counts = {}
+        async with self._lock:
+            for table in queries.USER_TABLES:
+                rows = await self.connection.execute_fetchall(
+                    f"SELECT count(*) FROM {table} WHERE bot_id = :bot_id AND user_id = :user_id",  # noqa: S608 - table names are constants
+                    self._owner(key),
+                )
+                counts[table] = int(next(iter(rows))[0])
+        return counts

@@ -95,3 +95,32 @@ WHERE bot_id = :bot_id AND user_id = :user_id
 ORDER BY created_at DESC, rowid DESC
 LIMIT :limit
 """
+
+# Export: every record of one person, oldest first. Deletion: one statement per table.
+EXPORT_TABLES = {
+    "sessions": "SELECT id, started_at, ended_at, summary, tokens_used FROM sessions "
+    "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY started_at, rowid",
+    "turns": "SELECT id, session_id, role, text, created_at, provider, model, input_tokens, "
+    "output_tokens, variant, latency_ms FROM turns "
+    "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY seq",
+    "mood_entries": "SELECT id, score, tags, note, created_at FROM mood_entries "
+    "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY created_at, rowid",
+    "questionnaire_results": "SELECT id, instrument, score, severity, answers, created_at "
+    "FROM questionnaire_results WHERE bot_id = :bot_id AND user_id = :user_id "
+    "ORDER BY created_at, rowid",
+    "portraits": "SELECT id, text, created_at FROM portraits "
+    "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY created_at, rowid",
+    "feedback": "SELECT id, turn_id, helpful, created_at FROM feedback "
+    "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY created_at, rowid",
+}
+
+USER_TABLES = (
+    "profiles",
+    "sessions",
+    "turns",
+    "mood_entries",
+    "questionnaire_results",
+    "portraits",
+    "feedback",
+)
+"""Every table holding a person's records; deletion covers each (a test checks the schema)."""

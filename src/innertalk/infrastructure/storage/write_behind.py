@@ -19,6 +19,7 @@ import structlog
 
 from innertalk.application.ports import Clock, Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH, WRITE_BEHIND_FAILED_FLUSHES
@@ -181,6 +182,15 @@ class WriteBehindStorage:
     async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
         await self._settled(key)
         return await self._inner.portraits(key, limit)
+
+    async def export_user(self, key: UserKey) -> UserRecords:
+        await self._settled(key)
+        return await self._inner.export_user(key)
+
+    async def delete_user(self, key: UserKey) -> int:
+        """Erase after this person's queued writes landed, so none can bring data back."""
+        await self._settled(key)
+        return await self._inner.delete_user(key)
 
     async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
         await self._settled(key)
