@@ -28,6 +28,7 @@ from innertalk.config import ConfigError, LLMSettings, Settings
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.clock import SystemClock
+from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.dedupe import LocalUpdateDedupe
 from innertalk.infrastructure.llm.breaker import BreakerPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
@@ -36,6 +37,7 @@ from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRout
 from innertalk.infrastructure.locks import LocalUserLocks
 from innertalk.infrastructure.probes import llm_health, storage_health
 from innertalk.infrastructure.ratelimit import LimitsRateLimiter
+from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 
@@ -79,7 +81,19 @@ async def open_storage(settings: Settings, *, migrate: bool | None = None) -> St
         raise ConfigError(f"DATABASE_URL: cannot open {path}: {error}") from None
     if settings.storage.auto_migrate if migrate is None else migrate:
         await storage.migrate()
-    return storage
+    keys = settings.security.keys()
+    if not keys:
+        return storage
+    cipher = FieldCipher(keys)
+    sample = await storage.newest_turn_text()
+    used = cipher.key_of(sample) if sample else None
+    if used is not None and not cipher.knows(used):
+        await storage.close()
+        raise ConfigError(
+            f"ENCRYPTION_KEY: the stored data was encrypted with key {used}, which is neither "
+            "ENCRYPTION_KEY nor in ENCRYPTION_KEYS_PREVIOUS"
+        )
+    return EncryptedStorage(storage, cipher)
 
 
 def chain_names(llm: LLMSettings) -> list[str]:

@@ -17,6 +17,7 @@ from innertalk import __version__
 from innertalk.bootstrap import build_app, open_storage
 from innertalk.config import ConfigError, Settings, load_settings
 from innertalk.domain.users import Language, UserKey
+from innertalk.infrastructure.crypto import DecryptionError
 from innertalk.infrastructure.logs import configure_logging
 from innertalk.presentation.console import ConsoleChat, ConsoleServices
 
@@ -108,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_until_signalled(work))
     except ConfigError as error:
         print(f"innertalk: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DecryptionError as error:
+        print(f"innertalk: configuration error: ENCRYPTION_KEY: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except asyncio.CancelledError:
         if sys.stdout.isatty():

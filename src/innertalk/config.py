@@ -272,6 +272,43 @@ class AdminSettings(_Section):
 
 class SecuritySettings(_Section):
     encryption_key: SecretStr | None = None
+    encryption_keys_previous: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            _check_key(value.get_secret_value())
+            return value
+        return None
+
+    @field_validator("encryption_keys_previous", mode="before")
+    @classmethod
+    def _previous(cls, value: Any) -> Any:
+        keys = _split_csv(value)
+        for key in keys if isinstance(keys, list) else []:
+            _check_key(str(key))
+        return keys
+
+    def keys(self) -> list[bytes]:
+        """The current key first, then older ones still accepted for reading."""
+        from innertalk.infrastructure.crypto import parse_key
+
+        if self.encryption_key is None:
+            return []
+        secrets = [self.encryption_key, *self.encryption_keys_previous]
+        return [parse_key(secret.get_secret_value()) for secret in secrets]
+
+
+def _check_key(text: str) -> None:
+    from innertalk.infrastructure.crypto import InvalidKeyError, parse_key
+
+    try:
+        parse_key(text)
+    except InvalidKeyError as error:
+        raise ValueError(
+            f"{error}; generate a key with `innertalk keygen` (32 random bytes, base64)"
+        ) from None
 
 
 class HttpSettings(_Section):

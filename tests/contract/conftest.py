@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from innertalk.application.ports import Storage
+from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
+from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.memory import MemoryStorage
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 
@@ -41,6 +43,22 @@ async def sqlite_storage(tmp_path: Path) -> AsyncIterator[Storage]:
         await storage.close()
 
 
+TEST_KEYS = [parse_key(generate_key()), parse_key(generate_key())]
+
+
+def encrypted(
+    opener: Callable[[Path], AbstractAsyncContextManager[Storage]],
+) -> Callable[[Path], AbstractAsyncContextManager[Storage]]:
+    """The same backend with turn texts, summaries, notes and portraits encrypted at rest."""
+
+    @asynccontextmanager
+    async def open_encrypted(tmp_path: Path) -> AsyncIterator[Storage]:
+        async with opener(tmp_path) as inner:
+            yield EncryptedStorage(inner, FieldCipher(TEST_KEYS))
+
+    return open_encrypted
+
+
 @dataclass(frozen=True)
 class Backend:
     name: str
@@ -55,6 +73,8 @@ class Backend:
 BACKENDS = (
     Backend("memory", memory_storage),
     Backend("sqlite", sqlite_storage),
+    Backend("memory+encrypted", encrypted(memory_storage)),
+    Backend("sqlite+encrypted", encrypted(sqlite_storage)),
 )
 
 

@@ -154,3 +154,22 @@ def test_sigterm_finishes_the_reply_and_loses_no_turn(tmp_path: Path) -> None:
     texts = [text for _, text in stored_turns(tmp_path / "data" / "innertalk.db")]
     assert texts[0::2] == ["first message", "second message"]
     assert len(texts) == 4
+
+
+def test_with_an_encryption_key_the_database_holds_no_plain_text(
+    innertalk: Run, tmp_path: Path
+) -> None:
+    """With ENCRYPTION_KEY set, the chat works across runs and the file has no message text."""
+    from innertalk.infrastructure.crypto import generate_key
+
+    env = clean_env(ENCRYPTION_KEY=generate_key())
+    first = innertalk("chat", input="Мне одиноко по вечерам\n", env=env)
+    assert first.returncode == 0, first.stderr
+    second = innertalk("chat", input="/new\n", env=env)
+    assert "одиноч" in second.stdout.lower() or "одиноко" in second.stdout.lower()
+    raw = b"".join(path.read_bytes() for path in (tmp_path / "data").iterdir())
+    assert "одиноко".encode() not in raw
+    wrong = innertalk("chat", input="/new\n", env=clean_env(ENCRYPTION_KEY=generate_key()))
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("innertalk: configuration error: ENCRYPTION_KEY:")
+    assert "Traceback" not in wrong.stderr

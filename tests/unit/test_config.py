@@ -86,6 +86,8 @@ def test_the_environment_wins_over_the_env_file(
         ("WEBHOOK_URL", "http://example.org/hook", "https"),
         ("REDIS_URL", "localhost:6379", "redis://"),
         ("RATE_LIMIT", "lots", "20/minute"),
+        ("ENCRYPTION_KEY", "hunter2", "innertalk keygen"),
+        ("ENCRYPTION_KEYS_PREVIOUS", "abc,def", "base64"),
     ],
 )
 def test_bad_values_name_their_variable(

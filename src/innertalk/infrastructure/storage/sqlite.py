@@ -127,6 +127,14 @@ class SqliteStorage:
             for statement, group in plan:
                 await db.executemany(statement, [params_of(record) for record in group])
 
+    async def newest_turn_text(self) -> str | None:
+        """The most recently stored turn text, as stored (to check encryption keys at start)."""
+        async with self._lock:
+            rows = await self.connection.execute_fetchall(
+                "SELECT text FROM turns ORDER BY seq DESC LIMIT 1"
+            )
+        return next((str(row[0]) for row in rows), None)
+
     async def ping(self) -> None:
         """One trivial statement; not counted as a read."""
         async with self._lock:
