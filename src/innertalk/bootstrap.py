@@ -6,6 +6,7 @@ It is the only module that sees settings, adapters and use cases at once. Entry 
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from innertalk.application.health import ComponentHealth, HealthService, Probe
 from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
 from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
+from innertalk.application.retention import RetentionService
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.config import ConfigError, LLMSettings, Settings
@@ -209,6 +211,10 @@ async def build_app(
     assert model is not None
     storage = WriteBehindStorage(await open_storage(settings), clock)
     await storage.start()
+    background: list[asyncio.Task[None]] = []
+    if settings.talk.retention_days:
+        retention = RetentionService(store=storage, clock=clock, days=settings.talk.retention_days)
+        background.append(asyncio.create_task(retention.run(), name="retention"))
     try:
         offline = OfflineModel()
         locks = LocalUserLocks()
@@ -265,6 +271,9 @@ async def build_app(
             privacy=PrivacyService(store=storage, contexts=contexts, locks=locks, clock=clock),
         )
     finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         try:
             await storage.close()
         finally:

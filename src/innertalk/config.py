@@ -248,6 +248,7 @@ class TalkSettings(_Section):
     sessions_per_day: int = Field(default=3, ge=0)
     session_idle_minutes: int = Field(default=120, ge=1)
     rate_limit: str = "20/minute"
+    retention_days: int = Field(default=0, ge=0)
 
     @field_validator("rate_limit")
     @classmethod

@@ -54,3 +54,13 @@ async def test_deleting_someone_unknown_erases_nothing(storage: Storage) -> None
     """Erasing a person with no records is harmless and reports zero."""
     await storage.write(everything(BOB))
     assert await storage.delete_user(ALICE) == 0
+
+
+async def test_retention_purges_only_old_turns(storage: Storage) -> None:
+    """purge_turns_before erases older turns of everyone and nothing else."""
+    await storage.write([*everything(ALICE), *everything(BOB)])
+    erased = await storage.purge_turns_before(at(1.5))
+    assert erased == 4  # turns 0 and 1 of each person's ended session (minutes 0 and 1)
+    remaining = await storage.export_user(ALICE)
+    assert [t.id for t in remaining.turns] == [f"{ALICE}:s1:turn-{n}" for n in range(3)]
+    assert len(remaining.sessions) == 2

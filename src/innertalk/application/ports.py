@@ -116,6 +116,10 @@ class PrivacyStore(Protocol):
         """Erase every record of ``key`` in one transaction; returns how many were erased."""
         ...
 
+    async def purge_turns_before(self, cutoff: datetime) -> int:
+        """Erase every turn older than ``cutoff`` (retention); returns how many."""
+        ...
+
 
 class Storage(
     RecordStore, ConversationStore, ProfileStore, WellbeingStore, PrivacyStore, Protocol

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from innertalk.application.ports import Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
@@ -105,6 +106,9 @@ class EncryptedStorage:
             moods=tuple(self._mood(mood) for mood in records.moods),
             portraits=tuple(self._portrait(portrait) for portrait in records.portraits),
         )
+
+    async def purge_turns_before(self, cutoff: datetime) -> int:
+        return await self.inner.purge_turns_before(cutoff)
 
     async def delete_user(self, key: UserKey) -> int:
         return await self.inner.delete_user(key)

@@ -56,7 +56,11 @@ class _Table(Generic[_R]):
 
     def remove_owner(self, key: UserKey) -> int:
         """Erase every record of ``key``; returns how many."""
-        doomed = {record_id for record_id, record in self._by_id.items() if record.key == key}
+        return self.remove_where(lambda record: record.key == key)
+
+    def remove_where(self, doomed_if: Callable[[_R], bool]) -> int:
+        """Erase every record ``doomed_if`` accepts; returns how many."""
+        doomed = {record_id for record_id, record in self._by_id.items() if doomed_if(record)}
         for record_id in doomed:
             del self._by_id[record_id]
         for group, ids in list(self._groups.items()):
@@ -253,3 +257,7 @@ class MemoryStorage:
             }
         )
         return counts
+
+    async def purge_turns_before(self, cutoff: datetime) -> int:
+        self.writes += 1
+        return self._turns.remove_where(lambda turn: turn.created_at < cutoff)

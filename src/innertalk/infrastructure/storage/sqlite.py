@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from innertalk.infrastructure.storage import sqlite_queries as queries
 from innertalk.infrastructure.storage import sqlite_schema as schema
 from innertalk.infrastructure.storage.sqlite_rows import (
     feedback_from,
+    moment_text,
     mood_from,
     params_of,
     portrait_from,
@@ -250,3 +252,13 @@ class SqliteStorage:
                 )
                 counts[table] = int(next(iter(rows))[0])
         return counts
+
+    async def purge_turns_before(self, cutoff: datetime) -> int:
+        async with self._lock:
+            self.writes += 1
+            db = self.connection
+            async with schema.transaction(db):
+                cursor = await db.execute(
+                    "DELETE FROM turns WHERE created_at < ?", (moment_text(cutoff),)
+                )
+        return max(cursor.rowcount, 0)

@@ -78,6 +78,7 @@ _INITIAL = (
     )
     """,
     "CREATE INDEX turns_by_session ON turns (bot_id, user_id, session_id, seq)",
+    "CREATE INDEX turns_by_age ON turns (created_at)",
     """
     CREATE TABLE mood_entries (
         id TEXT PRIMARY KEY,

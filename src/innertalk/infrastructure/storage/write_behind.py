@@ -14,6 +14,7 @@ import contextlib
 import random
 from collections import Counter, deque
 from collections.abc import Sequence
+from datetime import datetime
 
 import structlog
 
@@ -186,6 +187,11 @@ class WriteBehindStorage:
     async def export_user(self, key: UserKey) -> UserRecords:
         await self._settled(key)
         return await self._inner.export_user(key)
+
+    async def purge_turns_before(self, cutoff: datetime) -> int:
+        """Retention: pending turns land first, so the purge sees every turn there is."""
+        await self.flush()
+        return await self._inner.purge_turns_before(cutoff)
 
     async def delete_user(self, key: UserKey) -> int:
         """Erase after this person's queued writes landed, so none can bring data back."""
