@@ -24,6 +24,7 @@ from tests.contract.records import (
     mood,
     portrait,
     profile,
+    result,
     session,
     turns,
 )
@@ -304,3 +305,21 @@ async def test_feedback_round_trips_newest_first_and_can_change(storage: Storage
     assert await storage.feedback(ALICE, 10) == [second, first]
     await storage.write([replace(first, helpful=False)])
     assert (await storage.feedback(ALICE, 10))[1].helpful is False
+
+
+async def test_the_context_carries_the_newest_three_results(storage: Storage) -> None:
+    """load_context includes the three newest questionnaire results, newest first."""
+    await storage.write([profile(), *(result(f"q{n}", minutes=n) for n in range(5))])
+    context = await storage.load_context(ALICE, 10)
+    assert [r.id for r in context.recent_results] == ["q4", "q3", "q2"]
+    assert context.recent_results[0].answers == (1, 2, None, 0)
+
+
+async def test_a_sessions_safety_mode_is_kept_once_set(storage: Storage) -> None:
+    """A session marked for safety stays marked even if a stale copy is written again."""
+    opened = session("s-safe")
+    await storage.write([replace(opened, safety=True)])
+    await storage.write([opened])
+    context = await storage.load_context(ALICE, 5)
+    assert context.session is not None
+    assert context.session.safety is True

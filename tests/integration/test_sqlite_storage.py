@@ -138,7 +138,14 @@ async def test_reads_search_an_index_and_never_scan_a_table(
 ) -> None:
     """Every read is an index search: no full table scan and no sort of its own."""
     await storage.write(conversation(50))
-    params = {"bot_id": "bot-a", "user_id": 1, "session_id": "s0", "limit": 10, "instrument": None}
+    params = {
+        "bot_id": "bot-a",
+        "user_id": 1,
+        "session_id": "s0",
+        "limit": 10,
+        "instrument": None,
+        "results": 3,
+    }
     rows = await storage.connection.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
     plan = [row["detail"] for row in rows]
     assert not [step for step in plan if any(step.startswith(f"SCAN {t}") for t in TABLES)]

@@ -307,3 +307,21 @@ async def test_feedback_on_a_reply_is_stored_and_can_be_changed(
     await feedback.record(ALICE, reply.turn_id, helpful=False)
     verdicts = await core.storage.feedback(ALICE, 10)
     assert [(v.turn_id, v.helpful) for v in verdicts] == [(reply.turn_id, False)]
+
+
+async def test_recent_results_are_summarized_into_the_prompt(
+    model: ScriptedModel, clock: FakeClock
+) -> None:
+    """A stored PHQ-9 result appears as one line in the next reply's system prompt."""
+    from innertalk.domain.wellbeing import QuestionnaireResult
+
+    core = build_core(model, clock)
+    await consented(core)
+    phq9 = QuestionnaireResult(
+        "r1", ALICE, "phq9", 7, "mild", (1, 1, 1, 1, 1, 1, 1, 0, 0), clock.now()
+    )
+    await core.storage.write([phq9])
+    await core.contexts.forget(ALICE)
+    await core.talk.reply(ALICE, "hello")
+    assert "PHQ-9" in model.requests[0].system
+    assert "7/27" in model.requests[0].system

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from innertalk.domain.users import Profile, UserKey
+from innertalk.domain.wellbeing import QuestionnaireResult
 
 
 class Role(StrEnum):
@@ -49,6 +50,10 @@ class Session:
     ended_at: datetime | None = None
     summary: str | None = None
     tokens_used: int = 0
+    safety: bool = False
+    """A crisis was detected in this session: replies follow the safety-oriented prompt."""
+    off_record: bool = False
+    """Nothing of an off-the-record session is stored: it lives in the context cache only."""
 
     @property
     def is_open(self) -> bool:
@@ -69,6 +74,7 @@ class ConversationContext:
 
     ``recent_turns`` are the newest turns of the open session, oldest first.
     ``previous_summary`` is the summary of the latest ended session that has one.
+    ``recent_results`` are the person's newest questionnaire results.
     """
 
     key: UserKey
@@ -76,6 +82,8 @@ class ConversationContext:
     session: Session | None = None
     previous_summary: str | None = None
     recent_turns: tuple[Turn, ...] = field(default_factory=tuple)
+    recent_results: tuple[QuestionnaireResult, ...] = field(default_factory=tuple)
+    """The newest questionnaire results (newest first), summarized into the prompt."""
 
     def with_turns(self, turns: Sequence[Turn], limit: int) -> ConversationContext:
         """The context after ``turns`` were added, keeping the newest ``limit``."""

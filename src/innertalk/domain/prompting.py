@@ -17,6 +17,7 @@ from innertalk.domain.conversation import (
     estimate_tokens,
     trim_to_budget,
 )
+from innertalk.domain.questionnaires import load_builtin_instruments, result_context_line
 from innertalk.domain.users import Language, Style
 
 
@@ -154,20 +155,49 @@ _SUMMARIZE = {
 }
 
 
+_RESULTS_LEAD = {
+    Language.EN: "Recent self-check questionnaires (screening only, not a diagnosis; mention "
+    "them only if the person brings them up): ",
+    Language.RU: "Недавние опросники самопроверки (это скрининг, а не диагноз; упоминай их, "
+    "только если человек сам о них заговорит): ",
+}
+
+
 def system_prompt(
     language: Language,
     style: Style,
     *,
     display_name: str = "",
     previous_summary: str | None = None,
+    notes: Sequence[str] = (),
+    safety: str | None = None,
 ) -> str:
-    """The system prompt for a reply in ``language`` with the person's ``style``."""
+    """The system prompt for a reply in ``language`` with the person's ``style``.
+
+    ``notes`` are lines about recent questionnaire results; ``safety`` is the
+    safety-oriented instruction used for the rest of a session after a crisis signal.
+    """
     parts = [_ROLE[language], _STYLE[language][style]]
     if display_name:
         parts.append(f"{_NAME_LEAD[language]}{display_name}.")
     if previous_summary:
         parts.append(f"{_SUMMARY_LEAD[language]}{previous_summary}")
+    if notes:
+        parts.append(_RESULTS_LEAD[language] + "; ".join(notes))
+    if safety:
+        parts.append(safety)
     return "\n\n".join(parts)
+
+
+def result_notes(context: ConversationContext, language: Language) -> list[str]:
+    """One line per recent questionnaire result whose instrument is known."""
+    instruments = load_builtin_instruments()
+    timezone = context.profile.timezone if context.profile else "UTC"
+    return [
+        result_context_line(instruments[result.instrument], result, language, timezone)
+        for result in context.recent_results
+        if result.instrument in instruments
+    ]
 
 
 def history_of(turns: Sequence[Turn]) -> tuple[ChatMessage, ...]:
@@ -182,13 +212,22 @@ def build_reply_request(
     language: Language,
     history_budget: int,
     max_output_tokens: int,
+    safety: str | None = None,
 ) -> ModelRequest:
-    """The request for answering ``message``, with history trimmed to ``history_budget``."""
+    """The request for answering ``message``, with history trimmed to ``history_budget``.
+
+    ``safety`` (the safety-oriented instruction) is added when the session needs it.
+    """
     profile = context.profile
     style = profile.style if profile else Style.BALANCED
     name = profile.display_name if profile else ""
     system = system_prompt(
-        language, style, display_name=name, previous_summary=context.previous_summary
+        language,
+        style,
+        display_name=name,
+        previous_summary=context.previous_summary,
+        notes=result_notes(context, language),
+        safety=safety,
     )
     budget = max(0, history_budget - estimate_tokens(system) - estimate_tokens(message))
     return ModelRequest(

@@ -18,6 +18,9 @@ from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.storage.timestamps import normalized
 
+CONTEXT_RESULTS = 3
+"""Newest questionnaire results loaded with a conversation's context (as in SQLite)."""
+
 
 class _Owned(Protocol):
     @property
@@ -88,6 +91,7 @@ def _merge_session(old: Session, new: Session) -> Session:
         ended_at=new.ended_at if new.ended_at is not None else old.ended_at,
         summary=new.summary if new.summary is not None else old.summary,
         tokens_used=max(old.tokens_used, new.tokens_used),
+        safety=old.safety or new.safety,
     )
 
 
@@ -168,6 +172,11 @@ class MemoryStorage:
             session=session,
             previous_summary=previous_summary,
             recent_turns=tuple(turns),
+            recent_results=tuple(
+                _newest_first(self._results.group(key), lambda result: result.created_at)[
+                    :CONTEXT_RESULTS
+                ]
+            ),
         )
 
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:

@@ -39,6 +39,8 @@ from innertalk.infrastructure.storage.sqlite_rows import (
 )
 
 IN_MEMORY = ":memory:"
+CONTEXT_RESULTS = 3
+"""Newest questionnaire results loaded with a conversation's context."""
 
 
 def _silence_driver_debug_log() -> None:
@@ -156,7 +158,11 @@ class SqliteStorage:
         return {"bot_id": key.bot_id, "user_id": key.user_id}
 
     async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
-        params = {**self._owner(key), "limit": max(turn_limit, 0)}
+        params = {
+            **self._owner(key),
+            "limit": max(turn_limit, 0),
+            "results": CONTEXT_RESULTS,
+        }
         (row,) = await self._fetch("load_context", queries.LOAD_CONTEXT, params)
         profile = session = None
         turns: list[Turn] = []
@@ -172,6 +178,13 @@ class SqliteStorage:
             session=session,
             previous_summary=row["previous_summary"],
             recent_turns=tuple(turns),
+            recent_results=tuple(
+                sorted(
+                    (result_from(key, result) for result in json.loads(row["recent_results"])),
+                    key=lambda result: result.created_at,
+                    reverse=True,
+                )
+            ),
         )
 
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:

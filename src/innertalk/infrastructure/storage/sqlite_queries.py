@@ -11,7 +11,7 @@ from __future__ import annotations
 # the order itself rather than trusting the aggregate to keep it.
 LOAD_CONTEXT = """
 WITH open_session AS (
-    SELECT id, started_at, ended_at, summary, tokens_used FROM sessions
+    SELECT id, started_at, ended_at, summary, tokens_used, safety FROM sessions
     WHERE bot_id = :bot_id AND user_id = :user_id AND ended_at IS NULL
     ORDER BY started_at DESC, rowid DESC
     LIMIT 1
@@ -25,7 +25,7 @@ SELECT
      FROM profiles WHERE bot_id = :bot_id AND user_id = :user_id) AS profile,
     (SELECT json_object(
                 'id', id, 'started_at', started_at, 'ended_at', ended_at, 'summary', summary,
-                'tokens_used', tokens_used)
+                'tokens_used', tokens_used, 'safety', safety)
      FROM open_session) AS session,
     (SELECT summary FROM sessions
      WHERE bot_id = :bot_id AND user_id = :user_id
@@ -41,7 +41,15 @@ SELECT
            WHERE bot_id = :bot_id AND user_id = :user_id
              AND session_id = (SELECT id FROM open_session)
            ORDER BY seq DESC
-           LIMIT :limit)) AS recent_turns
+           LIMIT :limit)) AS recent_turns,
+    (SELECT json_group_array(json_object(
+                'id', id, 'instrument', instrument, 'score', score, 'severity', severity,
+                'answers', answers, 'created_at', created_at))
+     FROM (SELECT id, instrument, score, severity, answers, created_at
+           FROM questionnaire_results
+           WHERE bot_id = :bot_id AND user_id = :user_id
+           ORDER BY created_at DESC, rowid DESC
+           LIMIT :results)) AS recent_results
 """
 
 SESSION_TURNS = """
@@ -54,7 +62,7 @@ LIMIT :limit
 """
 
 SESSIONS = """
-SELECT id, started_at, ended_at, summary, tokens_used FROM sessions
+SELECT id, started_at, ended_at, summary, tokens_used, safety FROM sessions
 WHERE bot_id = :bot_id AND user_id = :user_id
 ORDER BY started_at DESC, rowid DESC
 LIMIT :limit
@@ -98,7 +106,7 @@ LIMIT :limit
 
 # Export: every record of one person, oldest first. Deletion: one statement per table.
 EXPORT_TABLES = {
-    "sessions": "SELECT id, started_at, ended_at, summary, tokens_used FROM sessions "
+    "sessions": "SELECT id, started_at, ended_at, summary, tokens_used, safety FROM sessions "
     "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY started_at, rowid",
     "turns": "SELECT id, session_id, role, text, created_at, provider, model, input_tokens, "
     "output_tokens, variant, latency_ms FROM turns "

@@ -58,12 +58,13 @@ ON CONFLICT (bot_id, user_id) DO UPDATE SET
 
 # An end or a summary once stored is never erased by a stale retry of an older batch.
 _UPSERT_SESSION = """
-INSERT INTO sessions (id, bot_id, user_id, started_at, ended_at, summary, tokens_used)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO sessions (id, bot_id, user_id, started_at, ended_at, summary, tokens_used, safety)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     ended_at = coalesce(excluded.ended_at, ended_at),
     summary = coalesce(excluded.summary, summary),
-    tokens_used = max(excluded.tokens_used, tokens_used)
+    tokens_used = max(excluded.tokens_used, tokens_used),
+    safety = max(excluded.safety, safety)
 WHERE bot_id = excluded.bot_id AND user_id = excluded.user_id
 """
 
@@ -155,6 +156,7 @@ def params_of(record: Record) -> Params:
                 _optional_text(record.ended_at),
                 record.summary,
                 record.tokens_used,
+                int(record.safety),
             )
         case Turn():
             return (
@@ -226,6 +228,7 @@ def session_from(key: UserKey, row: Row) -> Session:
         ended_at=_optional_moment(row["ended_at"]),
         summary=row["summary"],
         tokens_used=row["tokens_used"],
+        safety=bool(row["safety"]),
     )
 
 

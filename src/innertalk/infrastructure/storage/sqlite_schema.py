@@ -54,7 +54,8 @@ _INITIAL = (
         started_at TEXT NOT NULL,
         ended_at TEXT,
         summary TEXT,
-        tokens_used INTEGER NOT NULL DEFAULT 0
+        tokens_used INTEGER NOT NULL DEFAULT 0,
+        safety INTEGER NOT NULL DEFAULT 0
     )
     """,
     "CREATE INDEX sessions_by_user ON sessions (bot_id, user_id, started_at)",
