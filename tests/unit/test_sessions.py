@@ -117,3 +117,25 @@ async def test_unknown_time_zones_are_refused(clock: FakeClock) -> None:
     await ready(core)
     with pytest.raises(ValueError, match="Mars/Olympus"):
         await core.profiles.update(ALICE, timezone="Mars/Olympus")
+
+
+async def test_an_off_the_record_session_stores_nothing(clock: FakeClock) -> None:
+    """Off the record: replies work with history, but no session, turn or summary is stored."""
+    model = ScriptedModel(summarizing)
+    core = build_core(model, clock)
+    await ready(core)
+    await core.talk.reply(ALICE, "on the record")
+    before = await core.storage.export_user(ALICE)
+    session, is_new = await core.sessions.start(ALICE, off_record=True)
+    assert is_new
+    assert session.off_record
+    await core.talk.reply(ALICE, "a secret")
+    await core.talk.reply(ALICE, "another secret")
+    assert [m.text for m in model.requests[-1].history][:1] == ["a secret"]
+    ended = await core.sessions.end(ALICE)
+    assert ended is not None
+    assert ended.summary is None
+    after = await core.storage.export_user(ALICE)
+    assert [t.text for t in after.turns] == [t.text for t in before.turns]
+    assert all("secret" not in (s.summary or "") for s in after.sessions)
+    assert len(after.sessions) == len(before.sessions)

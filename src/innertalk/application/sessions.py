@@ -86,11 +86,19 @@ class SessionLifecycle:
         return replace(context, session=session, recent_turns=())
 
     async def save(self, context: ConversationContext) -> None:
-        """Store the open session of ``context`` now and cache the context."""
+        """Store the open session of ``context`` now (unless off the record) and cache it."""
         if context.session is None:
             raise ValueError("no open session")
-        await self._store.write([context.session])
+        if not context.session.off_record:
+            await self._store.write([context.session])
         await self._contexts.remember(context)
+
+    async def open_off_record(self, context: ConversationContext) -> ConversationContext:
+        """Close any open session, then open one that stores nothing (no daily-limit cost)."""
+        if context.session is not None:
+            context, _ = await self.close(context)
+        session = Session(id=new_id(), key=context.key, started_at=self._clock.now())
+        return replace(context, session=replace(session, off_record=True), recent_turns=())
 
     async def close(
         self, context: ConversationContext
@@ -98,6 +106,11 @@ class SessionLifecycle:
         """Close the open session with a summary; returns the new context and what ended."""
         if context.session is None:
             raise ValueError("no open session")
+        if context.session.off_record:
+            closed = replace(context, session=None, recent_turns=())
+            await self._contexts.remember(closed)
+            log.info("session.ended", off_record=True)
+            return closed, EndedSession(context.session.ended(self._clock.now(), None), None)
         summary = await self._summarize(context, context.session)
         ended = context.session.ended(self._clock.now(), summary)
         await self._store.write([ended])
@@ -152,13 +165,22 @@ class SessionService:
         self._contexts = contexts
         self._locks = locks
 
-    async def start(self, key: UserKey) -> tuple[Session, bool]:
+    async def start(self, key: UserKey, *, off_record: bool = False) -> tuple[Session, bool]:
         """The open session of ``key`` — continued if fresh, else a new one (stored at once).
 
-        Returns the session and whether it is new. Raises ``DailySessionLimitError``.
+        ``off_record`` opens a session that stores nothing: no turns, no summary; an open
+        ordinary session is closed (with its summary) first. Returns the session and whether
+        it is new. Raises ``DailySessionLimitError``.
         """
         async with self._locks.hold(key):
             context = await self._contexts.load(key)
+            if off_record:
+                if context.session is not None and context.session.off_record:
+                    return context.session, False
+                opened = await self._lifecycle.open_off_record(context)
+                await self._lifecycle.save(opened)
+                assert opened.session is not None
+                return opened.session, True
             opened = await self._lifecycle.current(context)
             assert opened.session is not None
             if opened.session is context.session:

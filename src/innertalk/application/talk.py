@@ -183,7 +183,10 @@ class TalkService:
         records: list[Record] = [session, *turns]
         if touched is not profile:
             records.append(touched)
-        await self._store.write(records)
+        if session.off_record:  # nothing is stored; the exchange lives in the cache only
+            touched = profile
+        else:
+            await self._store.write(records)
         updated = replace(context, profile=touched, session=session)
         await self._contexts.remember(updated.with_turns(turns, self._contexts.turn_limit))
         return session_id, turns[1].id
