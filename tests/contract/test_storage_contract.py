@@ -323,3 +323,12 @@ async def test_a_sessions_safety_mode_is_kept_once_set(storage: Storage) -> None
     context = await storage.load_context(ALICE, 5)
     assert context.session is not None
     assert context.session.safety is True
+
+
+async def test_recent_messages_are_the_persons_own_across_sessions(storage: Storage) -> None:
+    """recent_messages returns only user turns, across sessions, the newest N oldest first."""
+    await storage.write([*everything(ALICE), *everything(BOB)])
+    recent = await storage.recent_messages(ALICE, 2)
+    assert [t.id for t in recent] == [f"{ALICE}:s1:turn-0", f"{ALICE}:s1:turn-2"]
+    assert all(t.key == ALICE for t in await storage.recent_messages(ALICE, 50))
+    assert len(await storage.recent_messages(ALICE, 50)) == 3

@@ -125,6 +125,8 @@ PLANNED = {
     "load_context": queries.LOAD_CONTEXT,
     "session_turns": queries.SESSION_TURNS,
     "sessions": queries.SESSIONS,
+    "recent_messages": queries.RECENT_MESSAGES,
+    "feedback": queries.FEEDBACK,
     "profile": queries.PROFILE,
     "moods": queries.MOODS,
     "questionnaire_results": queries.QUESTIONNAIRE_RESULTS,
@@ -151,7 +153,8 @@ async def test_reads_search_an_index_and_never_scan_a_table(
     assert not [step for step in plan if any(step.startswith(f"SCAN {t}") for t in TABLES)]
     assert not [step for step in plan if "TEMP B-TREE" in step]
     if "FROM turns" in sql:
-        assert any(step.startswith("SEARCH turns USING INDEX turns_by_session") for step in plan)
+        index = "turns_by_user" if "role = 'user'" in sql else "turns_by_session"
+        assert any(step.startswith(f"SEARCH turns USING INDEX {index}") for step in plan)
 
 
 async def test_datetimes_are_fixed_width_utc_text(storage: SqliteStorage) -> None:

@@ -82,6 +82,10 @@ class ConversationStore(Protocol):
         """The newest ``limit`` sessions of a person, newest first."""
         ...
 
+    async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
+        """The person's own newest ``limit`` turns across sessions, oldest first."""
+        ...
+
 
 class ProfileStore(Protocol):
     """Reads profiles."""

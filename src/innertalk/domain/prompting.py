@@ -26,6 +26,7 @@ class Purpose(StrEnum):
 
     REPLY = "reply"
     SUMMARY = "summary"
+    PORTRAIT = "portrait"
 
 
 class Tier(StrEnum):

@@ -77,6 +77,9 @@ class EncryptedStorage:
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
         return [self._turn(t) for t in await self.inner.session_turns(key, session_id, limit)]
 
+    async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
+        return [self._turn(t) for t in await self.inner.recent_messages(key, limit)]
+
     async def sessions(self, key: UserKey, limit: int) -> list[Session]:
         return [self._session(session) for session in await self.inner.sessions(key, limit)]
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from innertalk.application.ports import Record
-from innertalk.domain.conversation import ConversationContext, Session, Turn
+from innertalk.domain.conversation import ConversationContext, Role, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
@@ -186,6 +186,11 @@ class MemoryStorage:
     def _newest_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
         turns = self._turns.group((key, session_id))
         return turns[-limit:] if limit > 0 else []
+
+    async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
+        self.reads += 1
+        mine = [turn for turn in self._turns.owned_by(key) if turn.role is Role.USER]
+        return mine[-limit:] if limit > 0 else []
 
     async def sessions(self, key: UserKey, limit: int) -> list[Session]:
         self.reads += 1

@@ -192,6 +192,11 @@ class SqliteStorage:
         rows = await self._fetch("session_turns", queries.SESSION_TURNS, params)
         return [turn_from(key, session_id, row) for row in reversed(rows)]
 
+    async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
+        params = {**self._owner(key), "limit": max(limit, 0)}
+        rows = await self._fetch("recent_messages", queries.RECENT_MESSAGES, params)
+        return [turn_from(key, row["session_id"], row) for row in reversed(rows)]
+
     async def sessions(self, key: UserKey, limit: int) -> list[Session]:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch("sessions", queries.SESSIONS, params)

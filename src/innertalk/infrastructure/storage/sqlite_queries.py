@@ -61,6 +61,15 @@ ORDER BY seq DESC
 LIMIT :limit
 """
 
+RECENT_MESSAGES = """
+SELECT id, session_id, role, text, created_at, provider, model, input_tokens, output_tokens,
+       variant, latency_ms
+FROM turns
+WHERE bot_id = :bot_id AND user_id = :user_id AND role = 'user'
+ORDER BY seq DESC
+LIMIT :limit
+"""
+
 SESSIONS = """
 SELECT id, started_at, ended_at, summary, tokens_used, safety FROM sessions
 WHERE bot_id = :bot_id AND user_id = :user_id

@@ -80,6 +80,7 @@ _INITIAL = (
     """,
     "CREATE INDEX turns_by_session ON turns (bot_id, user_id, session_id, seq)",
     "CREATE INDEX turns_by_age ON turns (created_at)",
+    "CREATE INDEX turns_by_user ON turns (bot_id, user_id, role, seq)",
     """
     CREATE TABLE mood_entries (
         id TEXT PRIMARY KEY,

@@ -162,6 +162,10 @@ class WriteBehindStorage:
         await self._settled(key)
         return await self._inner.session_turns(key, session_id, limit)
 
+    async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
+        await self._settled(key)
+        return await self._inner.recent_messages(key, limit)
+
     async def sessions(self, key: UserKey, limit: int) -> list[Session]:
         await self._settled(key)
         return await self._inner.sessions(key, limit)
