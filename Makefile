@@ -29,5 +29,8 @@ test: $(STAMP)
 
 check: lint test
 
+bench: $(STAMP)
+	$(BIN)/python -m bench.llm_failover
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -154,13 +154,15 @@ async def test_a_retry_after_beyond_the_backoff_limit_goes_offline_at_once(
 
 
 async def test_context_overflow_halves_the_history_and_retries_once(clock: FakeClock) -> None:
-    """Overflow → same provider again with the newer half of the history and the same system."""
+    """Overflow → same provider again with the newer half of the history (starting with the
+    person) and the same system prompt."""
     a = FakeProvider("a", fail(ErrorKind.CONTEXT_OVERFLOW), ok("fits now"))
     request = chat_request(history=6)
     reply = await router_over(a, clock=clock).complete(request)
     assert reply.text == "fits now"
     retried = a.calls[1].request
-    assert retried.history == request.history[3:]
+    assert retried.history == request.history[4:]
+    assert retried.history[0].role.value == "user"
     assert (retried.system, retried.message) == (request.system, request.message)
 
 

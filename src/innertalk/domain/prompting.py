@@ -287,12 +287,17 @@ def with_prompt_variant(request: ModelRequest, name: str) -> ModelRequest:
 def halve_history(request: ModelRequest) -> ModelRequest | None:
     """``request`` keeping only the newer half of its history, or ``None`` with none to drop.
 
-    The system prompt (which carries the previous session's summary) and the message stay.
+    The system prompt (which carries the previous session's summary) and the message stay;
+    the kept history never starts with an assistant turn whose question was dropped (some
+    providers refuse a conversation that does not start with the person).
     """
     history = request.history
     if not history:
         return None
-    return replace(request, history=history[len(history) // 2 + len(history) % 2 :])
+    kept = list(history[len(history) // 2 + len(history) % 2 :])
+    while kept and kept[0].role is Role.ASSISTANT:
+        kept.pop(0)
+    return replace(request, history=tuple(kept))
 
 
 def estimate_usage(request: ModelRequest, text: str) -> TokenUsage:
