@@ -23,6 +23,7 @@ from innertalk.application.health import ComponentHealth, HealthService, Probe
 from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
 from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
+from innertalk.application.reminders import ReminderService
 from innertalk.application.retention import RetentionService
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
@@ -64,6 +65,9 @@ class App:
     profiles: ProfileService
     feedback: FeedbackService
     privacy: PrivacyService
+    reminders: ReminderService
+    """Reminder settings; the bot entry point runs ``reminders.run(sender)`` as a task (not
+    started here: only the bot has a Telegram sender)."""
     alerts: AlertService
     health: HealthService
     """Storage and model probes; entry points add their own (Telegram adds ``getMe``)."""
@@ -203,6 +207,10 @@ async def build_app(
     """Build the app; on exit, flush every queued write and close every connection.
 
     ``sessions_per_day`` overrides ``SESSIONS_PER_DAY`` (the console chat has no limit).
+
+    Background work that needs an entry point's adapters is not started here: the bot runs
+    ``asyncio.create_task(app.reminders.run(sender))`` with its Telegram ``ReminderSender``
+    and cancels that task before leaving this context (queued writes are then flushed).
     """
     clock = clock or SystemClock()
     alerts = AlertService(clock)
@@ -241,6 +249,9 @@ async def build_app(
             ),
             summary_max_turns=settings.talk.summary_max_turns,
         )
+        profiles = ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock)
+        reminders = ReminderService(store=storage, locks=locks, clock=clock, reachability=profiles)
+        profiles.on_timezone_change(reminders.timezone_changed)
         probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, "sqlite")}
         if router is not None:
             probes["llm"] = partial(_llm_probe, router)
@@ -266,7 +277,8 @@ async def build_app(
                 policy=policy,
             ),
             sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
-            profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),
+            profiles=profiles,
+            reminders=reminders,
             feedback=FeedbackService(store=storage, clock=clock),
             privacy=PrivacyService(store=storage, contexts=contexts, locks=locks, clock=clock),
         )

@@ -250,3 +250,15 @@ async def test_erasure_covers_every_table_holding_peoples_records(tmp_path: Path
         assert {row[0] for row in tables} == set(USER_TABLES)
     finally:
         await storage.close()
+
+
+async def test_reminder_reads_search_their_indexes(storage: SqliteStorage) -> None:
+    """The due query walks reminders_due in order (no scan, no sort); one person's is by key."""
+    from innertalk.infrastructure.storage.sqlite_reminders import DUE_REMINDERS, REMINDER
+
+    params = {"bot_id": "bot-a", "user_id": 1, "now": "2024-05-01T00:00:00.000000Z", "limit": 5}
+    for sql, index in ((DUE_REMINDERS, "reminders_due"), (REMINDER, "sqlite_autoindex_reminders")):
+        rows = await storage.connection.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = [row["detail"] for row in rows]
+        assert plan
+        assert all(step.startswith(f"SEARCH reminders USING INDEX {index}") for step in plan)

@@ -81,11 +81,12 @@ def test_without_a_user_reference_there_is_no_variant() -> None:
 
 
 def test_halving_keeps_the_system_prompt_and_the_newest_turns() -> None:
-    """Context-overflow trimming drops the older half of the history only."""
+    """Context-overflow trimming drops the older half (and a leading companion turn) only."""
     request = chat_request(history=5)
     halved = halve_history(request)
     assert halved is not None
-    assert halved.history == request.history[3:]
+    assert halved.history == request.history[4:]
+    assert halved.history[0].role.value == "user"
     assert (halved.system, halved.message) == (request.system, request.message)
     assert halve_history(chat_request(history=0)) is None
 

@@ -50,6 +50,10 @@ class HealthService:
         self._probes = probes
         self._timeout = timeout
 
+    def add_probe(self, name: str, probe: Probe) -> None:
+        """Add a probe only an entry point can run (the bot adds Telegram's ``getMe``)."""
+        self._probes[name] = probe
+
     async def check(self) -> HealthReport:
         results = await asyncio.gather(*(self._run(name, p) for name, p in self._probes.items()))
         return HealthReport(tuple(c for group in results for c in group))

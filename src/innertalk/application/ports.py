@@ -13,11 +13,24 @@ from typing import Protocol
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest
+from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 
-Record = Profile | Session | Turn | MoodEntry | QuestionnaireResult | Portrait | Feedback
-"""Anything a store persists. Every record carries its owner's ``UserKey``."""
+Record = (
+    Profile
+    | Session
+    | Turn
+    | MoodEntry
+    | QuestionnaireResult
+    | Portrait
+    | Feedback
+    | ReminderSettings
+)
+"""Anything a store persists. Every record carries its owner's ``UserKey``.
+
+``ReminderSettings`` are upserted by owner (one per person); a write never moves
+``last_sent_at`` back, so a stale copy cannot unrecord a reminder already sent."""
 
 
 class ModelRefusedError(Exception):
@@ -125,8 +138,42 @@ class PrivacyStore(Protocol):
         ...
 
 
+class ReminderStore(Protocol):
+    """Reminder settings are written through ``RecordStore.write``; these read and claim them."""
+
+    async def get_reminder(self, key: UserKey) -> ReminderSettings | None:
+        """The person's reminder settings, or ``None`` when never set."""
+        ...
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[ReminderSettings]:
+        """Enabled reminders with ``next_due_at <= now`` of every person on every bot, the
+        longest due first (ties by bot and user), at most ``limit``."""
+        ...
+
+    async def claim_reminder(
+        self,
+        key: UserKey,
+        due_at: datetime,
+        next_due_at: datetime | None,
+        sent_at: datetime | None,
+        *,
+        failures: int = 0,
+    ) -> bool:
+        """Compare-and-set: if the enabled reminder of ``key`` is still due at ``due_at``, move
+        it to ``next_due_at`` and set ``last_sent_at``/``failures``; ``True`` only for the one
+        caller (of every process sharing the store) that made the change.
+        """
+        ...
+
+
 class Storage(
-    RecordStore, ConversationStore, ProfileStore, WellbeingStore, PrivacyStore, Protocol
+    RecordStore,
+    ConversationStore,
+    ProfileStore,
+    WellbeingStore,
+    PrivacyStore,
+    ReminderStore,
+    Protocol,
 ):
     """A complete storage backend."""
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Protocol
+
+import structlog
 
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ports import Clock, ProfileStore, RecordStore, UserLocks
 from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, Style, UserKey, new_profile
+
+log = structlog.get_logger(__name__)
+
+TimezoneListener = Callable[[UserKey, str], Awaitable[None]]
+"""Called with the person and their new time zone after it changed (reminders reschedule)."""
 
 
 class ProfileRecords(RecordStore, ProfileStore, Protocol):
@@ -25,6 +33,11 @@ class ProfileService:
         self._contexts = contexts
         self._locks = locks
         self._clock = clock
+        self._timezone_listeners: list[TimezoneListener] = []
+
+    def on_timezone_change(self, listener: TimezoneListener) -> None:
+        """Call ``listener`` after each time-zone change, outside the person's lock."""
+        self._timezone_listeners.append(listener)
 
     async def get(self, key: UserKey) -> Profile | None:
         return (await self._contexts.load(key)).profile
@@ -74,7 +87,16 @@ class ProfileService:
             )
             if updated != profile:
                 await self._save(updated)
-            return updated
+        if updated.timezone != profile.timezone:
+            await self._timezone_changed(key, updated.timezone)
+        return updated
+
+    async def _timezone_changed(self, key: UserKey, timezone: str) -> None:
+        for listener in self._timezone_listeners:
+            try:
+                await listener(key, timezone)
+            except Exception as error:  # the profile is saved; reminders repair themselves
+                log.warning("profile.timezone_listener_failed", error=type(error).__name__)
 
     async def set_reachable(self, key: UserKey, reachable: bool) -> None:
         """Record that Telegram refused (the person blocked the bot) or delivered again."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, time
 from enum import Enum
 from typing import Any
 
 from innertalk.domain.conversation import Role, Session, Turn
+from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.sessions import zone
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
@@ -28,11 +29,13 @@ class UserRecords:
     results: tuple[QuestionnaireResult, ...] = field(default_factory=tuple)
     portraits: tuple[Portrait, ...] = field(default_factory=tuple)
     feedback: tuple[Feedback, ...] = field(default_factory=tuple)
+    reminder: ReminderSettings | None = None
 
     @property
     def count(self) -> int:
         return (
             (self.profile is not None)
+            + (self.reminder is not None)
             + len(self.sessions)
             + len(self.turns)
             + len(self.moods)
@@ -43,7 +46,7 @@ class UserRecords:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | time):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
@@ -72,6 +75,7 @@ def export_document(records: UserRecords, exported_at: datetime) -> dict[str, An
         "questionnaire_results": [_record(result) for result in records.results],
         "portraits": [_record(portrait) for portrait in records.portraits],
         "feedback": [_record(verdict) for verdict in records.feedback],
+        "reminder": _record(records.reminder) if records.reminder else None,
     }
 
 
@@ -116,4 +120,15 @@ def export_markdown(
         lines += [f"## {labels['portraits']}", ""]
         for portrait in records.portraits:
             lines += [f"### {when(portrait.created_at)}", "", portrait.text, ""]
+    if records.reminder:
+        lines += [f"## {labels['reminders']}", "", *_reminder_lines(records.reminder, labels), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _reminder_lines(reminder: ReminderSettings, labels: Mapping[str, str]) -> list[str]:
+    state = labels["reminder_on"] if reminder.enabled else labels["reminder_off"]
+    lines = [f"- {reminder.at:%H:%M} ({reminder.timezone}): {state}"]
+    if reminder.quiet_start is not None and reminder.quiet_end is not None:
+        quiet = f"{reminder.quiet_start:%H:%M}–{reminder.quiet_end:%H:%M}"
+        lines.append(f"- {labels['quiet_hours']}: {quiet}")
+    return lines

@@ -11,6 +11,7 @@ from datetime import datetime
 from innertalk.application.ports import Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
+from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.crypto import FieldCipher
@@ -112,6 +113,27 @@ class EncryptedStorage:
 
     async def purge_turns_before(self, cutoff: datetime) -> int:
         return await self.inner.purge_turns_before(cutoff)
+
+    # Reminders hold no free text: nothing to encrypt.
+
+    async def get_reminder(self, key: UserKey) -> ReminderSettings | None:
+        return await self.inner.get_reminder(key)
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[ReminderSettings]:
+        return await self.inner.due_reminders(now, limit)
+
+    async def claim_reminder(
+        self,
+        key: UserKey,
+        due_at: datetime,
+        next_due_at: datetime | None,
+        sent_at: datetime | None,
+        *,
+        failures: int = 0,
+    ) -> bool:
+        return await self.inner.claim_reminder(
+            key, due_at, next_due_at, sent_at, failures=failures
+        )
 
     async def delete_user(self, key: UserKey) -> int:
         return await self.inner.delete_user(key)

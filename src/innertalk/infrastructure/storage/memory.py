@@ -14,8 +14,10 @@ from typing import Any, Generic, Protocol, TypeVar
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import ConversationContext, Role, Session, Turn
 from innertalk.domain.privacy import UserRecords
+from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.storage.memory_reminders import MemoryReminderStore
 from innertalk.infrastructure.storage.timestamps import normalized
 
 CONTEXT_RESULTS = 3
@@ -107,10 +109,11 @@ def _by_session(turn: Turn) -> Hashable:
     return (turn.key, turn.session_id)
 
 
-class MemoryStorage:
+class MemoryStorage(MemoryReminderStore):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.reads = 0
         self.writes = 0
         self._profiles: dict[UserKey, Profile] = {}
@@ -156,6 +159,8 @@ class MemoryStorage:
                 self._portraits.upsert(record)
             case Feedback():
                 self._feedback.upsert(record)
+            case ReminderSettings():
+                self._store_reminder(record)
 
     async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
         self.reads += 1
@@ -252,18 +257,19 @@ class MemoryStorage:
             results=oldest_first(self._results.owned_by(key), lambda r: r.created_at),
             portraits=oldest_first(self._portraits.owned_by(key), lambda p: p.created_at),
             feedback=oldest_first(self._feedback.owned_by(key), lambda f: f.created_at),
+            reminder=self._reminders.get(key),
         )
 
     async def delete_user(self, key: UserKey) -> int:
         self.writes += 1
-        erased = int(self._profiles.pop(key, None) is not None)
+        erased = int(self._profiles.pop(key, None) is not None) + self._remove_reminder(key)
         return erased + sum(table.remove_owner(key) for table in self._tables())
 
     async def count_user_rows(self, key: UserKey) -> dict[str, int]:
         """Records per kind that belong to ``key`` (mirrors ``SqliteStorage``)."""
         names = ("sessions", "turns", "mood_entries", "questionnaire_results", "portraits",
                  "feedback")  # fmt: skip
-        counts = {"profiles": int(key in self._profiles)}
+        counts = {"profiles": int(key in self._profiles), "reminders": int(key in self._reminders)}
         counts.update(
             {
                 name: len(table.owned_by(key))

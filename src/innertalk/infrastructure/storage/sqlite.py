@@ -25,9 +25,12 @@ from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, Questionna
 from innertalk.infrastructure.metrics import STORAGE_SECONDS
 from innertalk.infrastructure.storage import sqlite_queries as queries
 from innertalk.infrastructure.storage import sqlite_schema as schema
+from innertalk.infrastructure.storage.sqlite_reminders import (
+    SqliteReminderStore,
+    reminder_from,
+)
 from innertalk.infrastructure.storage.sqlite_rows import (
     feedback_from,
-    moment_text,
     mood_from,
     params_of,
     portrait_from,
@@ -37,6 +40,7 @@ from innertalk.infrastructure.storage.sqlite_rows import (
     turn_from,
     write_plan,
 )
+from innertalk.infrastructure.storage.sqlite_values import moment_text
 
 IN_MEMORY = ":memory:"
 CONTEXT_RESULTS = 3
@@ -50,7 +54,7 @@ def _silence_driver_debug_log() -> None:
         driver_log.setLevel(logging.INFO)
 
 
-class SqliteStorage:
+class SqliteStorage(SqliteReminderStore):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 
     Create it with ``await SqliteStorage.open(path)``, then ``await storage.migrate()``.
@@ -242,6 +246,7 @@ class SqliteStorage:
             results=tuple(result_from(key, row) for row in rows["questionnaire_results"]),
             portraits=tuple(portrait_from(key, row) for row in rows["portraits"]),
             feedback=tuple(feedback_from(key, row) for row in rows["feedback"]),
+            reminder=next((reminder_from(key, row) for row in rows["reminders"]), None),
         )
 
     async def delete_user(self, key: UserKey) -> int:

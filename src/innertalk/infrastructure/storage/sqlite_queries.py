@@ -6,6 +6,8 @@ still give one deterministic order, and every statement is served by an index.
 
 from __future__ import annotations
 
+from innertalk.infrastructure.storage.sqlite_reminders import EXPORT_REMINDER
+
 # One row: the profile, the open session and the newest turns as JSON, and the summary of
 # the newest ended session that has one. Each turn carries ``seq`` so the caller restores
 # the order itself rather than trusting the aggregate to keep it.
@@ -129,6 +131,7 @@ EXPORT_TABLES = {
     "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY created_at, rowid",
     "feedback": "SELECT id, turn_id, helpful, created_at FROM feedback "
     "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY created_at, rowid",
+    "reminders": EXPORT_REMINDER,
 }
 
 USER_TABLES = (
@@ -139,5 +142,6 @@ USER_TABLES = (
     "questionnaire_results",
     "portraits",
     "feedback",
+    "reminders",
 )
 """Every table holding a person's records; deletion covers each (a test checks the schema)."""

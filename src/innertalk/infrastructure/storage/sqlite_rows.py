@@ -1,47 +1,27 @@
 """Domain records to SQLite parameters and back, and the upsert for each table.
 
-Datetimes are stored as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC: one fixed width, so
-comparing the text compares the instants. Enums are stored as their values, tuples as JSON.
+Datetimes are fixed-width UTC text (``sqlite_values``), enums their values, tuples JSON.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, Protocol
 
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Role, Session, Turn
+from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Language, Profile, Style, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
-from innertalk.infrastructure.storage.timestamps import as_utc
-
-
-class Row(Protocol):
-    """A result row by column name: ``sqlite3.Row`` or a decoded JSON object."""
-
-    def __getitem__(self, column: str, /) -> Any: ...
-
-
-Params = tuple[object, ...]
-
-
-def moment_text(moment: datetime) -> str:
-    return as_utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def moment_from(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _optional_text(moment: datetime | None) -> str | None:
-    return None if moment is None else moment_text(moment)
-
-
-def _optional_moment(text: str | None) -> datetime | None:
-    return None if text is None else moment_from(text)
-
+from innertalk.infrastructure.storage.sqlite_reminders import UPSERT_REMINDER, reminder_params
+from innertalk.infrastructure.storage.sqlite_values import (
+    Params,
+    Row,
+    moment_from,
+    moment_text,
+)
+from innertalk.infrastructure.storage.sqlite_values import optional_moment as _optional_moment
+from innertalk.infrastructure.storage.sqlite_values import optional_text as _optional_text
 
 # Every update by id is guarded by its owner (``WHERE bot_id = excluded.bot_id ...``):
 # an id that belongs to someone else is never overwritten.
@@ -117,6 +97,7 @@ _WRITE_ORDER: tuple[tuple[type, str], ...] = (
     (QuestionnaireResult, _UPSERT_RESULT),
     (Portrait, _UPSERT_PORTRAIT),
     (Feedback, _UPSERT_FEEDBACK),
+    (ReminderSettings, UPSERT_REMINDER),
 )
 
 
@@ -202,6 +183,8 @@ def params_of(record: Record) -> Params:
                 int(record.helpful),
                 moment_text(record.created_at),
             )
+        case ReminderSettings():
+            return reminder_params(record)
     raise TypeError(f"cannot store a {type(record).__name__}")
 
 

@@ -131,6 +131,28 @@ _INITIAL = (
     """,
     "CREATE INDEX feedback_by_user ON feedback (bot_id, user_id, created_at)",
     "CREATE INDEX feedback_by_turn ON feedback (turn_id)",
+    # One row per person; times of day are local "HH:MM", moments UTC text.
+    """
+    CREATE TABLE reminders (
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        remind_at TEXT NOT NULL,
+        quiet_start TEXT,
+        quiet_end TEXT,
+        timezone TEXT NOT NULL,
+        snoozed_until TEXT,
+        next_due_at TEXT,
+        last_sent_at TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (bot_id, user_id)
+    )
+    """,
+    # The dispatcher's query across every person: due first, only enabled rows indexed.
+    """
+    CREATE INDEX reminders_due ON reminders (next_due_at, bot_id, user_id)
+        WHERE enabled = 1
+    """,
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL,)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Session, Turn
+from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 
@@ -46,4 +47,11 @@ def normalized(record: Record) -> Record:
             return replace(record, created_at=as_utc(record.created_at))
         case MoodEntry() | QuestionnaireResult() | Portrait() | Feedback():
             return replace(record, created_at=as_utc(record.created_at))
+        case ReminderSettings():
+            return replace(
+                record,
+                snoozed_until=_as_utc_or_none(record.snoozed_until),
+                next_due_at=_as_utc_or_none(record.next_due_at),
+                last_sent_at=_as_utc_or_none(record.last_sent_at),
+            )
     raise TypeError(f"cannot store a {type(record).__name__}")

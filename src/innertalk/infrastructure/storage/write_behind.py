@@ -5,6 +5,10 @@ oldest one arrived, whichever comes first. A failed batch is retried with capped
 backoff until it lands; records stay queued (and visible to ``pending``) meanwhile, so nothing is
 dropped. Reads of a person who still has queued records first wait for the queue to reach
 the store, so a read never misses that person's own writes. ``close`` drains everything.
+
+Reminder claims are compare-and-set operations shared with other processes, so they never
+queue: the person's queued writes land first, then the claim runs on the inner store. The
+due-reminder query first waits for every reminder write queued before it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import structlog
 from innertalk.application.ports import Clock, Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
+from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH, WRITE_BEHIND_FAILED_FLUSHES
@@ -63,6 +68,8 @@ class WriteBehindStorage:
         self._per_user: Counter[UserKey] = Counter()
         self._enqueued = 0
         self._persisted = 0
+        self._last_reminder = 0
+        """``_enqueued`` just after the newest queued ``ReminderSettings``."""
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -100,13 +107,18 @@ class WriteBehindStorage:
             await self._changed.wait_for(lambda: len(self._queue) < self._max_pending)
             self._queue.extend(records)
             self._per_user.update(record.key for record in records)
+            for index, record in enumerate(records, start=self._enqueued + 1):
+                if isinstance(record, ReminderSettings):
+                    self._last_reminder = index
             self._enqueued += len(records)
             WRITE_BEHIND_DEPTH.set(len(self._queue))
             self._changed.notify_all()
 
     async def flush(self) -> None:
         """Wait until everything queued before this call is stored."""
-        target = self._enqueued
+        await self._flush_to(self._enqueued)
+
+    async def _flush_to(self, target: int) -> None:
         if self._persisted >= target:
             return
         async with self._changed:
@@ -205,6 +217,30 @@ class WriteBehindStorage:
     async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
         await self._settled(key)
         return await self._inner.feedback(key, limit)
+
+    async def get_reminder(self, key: UserKey) -> ReminderSettings | None:
+        await self._settled(key)
+        return await self._inner.get_reminder(key)
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[ReminderSettings]:
+        """Every reminder write queued so far lands first: a stop is never read as due."""
+        await self._flush_to(self._last_reminder)
+        return await self._inner.due_reminders(now, limit)
+
+    async def claim_reminder(
+        self,
+        key: UserKey,
+        due_at: datetime,
+        next_due_at: datetime | None,
+        sent_at: datetime | None,
+        *,
+        failures: int = 0,
+    ) -> bool:
+        """Not queued: the person's queued writes land, then the compare-and-set runs."""
+        await self._settled(key)
+        return await self._inner.claim_reminder(
+            key, due_at, next_due_at, sent_at, failures=failures
+        )
 
     # The background writer.
 
