@@ -1,0 +1,292 @@
+"""The crisis detector: deterministic, model-free, fast enough for every message and reply.
+
+Design, in the order a message goes through it:
+
+1. **Canonical text** (``text``): lower case, ``ё``→``е``, look-alike letters unified,
+   stretched letters squeezed, punctuation reduced to sentence (``.``) and clause (``,``)
+   tokens. Patterns are written once against this form.
+2. **Anchors**: each rule names substrings one of which every match contains; a rule runs
+   only when one is present. An ordinary message costs one pass over the anchors and a
+   handful of regexes; a long one is cut into overlapping windows and each rule runs only
+   in the windows holding its anchors.
+3. **Patterns** (``patterns_en``, ``patterns_en_danger``, ``patterns_ru``,
+   ``patterns_ru_danger``): one compiled regex per phrase family; both languages always run,
+   because people mix them. Inflection is spelled out where it means something (person,
+   intent) and stemmed where it does not.
+4. **Judgement of each match** (``context``): an idiom exception next to the pattern
+   (``before``/``after``: "kill myself *with work*", "*политическое* самоубийство"); a
+   negation governing it ("I'm *not* going to…"); whose crisis it is (reflexive or verb form
+   in the match, else the nearest person word in the clause — or, for reported speech
+   "подруга пишет, что …", in the clause before — else the writer); fiction frames ("in the
+   game") in the clause; recovery after it ("…but that's in the past"); topic words (news,
+   film, prevention, …) in the sentence for bare nouns ("suicide prevention"), for reports
+   about someone else, and when no person word says it is the writer's own.
+5. **Severity**: ``HIGH`` when the rule names a method or an emergency, or the match has an
+   ``intent`` form. Otherwise: intent/time words in the sentence ("tonight", "решила")
+   raise suicidal ideation and self-harm, means named anywhere in the message ("pills",
+   "верёвка") raise suicidal ideation, weapons raise harm to others, "right now" and
+   "ломится" raise abuse; acute danger is always ``HIGH``. A crisis about someone else is
+   ``CONCERN``: the person writing is not the one in danger, though the words meant for
+   them still give the emergency number.
+6. **Summary** (``signals.summarize``): the writer's own crisis leads over someone else's,
+   then ``HIGH`` over ``CONCERN``, then acute danger › suicidal › self-harm › abuse › harm
+   to others. The signal names categories and rule ids, never the person's words.
+
+What it deliberately does not do: guess at sarcasm ("I want to die lol" fires), flag
+general hopelessness without a crisis statement ("I feel empty", "я больше не выдержу" are
+the conversation's to answer, and an optional classifier's to weigh), resolve
+generic "you" ("sometimes you just want to die" reads as addressed to someone and does
+not fire), read transliterated Russian ("ne hochu zhit"), or take threats aimed at the
+companion itself ("I'll kill you") as harm to others. An optional model classifier may add a
+second opinion on top; it is never the only one.
+
+Bounded work: each rule judges at most ``MAX_MATCHES_PER_RULE`` matches per message (a phrase
+repeated a thousand times is judged on its first few), and context is read at most
+``text.SCOPE`` characters either side of a match.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+
+from innertalk.domain.safety import context
+from innertalk.domain.safety.patterns_en import RULES as EN_SUICIDAL_RULES
+from innertalk.domain.safety.patterns_en_danger import RULES as EN_DANGER_RULES
+from innertalk.domain.safety.patterns_ru import RULES as RU_SUICIDAL_RULES
+from innertalk.domain.safety.patterns_ru_danger import RULES as RU_DANGER_RULES
+from innertalk.domain.safety.rules import Rule
+from innertalk.domain.safety.signals import (
+    CrisisCategory,
+    CrisisHit,
+    CrisisSignal,
+    Severity,
+    summarize,
+)
+from innertalk.domain.safety.text import CLAUSE, clause_end, clause_start, sentence_span, variants
+
+RULES: tuple[Rule, ...] = (
+    *EN_SUICIDAL_RULES,
+    *EN_DANGER_RULES,
+    *RU_SUICIDAL_RULES,
+    *RU_DANGER_RULES,
+)
+MAX_MATCHES_PER_RULE = 8
+WINDOW_CHARS = 600
+OVERLAP = 300
+"""Longer than any match, so a match cut by a window's end is found whole in that window."""
+_BEFORE_WORDS = 3
+_SCRIPTS = ((True, re.compile(r"[а-я]")), (False, re.compile(r"[a-z]")))
+"""Russian rules run when the text has Cyrillic letters, English ones when it has Latin."""
+_SCRIPT_WORDS = {True: re.compile(r"\S*[а-я]\S*"), False: re.compile(r"\S*[a-z0-9]\S*")}
+"""The words an anchor of each script can occur in (English anchors include 911, 112)."""
+_PERSONS = ("me", "other", "you", "intent")
+_RAISERS = {
+    CrisisCategory.SUICIDAL_IDEATION: (context.INTENT, context.MEANS),
+    CrisisCategory.SELF_HARM: (context.INTENT, None),
+    CrisisCategory.HARM_TO_OTHERS: (context.INTENT, context.WEAPONS),
+    CrisisCategory.ABUSE: (context.DANGER_NOW, None),
+}
+"""Per category: a marker raising severity within the sentence, and one within the message."""
+
+
+class _Message:
+    """One canonical form of a message and, found on first use, where each marker occurs."""
+
+    def __init__(self, canon: str) -> None:
+        self.canon = canon
+        self._spots: dict[re.Pattern[str], list[int]] = {}
+
+    def has(self, marker: re.Pattern[str], start: int = 0, end: int | None = None) -> bool:
+        """Whether ``marker`` occurs starting within ``[start, end)``."""
+        spots = self._spots.get(marker)
+        if spots is None:
+            spots = self._spots[marker] = [found.start() for found in marker.finditer(self.canon)]
+        index = bisect_left(spots, start)
+        return index < len(spots) and spots[index] < (len(self.canon) if end is None else end)
+
+
+class CrisisDetector:
+    """Finds crisis signals in a text; build once (patterns compile at import), call often."""
+
+    def __init__(self, rules: Sequence[Rule] = RULES, *, use_anchors: bool = True) -> None:
+        self._rules = tuple(rules)
+        self._use_anchors = use_anchors
+        self._groups = {
+            rule.id: {key: _groups(rule, key) for key in _PERSONS} for rule in self._rules
+        }
+        self._scripts = {
+            cyrillic: tuple(rule for rule in self._rules if rule.id.startswith("ru.") == cyrillic)
+            for cyrillic in (True, False)
+        }
+        self._anchors = {
+            cyrillic: tuple(dict.fromkeys(a for rule in rules for a in rule.anchors))
+            for cyrillic, rules in self._scripts.items()
+        }
+        self._index = {rule.id: index for index, rule in enumerate(self._rules)}
+        self._by_anchor: dict[str, list[int]] = {}
+        for index, rule in enumerate(self._rules):
+            for anchor in rule.anchors:
+                self._by_anchor.setdefault(anchor, []).append(index)
+
+    def detect(self, text: str) -> CrisisSignal | None:
+        """The crisis signal in ``text``, or ``None``."""
+        return summarize(self.scan(text))
+
+    def scan(self, text: str) -> tuple[CrisisHit, ...]:
+        """Every judged hit in ``text`` (one per rule and place), in no particular order."""
+        hits: dict[tuple[str, int, bool], CrisisHit] = {}
+        judged: Counter[str] = Counter()
+        for canonical in variants(text):
+            message = _Message(f" {canonical}")
+            canon = message.canon
+            rules = self._candidates(canon)
+            anchors = {anchor for rule in rules for anchor in rule.anchors}
+            for start, end, limit in _windows(canon) if rules else ():
+                whole = start == 0 and limit >= len(canon)
+                here = rules if whole else self._candidates(canon[start:limit], rules, anchors)
+                for rule in here:
+                    found = rule.pattern.finditer(canon, start, limit)
+                    for match in itertools.islice(found, MAX_MATCHES_PER_RULE - judged[rule.id]):
+                        if match.start() >= end:
+                            break
+                        judged[rule.id] += 1
+                        hit = self._judge(rule, match, message)
+                        if hit is not None:
+                            hits.setdefault((hit.rule, hit.start, hit.about_other), hit)
+        return tuple(hits.values())
+
+    def _candidates(
+        self, canon: str, among: Sequence[Rule] | None = None, anchors: Iterable[str] = ()
+    ) -> list[Rule]:
+        """The rules worth running on space-led ``canon``: those of its scripts (or
+        ``among``, whose ``anchors`` are given) with an anchor present."""
+        if among is None:
+            scripts = [cyrillic for cyrillic, found in _SCRIPTS if found.search(canon)]
+            among = [rule for cyrillic in scripts for rule in self._scripts[cyrillic]]
+            if not self._use_anchors or not among:
+                return among
+            # One-word anchors are looked up among the distinct words of their script (a far
+            # shorter string for long or repetitive text); anchors spanning words need the
+            # text itself.
+            words = " ".join(set(canon.split()))
+            present = [
+                anchor
+                for cyrillic in scripts
+                for haystack in [" " + " ".join(_SCRIPT_WORDS[cyrillic].findall(words))]
+                for anchor in self._anchors[cyrillic]
+                if anchor in (canon if " " in anchor[1:] else haystack)
+            ]
+        elif not self._use_anchors:
+            return list(among)
+        else:  # a window: short, and only the message's candidates are left to check
+            present = [a for a in anchors if a in canon]
+        chosen = {index for anchor in present for index in self._by_anchor[anchor]}
+        return [rule for rule in among if self._index[rule.id] in chosen]
+
+    def _judge(self, rule: Rule, match: re.Match[str], message: _Message) -> CrisisHit | None:
+        """The hit ``match`` makes once its context is read, or ``None`` if it is not one."""
+        canon, groups = message.canon, self._groups[rule.id]
+        if _any_group(match, groups["you"]):
+            return None
+        start, end = match.start() + 1, match.end()
+        if rule.after is not None and rule.after.match(canon, end):
+            return None
+        clause_from = clause_start(canon, start)
+        tail = context.clause_tail(canon[clause_from:start])
+        if rule.before is not None and rule.before.search(" ".join(tail[-_BEFORE_WORDS:])):
+            return None
+        if rule.negatable and context.is_negated(tail):
+            return None
+        person = _person(rule, match, groups, tail)
+        if person is None and tail[:1] and tail[0] in context.REPORTING:
+            person = context.speaker(_previous_clause(canon, clause_from))
+        if person == "you" or message.has(context.FICTION, clause_from, clause_end(canon, end)):
+            return None
+        sentence = sentence_span(canon, start, end)
+        if message.has(context.RECOVERY, end, sentence[1]):
+            return None
+        about_other = person == "other"
+        if (rule.topical or about_other or person is None) and message.has(
+            context.TOPIC, *sentence
+        ):
+            return None
+        raised = _any_group(match, groups["intent"]) or _raised(rule.category, message, sentence)
+        severity = Severity.HIGH if raised else rule.severity
+        return CrisisHit(
+            rule=rule.id,
+            category=rule.category,
+            severity=Severity.CONCERN if about_other else severity,
+            about_other=about_other,
+            start=start,
+            end=end,
+        )
+
+
+def _groups(rule: Rule, prefix: str) -> tuple[str, ...]:
+    return tuple(name for name in rule.pattern.groupindex if name.startswith(prefix))
+
+
+def _any_group(match: re.Match[str], names: tuple[str, ...]) -> bool:
+    return any(match.group(name) for name in names)
+
+
+def _windows(canon: str) -> Iterator[tuple[int, int, int]]:
+    """Spans ``(start, end, limit)`` of about ``WINDOW_CHARS`` of space-led ``canon``, cut at
+    spaces (every pattern starts with one): a match must start before ``end`` and may run
+    on to ``limit``, so nothing is missed at a cut and nothing is found twice."""
+    start = 0
+    while start < len(canon):
+        end = _space_after(canon, start + WINDOW_CHARS)
+        yield start, end, _space_after(canon, end + OVERLAP)
+        start = end
+
+
+def _space_after(canon: str, position: int) -> int:
+    found = canon.find(" ", position) if position < len(canon) else -1
+    return len(canon) if found < 0 else found
+
+
+def _previous_clause(canon: str, clause_from: int) -> list[str]:
+    """The words of the clause before the one starting at ``clause_from``, in one sentence."""
+    if clause_from < 2 or canon[clause_from - 1] != CLAUSE:
+        return []
+    return context.clause_tail(canon[clause_start(canon, clause_from - 1) : clause_from - 1])
+
+
+def _person(
+    rule: Rule, match: re.Match[str], groups: dict[str, tuple[str, ...]], tail: list[str]
+) -> str | None:
+    """``"me"``, ``"other"`` or ``"you"`` from the match's own words, else from ``tail``;
+    ``None`` when nothing says whose it is (then it is read as the writer's own)."""
+    for person in ("me", "other"):
+        if _any_group(match, groups[person]):
+            return person
+    if rule.category is CrisisCategory.ABUSE:
+        return context.victim(tail)
+    return context.speaker(tail)
+
+
+def _raised(category: CrisisCategory, message: _Message, sentence: tuple[int, int]) -> bool:
+    """Whether the words around a match raise it to ``HIGH`` (see the module docstring)."""
+    if category is CrisisCategory.ACUTE_DANGER:
+        return True
+    in_sentence, in_message = _RAISERS[category]
+    return message.has(in_sentence, *sentence) or (
+        in_message is not None and message.has(in_message)
+    )
+
+
+@cache
+def default_detector() -> CrisisDetector:
+    """The detector with every built-in rule, built on first use and shared."""
+    return CrisisDetector()
+
+
+def detect_crisis(text: str) -> CrisisSignal | None:
+    """The crisis signal in a person's message (or a model's reply), or ``None``."""
+    return default_detector().detect(text)
