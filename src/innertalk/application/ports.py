@@ -14,6 +14,7 @@ from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest
 from innertalk.domain.reminders import ReminderSettings
+from innertalk.domain.stats import BotStats, Segment
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 
@@ -166,7 +167,18 @@ class ReminderStore(Protocol):
         ...
 
 
+class StatsStore(Protocol):
+    """Counts for operators, and who a mailing reaches."""
+
+    async def bot_stats(self, bot_id: str, now: datetime) -> BotStats: ...
+
+    async def audience(self, bot_id: str, segment: Segment, now: datetime) -> list[UserKey]:
+        """Consented, reachable, unblocked people of ``bot_id`` in ``segment``."""
+        ...
+
+
 class Storage(
+    StatsStore,
     RecordStore,
     ConversationStore,
     ProfileStore,

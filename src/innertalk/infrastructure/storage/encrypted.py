@@ -12,6 +12,7 @@ from innertalk.application.ports import Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.reminders import ReminderSettings
+from innertalk.domain.stats import BotStats, Segment
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.crypto import FieldCipher
@@ -134,6 +135,12 @@ class EncryptedStorage:
         return await self.inner.claim_reminder(
             key, due_at, next_due_at, sent_at, failures=failures
         )
+
+    async def bot_stats(self, bot_id: str, now: datetime) -> BotStats:
+        return await self.inner.bot_stats(bot_id, now)
+
+    async def audience(self, bot_id: str, segment: Segment, now: datetime) -> list[UserKey]:
+        return await self.inner.audience(bot_id, segment, now)
 
     async def delete_user(self, key: UserKey) -> int:
         return await self.inner.delete_user(key)

@@ -6,7 +6,7 @@ the SQLite adapter: newest first by timestamp, ties broken by insertion order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -18,6 +18,7 @@ from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.storage.memory_reminders import MemoryReminderStore
+from innertalk.infrastructure.storage.memory_stats import MemoryStatsStore
 from innertalk.infrastructure.storage.timestamps import normalized
 
 CONTEXT_RESULTS = 3
@@ -54,6 +55,9 @@ class _Table(Generic[_R]):
         # An id already owned by someone else is never touched, as in SQLite.
         elif self._merge is not None and old.key == record.key:
             self._by_id[record.id] = self._merge(old, record)
+
+    def all(self) -> list[_R]:
+        return list(self._by_id.values())
 
     def owned_by(self, key: UserKey) -> list[_R]:
         """Every record of ``key``, in insertion order."""
@@ -109,7 +113,7 @@ def _by_session(turn: Turn) -> Hashable:
     return (turn.key, turn.session_id)
 
 
-class MemoryStorage(MemoryReminderStore):
+class MemoryStorage(MemoryReminderStore, MemoryStatsStore):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
     def __init__(self) -> None:
@@ -281,3 +285,13 @@ class MemoryStorage(MemoryReminderStore):
     async def purge_turns_before(self, cutoff: datetime) -> int:
         self.writes += 1
         return self._turns.remove_where(lambda turn: turn.created_at < cutoff)
+
+    def _all(self, kind: type) -> Iterable[Any]:
+        tables: dict[type, _Table[Any]] = {
+            Session: self._sessions,
+            Turn: self._turns,
+            MoodEntry: self._moods,
+            QuestionnaireResult: self._results,
+            Feedback: self._feedback,
+        }
+        return tables[kind].all()

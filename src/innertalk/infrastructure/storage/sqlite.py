@@ -40,6 +40,7 @@ from innertalk.infrastructure.storage.sqlite_rows import (
     turn_from,
     write_plan,
 )
+from innertalk.infrastructure.storage.sqlite_stats import SqliteStatsStore
 from innertalk.infrastructure.storage.sqlite_values import moment_text
 
 IN_MEMORY = ":memory:"
@@ -54,7 +55,7 @@ def _silence_driver_debug_log() -> None:
         driver_log.setLevel(logging.INFO)
 
 
-class SqliteStorage(SqliteReminderStore):
+class SqliteStorage(SqliteReminderStore, SqliteStatsStore):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 
     Create it with ``await SqliteStorage.open(path)``, then ``await storage.migrate()``.

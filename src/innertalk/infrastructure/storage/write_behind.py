@@ -26,6 +26,7 @@ from innertalk.application.ports import Clock, Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.reminders import ReminderSettings
+from innertalk.domain.stats import BotStats, Segment
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH, WRITE_BEHIND_FAILED_FLUSHES
@@ -208,6 +209,14 @@ class WriteBehindStorage:
         """Retention: pending turns land first, so the purge sees every turn there is."""
         await self.flush()
         return await self._inner.purge_turns_before(cutoff)
+
+    async def bot_stats(self, bot_id: str, now: datetime) -> BotStats:
+        await self.flush()
+        return await self._inner.bot_stats(bot_id, now)
+
+    async def audience(self, bot_id: str, segment: Segment, now: datetime) -> list[UserKey]:
+        await self.flush()
+        return await self._inner.audience(bot_id, segment, now)
 
     async def delete_user(self, key: UserKey) -> int:
         """Erase after this person's queued writes landed, so none can bring data back."""
