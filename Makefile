@@ -1,4 +1,5 @@
-# Two entry points: `make chat` (set up, then talk) and `make check` (set up, then every check).
+# Entry points: `make chat` (set up, then talk), `make bot` (set up, then run the Telegram bot;
+# needs TELEGRAM_BOT_TOKEN) and `make check` (set up, then every check).
 # Set-up is a virtual environment in .venv, rebuilt when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -6,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat check lint test bench clean
+.PHONY: chat bot check lint test bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InnerTalk needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -17,6 +18,9 @@ $(STAMP): pyproject.toml
 
 chat: $(STAMP)
 	@$(BIN)/innertalk chat
+
+bot: $(STAMP)
+	@$(BIN)/innertalk bot
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

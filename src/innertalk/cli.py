@@ -1,4 +1,4 @@
-"""The ``innertalk`` command: ``chat``, ``migrate``.
+"""The ``innertalk`` command: ``chat``, ``bot``, ``migrate``.
 
 Configuration problems end the process with one line naming the variable and exit code 2.
 """
@@ -7,19 +7,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
 
 from innertalk import __version__
-from innertalk.bootstrap import build_app, open_storage
+from innertalk.bootstrap import App, build_app, open_storage
 from innertalk.config import ConfigError, Settings, load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import DecryptionError
 from innertalk.infrastructure.logs import configure_logging
+from innertalk.infrastructure.ratelimit import parse_rate
 from innertalk.presentation.console import ConsoleChat, ConsoleServices
+
+if TYPE_CHECKING:  # aiogram takes seconds to import: only `innertalk bot` pays for it
+    from innertalk.presentation.telegram.runtime import TelegramBot
+    from innertalk.presentation.telegram.services import BotOptions, BotServices
 
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
@@ -41,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         help="local person to talk as; each has their own history (default 1)",
+    )
+    commands.add_parser(
+        "bot", help="run the Telegram bot (long polling; a webhook when WEBHOOK_URL is set)"
     )
     commands.add_parser("migrate", help="create or update the database schema")
     return parser
@@ -66,6 +76,120 @@ async def _chat(settings: Settings, user_id: int) -> None:
             interactive=sys.stdin.isatty() and sys.stdout.isatty(),
         )
         await chat.run()
+
+
+def bot_services(app: App) -> BotServices:
+    """The use cases the Telegram bot calls, from the app."""
+    from innertalk.presentation.telegram.services import BotServices
+
+    return BotServices(
+        talk=app.talk,
+        sessions=app.sessions,
+        profiles=app.profiles,
+        feedback=app.feedback,
+        privacy=app.privacy,
+        alerts=app.alerts,
+        health=app.health,
+        rate_limiter=app.rate_limiter,
+        dedupe=app.dedupe,
+        clock=app.clock,
+    )
+
+
+def bot_options(settings: Settings) -> BotOptions:
+    """The bot's options from settings (admins, the rate limit's window)."""
+    from innertalk.presentation.telegram.services import BotOptions
+
+    return BotOptions(
+        admin_ids=frozenset(settings.admin.admin_ids),
+        rate_window=float(parse_rate(settings.talk.rate_limit).get_expiry()),
+    )
+
+
+async def _bot(settings: Settings) -> None:
+    """The Telegram bot until SIGTERM/SIGINT: then it stops receiving, finishes what it took
+    in, and ``build_app`` stores every queued write. A second signal stops at once."""
+    secret = settings.telegram.bot_token
+    token = secret.get_secret_value().strip() if secret else ""
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: not set; `innertalk bot` needs the token @BotFather gave"
+        )
+    from aiogram.utils.token import TokenValidationError
+
+    from innertalk.presentation.telegram.client import create_bot
+    from innertalk.presentation.telegram.runtime import TelegramBot
+
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # a line per update is noise
+    stop = asyncio.Event()
+    with _stopping_on_signals(stop):
+        async with build_app(settings) as app:
+            try:
+                bot = create_bot(token, sleep=app.clock.sleep, api_url=settings.telegram.api_url)
+            except TokenValidationError:
+                raise ConfigError(
+                    "TELEGRAM_BOT_TOKEN: not shaped like a bot token (123:ABC…)"
+                ) from None
+            telegram = TelegramBot(bot, bot_services(app), bot_options(settings))
+            try:
+                await _serve_bot(telegram, app, settings, stop)
+            finally:
+                await telegram.close()
+
+
+async def _serve_bot(
+    telegram: TelegramBot, app: App, settings: Settings, stop: asyncio.Event
+) -> None:
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    from innertalk.presentation.http import build_http_app
+    from innertalk.presentation.telegram.runtime import ListenError, WebhookRefusedError
+    from innertalk.presentation.telegram.webhook import Webhook
+
+    http = settings.http
+    try:
+        if await telegram.prepare(stop) is None:
+            return  # stopped before Telegram could be reached
+    except TelegramUnauthorizedError:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected it (401 Unauthorized)") from None
+    webhook = None
+    if http.webhook_url:
+        given = http.webhook_secret.get_secret_value() if http.webhook_secret else None
+        webhook = Webhook.for_server(http.webhook_url, given)
+    try:
+        await telegram.serve(
+            stop,
+            build_http_app(app.health),
+            host=http.http_host,
+            port=http.http_port,
+            webhook=webhook,
+        )
+    except ListenError as error:
+        raise ConfigError(f"HTTP_PORT: {error}") from None
+    except WebhookRefusedError as error:
+        raise ConfigError(f"WEBHOOK_URL: Telegram refused it: {error}") from None
+    except TelegramUnauthorizedError:  # the token was revoked while running
+        raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected it (401 Unauthorized)") from None
+
+
+@contextlib.contextmanager
+def _stopping_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """The first SIGINT/SIGTERM sets ``stop`` (graceful); a second cancels everything."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def signalled() -> None:
+        if stop.is_set() and task is not None:
+            task.cancel()
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, signalled)
+    try:
+        yield
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 async def _migrate(settings: Settings) -> None:
@@ -104,9 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         max_bytes=log.log_max_bytes,
         backups=log.log_backups,
     )
-    work = _chat(settings, args.user_id) if args.command == "chat" else _migrate(settings)
     try:
-        asyncio.run(_until_signalled(work))
+        if args.command == "bot":
+            asyncio.run(_bot(settings))
+        else:
+            work = _chat(settings, args.user_id) if args.command == "chat" else _migrate(settings)
+            asyncio.run(_until_signalled(work))
     except ConfigError as error:
         print(f"innertalk: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG

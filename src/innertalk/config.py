@@ -7,6 +7,7 @@ failure into one ``ConfigError`` line naming the variable, so the CLI can exit w
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -312,6 +313,9 @@ def _check_key(text: str) -> None:
         ) from None
 
 
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 class HttpSettings(_Section):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
@@ -324,6 +328,13 @@ class HttpSettings(_Section):
         if value and urlsplit(value).scheme != "https":
             raise ValueError("Telegram only delivers webhooks to https:// URLs")
         return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters: letters, digits, _ and - (Telegram's rule)")
+        return value
 
 
 class LogSettings(_Section):

@@ -43,3 +43,54 @@ class ScriptedModel:
         for index, word in enumerate(words):
             last = index == len(words) - 1
             yield ModelChunk(word if last else f"{word} ", reply if last else None)
+
+
+class StreamingModel(ScriptedModel):
+    """A ``ScriptedModel`` whose stream the test paces: ``pause`` seconds before each word, and
+    with ``hold_after`` set, it stops after that many words until ``release`` is set (or the
+    stream is closed) — for the requests ``holds`` picks (default: all). ``closed_streams``
+    counts streams that were closed, finished or not; ``most_at_once`` the most that ran
+    concurrently."""
+
+    def __init__(
+        self,
+        answer: Callable[[ModelRequest], str] | None = None,
+        *,
+        pause: float = 0.0,
+        hold_after: int | None = None,
+        holds: Callable[[ModelRequest], bool] | None = None,
+    ) -> None:
+        super().__init__(answer)
+        self.pause = pause
+        self.hold_after = hold_after
+        self.holds = holds or (lambda _: True)
+        self.release = asyncio.Event()
+        self.holding = asyncio.Event()
+        self.closed_streams = 0
+        self.streaming = 0
+        self.most_at_once = 0
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ModelChunk]:
+        self.requests.append(request)
+        text = self._answer(request)
+        reply = ModelReply(
+            text=text,
+            provider=self.name,
+            model=f"{self.name}-1",
+            usage=TokenUsage(estimate_tokens(request.message), estimate_tokens(text)),
+        )
+        words = text.split(" ")
+        self.streaming += 1
+        self.most_at_once = max(self.most_at_once, self.streaming)
+        try:
+            for index, word in enumerate(words):
+                if index == self.hold_after and self.holds(request):
+                    self.holding.set()
+                    await self.release.wait()
+                if self.pause:
+                    await asyncio.sleep(self.pause)
+                yield ModelChunk(word if index == len(words) - 1 else f"{word} ")
+            yield ModelChunk("", reply)
+        finally:
+            self.streaming -= 1
+            self.closed_streams += 1

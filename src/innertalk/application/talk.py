@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -12,10 +14,16 @@ from innertalk.application.contexts import ContextLoader
 from innertalk.application.ids import new_id
 from innertalk.application.ports import Clock, LanguageModel, Record, RecordStore, UserLocks
 from innertalk.application.sessions import SessionLifecycle
-from innertalk.domain.conversation import ConversationContext, Role, Turn
+from innertalk.domain.conversation import ConversationContext, Role, Turn, estimate_tokens
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import clean_message, is_simple_message
-from innertalk.domain.prompting import ModelReply, ModelRequest, Tier, build_reply_request
+from innertalk.domain.prompting import (
+    ModelReply,
+    ModelRequest,
+    Tier,
+    TokenUsage,
+    build_reply_request,
+)
 from innertalk.domain.users import Language, Profile, UserKey
 
 log = structlog.get_logger(__name__)
@@ -33,6 +41,10 @@ class ConsentRequiredError(Exception):
 
 class SessionBudgetExhaustedError(Exception):
     """The open session has spent its token budget; the person is offered to end it."""
+
+
+class ReplyStoppedError(Exception):
+    """The person stopped the reply before any of it was written; nothing is stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +67,8 @@ class TalkReply:
     model: ModelReply
     turn_id: str = ""
     """The companion's stored turn, for feedback on this reply."""
+    stopped: bool = False
+    """The person stopped the reply midway; ``text`` is what had been written by then."""
 
 
 class TalkService:
@@ -82,14 +96,25 @@ class TalkService:
         self._clock = clock
         self._policy = policy
 
-    async def reply(self, key: UserKey, text: str, on_chunk: ChunkSink | None = None) -> TalkReply:
+    async def reply(
+        self,
+        key: UserKey,
+        text: str,
+        on_chunk: ChunkSink | None = None,
+        *,
+        stop: asyncio.Event | None = None,
+    ) -> TalkReply:
         """Answer ``text`` from ``key``; ``on_chunk`` (if given) sees the reply as it streams.
+
+        Setting ``stop`` while the reply streams ends it at once (the model's stream is
+        closed); what was written so far is stored and returned with ``stopped=True``.
 
         Raises ``EmptyMessageError`` for a message with nothing to answer,
         ``ConsentRequiredError`` when the person has not consented yet,
         ``SessionBudgetExhaustedError`` when the session has spent its token budget,
         ``DailySessionLimitError`` when a new session is due but today's are used up, and
-        ``ModelRefusedError`` when the model declines; in every case nothing is stored.
+        ``ModelRefusedError`` when the model declines, ``ReplyStoppedError`` when ``stop``
+        was set before any text arrived; in every case nothing is stored.
         """
         message = clean_message(text)
         async with self._locks.hold(key):
@@ -98,7 +123,7 @@ class TalkService:
             language = detect_language(message) or self._profile(context).language
             request = self._request(context, message, language)
             started = self._clock.monotonic()
-            answer = await self._answer(request, on_chunk)
+            answer, stopped = await self._answer(request, on_chunk, stop)
             latency_ms = round((self._clock.monotonic() - started) * 1000)
             session_id, turn_id = await self._record(
                 context, message, received, answer, latency_ms
@@ -113,8 +138,9 @@ class TalkService:
             output_tokens=answer.usage.output_tokens,
             latency_ms=latency_ms,
             new_session=is_new,
+            stopped=stopped,
         )
-        return TalkReply(answer.text, session_id, language, answer, turn_id)
+        return TalkReply(answer.text, session_id, language, answer, turn_id, stopped)
 
     @staticmethod
     def _profile(context: ConversationContext) -> Profile:
@@ -191,16 +217,48 @@ class TalkService:
         await self._contexts.remember(updated.with_turns(turns, self._contexts.turn_limit))
         return session_id, turns[1].id
 
-    async def _answer(self, request: ModelRequest, on_chunk: ChunkSink | None) -> ModelReply:
-        if on_chunk is None:
-            return await self._model.complete(request)
-        text = ""
-        async for chunk in self._model.stream(request):
-            if chunk.text:
-                text += chunk.text
-                await on_chunk(text)
-            if chunk.reply is not None:
-                return chunk.reply
+    async def _answer(
+        self, request: ModelRequest, on_chunk: ChunkSink | None, stop: asyncio.Event | None
+    ) -> tuple[ModelReply, bool]:
+        """The model's reply, and whether ``stop`` cut it short."""
+        if on_chunk is None and stop is None:
+            return await self._model.complete(request), False
+        written: list[str] = []
+        reading = asyncio.ensure_future(self._read_stream(request, on_chunk, written))
+        if stop is None:
+            return await reading, False
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when this call itself is cancelled: no task outlives it
+            stopping.cancel()
+            if not reading.done():
+                reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reading
+        if not reading.cancelled():
+            return reading.result(), False
+        partial = "".join(written)
+        if not partial.strip():
+            raise ReplyStoppedError("stopped before any text")
+        return _stopped_reply(request, partial), True
+
+    async def _read_stream(
+        self, request: ModelRequest, on_chunk: ChunkSink | None, written: list[str]
+    ) -> ModelReply:
+        # one task opens, reads and closes the stream, so cancelling it closes the stream
+        stream = self._model.stream(request)
+        try:
+            async for chunk in stream:
+                if chunk.text:
+                    written.append(chunk.text)
+                    if on_chunk is not None:
+                        await on_chunk("".join(written))
+                if chunk.reply is not None:
+                    return chunk.reply
+        finally:
+            if isinstance(stream, AsyncGenerator):
+                await stream.aclose()
         raise RuntimeError("the model's stream ended without a final reply")
 
     def _touch(self, profile: Profile) -> Profile:
@@ -208,3 +266,14 @@ class TalkService:
         if now - profile.last_active_at < ACTIVITY_RESOLUTION:
             return profile
         return profile.touched(now)
+
+
+def _stopped_reply(request: ModelRequest, partial: str) -> ModelReply:
+    """What was written before the person stopped it; who wrote it is unknown by then."""
+    prompt = (request.system, *(message.text for message in request.history), request.message)
+    usage = TokenUsage(
+        input_tokens=sum(estimate_tokens(part) for part in prompt),
+        output_tokens=estimate_tokens(partial),
+        estimated=True,
+    )
+    return ModelReply(text=partial, provider="", model="", usage=usage)

@@ -1,4 +1,10 @@
-"""The Telegram presentation: rendering model text as Telegram HTML and fitting it into messages.
+"""The Telegram presentation: the bot, and rendering model text as Telegram HTML.
+
+The bot: ``runtime.TelegramBot`` (start-up, polling or webhook, shutdown) around the dispatcher
+of ``app.build_dispatcher`` (middlewares, ``routers/`` one per feature), ``lanes`` (per-person
+order), ``sender``/``streaming`` (render → split → send; drafts), ``locale`` (``bot.toml``).
+This package's ``__init__`` re-exports only the rendering API below (importing aiogram takes
+seconds; the console chat must not pay for it).
 
 Sending a model reply::
 

@@ -1,0 +1,62 @@
+"""The bot's dispatcher, built from services: routers, middlewares and what handlers receive.
+
+Handlers get, by parameter name: ``services`` (use cases), ``options``, ``sender``,
+``generations`` (stop signals of streaming replies), the cooldowns ``invites`` and ``edits``,
+and from the middlewares ``key``, ``profile`` and ``language``.
+"""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from innertalk.presentation.telegram.cooldowns import Cooldown
+from innertalk.presentation.telegram.middlewares import (
+    DedupeMiddleware,
+    ErrorMiddleware,
+    IdentityMiddleware,
+    LogContextMiddleware,
+    RateLimitMiddleware,
+)
+from innertalk.presentation.telegram.routers import build_routers
+from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.services import BotOptions, BotServices
+from innertalk.presentation.telegram.streaming import Generations
+
+
+def build_dispatcher(
+    bot_id: str,
+    services: BotServices,
+    options: BotOptions,
+    sender: Sender,
+    *,
+    fsm_storage: BaseStorage | None = None,
+) -> Dispatcher:
+    """The dispatcher for the bot ``bot_id`` (its numeric id, as stored in every ``UserKey``).
+
+    ``fsm_storage`` keeps onboarding and settings state (in memory by default; it holds only
+    choices such as the language picked before consent, never what people write).
+    """
+    timer = services.clock.monotonic
+    dispatcher = Dispatcher(
+        storage=fsm_storage or MemoryStorage(),
+        services=services,
+        options=options,
+        sender=sender,
+        generations=Generations(),
+        invites=Cooldown(options.group_invite_interval, timer),
+        edits=Cooldown(options.edit_note_interval, timer),
+    )
+    for middleware in (
+        LogContextMiddleware(bot_id),
+        ErrorMiddleware(services.profiles, sender),
+        DedupeMiddleware(services.dedupe, bot_id),
+        IdentityMiddleware(services.profiles, bot_id),
+        RateLimitMiddleware(
+            services.rate_limiter, sender, services.clock, window=options.rate_window
+        ),
+    ):
+        dispatcher.update.outer_middleware(middleware)
+    dispatcher.include_routers(*build_routers())
+    return dispatcher

@@ -1,0 +1,91 @@
+"""The aiogram ``Bot``: which server it talks to, its defaults, and how it waits out flood limits.
+
+Telegram answers 429 with ``retry_after`` when a bot sends too fast. ``RetryAfterMiddleware``
+(on the bot's HTTP session, so it covers every call) waits that long and tries again, a bounded
+number of times. It never retries drafts, chat actions or polls — those are disposable or have
+their own loop — and never retries anything else: a 403 or a network error might mean the
+message was delivered (or never can be), and a duplicate is worse than a missing retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+log = structlog.get_logger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+NOT_RETRIED = frozenset({"sendMessageDraft", "sendChatAction", "getUpdates"})
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """On 429, wait ``retry_after`` and retry: at most ``attempts`` calls, waits ≤ ``longest``."""
+
+    def __init__(self, sleep: Sleep, *, attempts: int = 3, longest: float = 60.0) -> None:
+        self._sleep = sleep
+        self._attempts = attempts
+        self._longest = longest
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempt = 1
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                name = method.__api_method__
+                if (
+                    name in NOT_RETRIED
+                    or attempt >= self._attempts
+                    or error.retry_after > self._longest
+                ):
+                    raise
+                log.warning(
+                    "telegram.flood_wait",
+                    method=name,
+                    retry_after=error.retry_after,
+                    attempt=attempt,
+                )
+                await self._sleep(error.retry_after)
+                attempt += 1
+
+
+def create_bot(
+    token: str,
+    *,
+    sleep: Sleep,
+    api_url: str | None = None,
+    session: BaseSession | None = None,
+) -> Bot:
+    """A ``Bot`` for ``token`` on Telegram's API or ``api_url`` (a local Bot API server).
+
+    Raises aiogram's ``TokenValidationError`` for a token that is not shaped like one.
+    """
+    if session is None:
+        api = TelegramAPIServer.from_base(api_url) if api_url else None
+        session = AiohttpSession(api=api) if api else AiohttpSession()
+    session.middleware(RetryAfterMiddleware(sleep))
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )

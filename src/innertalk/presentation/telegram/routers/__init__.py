@@ -1,0 +1,42 @@
+"""The bot's routers, one per feature, in the order an update tries them.
+
+Groups first (the bot never converses there), then what works before consent (onboarding, and
+a catch-all that re-offers consent), then the features, then free text (the conversation),
+then everything else (odd media, unknown commands, stale buttons).
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from innertalk.presentation.telegram.routers import (
+    commands_admin,
+    fallback,
+    feedback,
+    groups,
+    media,
+    membership,
+    menu,
+    privacy,
+    settings,
+    start,
+    talk,
+)
+
+
+def build_routers() -> list[Router]:
+    """Fresh routers (a router belongs to one dispatcher), in the order they are tried."""
+    return [
+        groups.build(),
+        membership.build(),
+        talk.build_stop(),
+        start.build(),
+        commands_admin.build(),
+        menu.build(),
+        settings.build(),
+        privacy.build(),
+        feedback.build(),
+        talk.build(),
+        media.build(),
+        fallback.build(),
+    ]

@@ -1,0 +1,47 @@
+"""/health for the operators in ``ADMIN_IDS``: the same component table as ``/readyz``.
+
+Everyone else gets exactly the answer to an unknown command (the fallback router), so the
+command reveals nothing about internals.
+"""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from innertalk.application.health import HealthReport
+from innertalk.domain.users import Language
+from innertalk.presentation.telegram.filters import IsAdmin
+from innertalk.presentation.telegram.locale import say
+from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.services import BotServices
+
+_STATUS = {"up": "✅", "degraded": "⚠️", "down": "❌"}
+
+
+def health_table(report: HealthReport, language: Language) -> str:
+    """The report as Telegram HTML: a verdict line and a preformatted table."""
+    width = max((len(component.name) for component in report.components), default=0)
+    rows = [
+        f"{_STATUS[c.status.value]} {c.name:<{width}}  {c.status.value:<8}  {c.detail}".rstrip()
+        for c in report.components
+    ]
+    verdict = say(language, "health_ready" if report.ready else "health_not_ready")
+    return f"{verdict}\n<pre>{html.escape(chr(10).join(rows), quote=False)}</pre>"
+
+
+async def on_health(
+    message: Message, language: Language, services: BotServices, sender: Sender
+) -> None:
+    report = await services.health.check()
+    await sender.html(message.chat.id, health_table(report, language))
+
+
+def build() -> Router:
+    router = Router(name="admin")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_health, Command("health"), IsAdmin())
+    return router

@@ -1,0 +1,119 @@
+"""Privacy: what is stored, /export (a readable .md and a complete .json), /delete (confirmed)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import F, Router
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboardRemove
+
+from innertalk.domain.users import Language, UserKey
+from innertalk.presentation.telegram import keyboards
+from innertalk.presentation.telegram.keyboards import PrivacyAction
+from innertalk.presentation.telegram.locale import say
+from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.services import BotOptions, BotServices
+from innertalk.presentation.texts import catalog
+
+EXPORT_NAME = "innertalk-export"
+
+
+async def show_privacy(chat_id: int, language: Language, sender: Sender) -> None:
+    await sender.say(chat_id, language, "privacy", keyboards.privacy(language))
+
+
+async def on_privacy(message: Message, language: Language, sender: Sender) -> None:
+    await show_privacy(message.chat.id, language, sender)
+
+
+async def on_export(
+    message: Message, key: UserKey, language: Language, services: BotServices, sender: Sender
+) -> None:
+    await export(key, language, services, sender)
+
+
+async def on_delete(
+    message: Message, language: Language, services: BotServices, sender: Sender
+) -> None:
+    await ask_to_delete(message.chat.id, language, services, sender)
+
+
+async def on_button(
+    query: CallbackQuery,
+    callback_data: PrivacyAction,
+    key: UserKey,
+    language: Language,
+    state: FSMContext,
+    services: BotServices,
+    options: BotOptions,
+    sender: Sender,
+) -> None:
+    await query.answer()
+    action = callback_data.action
+    if action == "export":
+        await export(key, language, services, sender)
+    elif action == "delete":
+        await ask_to_delete(key.user_id, language, services, sender)
+    else:
+        await _retire_buttons(query)
+        if action == "keep":
+            await sender.say(key.user_id, language, "cancelled")
+        elif (
+            services.clock.now().timestamp() - callback_data.issued
+            > options.delete_confirmation_ttl
+        ):
+            await sender.say(key.user_id, language, "delete_expired")
+        else:
+            await erase(key, language, state, services, sender)
+
+
+async def export(key: UserKey, language: Language, services: BotServices, sender: Sender) -> None:
+    """Send everything stored about the person as two files."""
+    await sender.bot.send_chat_action(key.user_id, ChatAction.UPLOAD_DOCUMENT)
+    files = await services.privacy.export(key, labels=catalog("export", language))
+    await sender.bot.send_document(
+        key.user_id, BufferedInputFile(files.markdown, filename=f"{EXPORT_NAME}.md")
+    )
+    await sender.bot.send_document(
+        key.user_id,
+        BufferedInputFile(files.json, filename=f"{EXPORT_NAME}.json"),
+        caption=say(language, "export_ready", records=files.records),
+    )
+
+
+async def ask_to_delete(
+    chat_id: int, language: Language, services: BotServices, sender: Sender
+) -> None:
+    issued = int(services.clock.now().timestamp())
+    await sender.say(
+        chat_id, language, "delete_confirm", keyboards.confirm_delete(language, issued)
+    )
+
+
+async def erase(
+    key: UserKey, language: Language, state: FSMContext, services: BotServices, sender: Sender
+) -> None:
+    """Erase everything; the person is new to the bot afterwards (the menu goes too)."""
+    erased = await services.privacy.delete(key)
+    await state.clear()
+    await sender.say(key.user_id, language, "delete_done", ReplyKeyboardRemove(), records=erased)
+
+
+async def _retire_buttons(query: CallbackQuery) -> None:
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+
+
+def build() -> Router:
+    router = Router(name="privacy")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_privacy, Command("privacy"))
+    router.message.register(on_export, Command("export"))
+    router.message.register(on_delete, Command("delete"))
+    router.callback_query.register(on_button, PrivacyAction.filter())
+    return router

@@ -1,0 +1,203 @@
+"""Settings: language, time zone (buttons or a typed name), reminders, privacy; and the style."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from innertalk.domain.users import Language, Profile, UserKey
+from innertalk.presentation.telegram import keyboards
+from innertalk.presentation.telegram.filters import CommandLike, MenuButton
+from innertalk.presentation.telegram.keyboards import (
+    MENU_ACTIONS,
+    LanguageChoice,
+    SettingsAction,
+    StyleChoice,
+    TimezoneChoice,
+)
+from innertalk.presentation.telegram.locale import language_name, local_time, say, style_name
+from innertalk.presentation.telegram.routers.privacy import show_privacy
+from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.services import BotServices
+from innertalk.presentation.telegram.timezones import parse_timezone
+
+TIMEZONE_ANSWER_WINDOW = 600.0
+"""A typed time zone is expected for this long after the prompt; later text is conversation."""
+
+
+class SettingsStates(StatesGroup):
+    timezone = State()
+    """Waiting for a typed time zone name."""
+
+
+async def on_settings(message: Message, profile: Profile, sender: Sender) -> None:
+    language = profile.language
+    await sender.say(
+        message.chat.id,
+        language,
+        "settings",
+        keyboards.settings(language),
+        language_name=language_name(language),
+        timezone=profile.timezone,
+        style=style_name(language, profile.style),
+    )
+
+
+async def on_style(message: Message, profile: Profile, sender: Sender) -> None:
+    language = profile.language
+    markup = keyboards.styles(language, profile.style, onboarding=False)
+    await sender.say(
+        message.chat.id,
+        language,
+        "ask_style",
+        markup,
+        style=style_name(language, profile.style),
+    )
+
+
+async def on_style_chosen(
+    query: CallbackQuery,
+    callback_data: StyleChoice,
+    key: UserKey,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    profile = await services.profiles.update(key, style=callback_data.value)
+    language = profile.language
+    chosen = style_name(language, profile.style)
+    await query.answer()
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_text(say(language, "chose_style", style=chosen))
+    if callback_data.onboarding:
+        await sender.say(key.user_id, language, "onboarding_done")
+
+
+async def on_language_menu(message: Message, language: Language, sender: Sender) -> None:
+    await sender.say(message.chat.id, language, "ask_language", keyboards.languages(language))
+
+
+async def on_settings_button(
+    query: CallbackQuery,
+    callback_data: SettingsAction,
+    profile: Profile,
+    state: FSMContext,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    language, chat_id = profile.language, query.from_user.id
+    await query.answer()
+    action = callback_data.action
+    if action == "language":
+        await sender.say(chat_id, language, "ask_language", keyboards.languages(language))
+    elif action == "timezone":
+        now = services.clock.now()
+        await state.set_state(SettingsStates.timezone)
+        await state.update_data(asked=services.clock.monotonic())
+        await sender.say(
+            chat_id,
+            language,
+            "timezone_prompt",
+            keyboards.timezones(language, profile.timezone, now),
+            timezone=profile.timezone,
+            time=local_time(now, profile.timezone),
+        )
+    elif action == "reminders":
+        await sender.say(chat_id, language, "coming_soon_reminders")
+    elif action == "privacy":
+        await show_privacy(chat_id, language, sender)
+    else:  # cancel
+        await state.clear()
+        await sender.say(chat_id, language, "cancelled")
+
+
+async def on_language_chosen(
+    query: CallbackQuery,
+    callback_data: LanguageChoice,
+    key: UserKey,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    profile = await services.profiles.update(key, language=Language(callback_data.code))
+    await query.answer()
+    await sender.say(
+        key.user_id, profile.language, "chose_language", keyboards.main_menu(profile.language)
+    )
+
+
+async def on_timezone_chosen(
+    query: CallbackQuery,
+    callback_data: TimezoneChoice,
+    key: UserKey,
+    state: FSMContext,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    await state.clear()
+    profile = await services.profiles.update(key, timezone=callback_data.name)
+    await query.answer()
+    await _timezone_set(key, profile, services, sender)
+
+
+async def on_timezone_typed(
+    message: Message,
+    key: UserKey,
+    profile: Profile,
+    state: FSMContext,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    typed = (message.text or "").strip()
+    name = parse_timezone(typed)
+    asked = (await state.get_data()).get("asked", 0.0)
+    stale = services.clock.monotonic() - asked > TIMEZONE_ANSWER_WINDOW
+    if stale or (name is None and len(typed.split()) > 2):
+        await state.clear()  # not a zone but something to talk about: let the conversation have it
+        raise SkipHandler
+    if name is None:
+        await sender.say(message.chat.id, profile.language, "timezone_unknown", zone=typed[:64])
+        return
+    await state.clear()
+    updated = await services.profiles.update(key, timezone=name)
+    await _timezone_set(key, updated, services, sender)
+
+
+async def _timezone_set(
+    key: UserKey, profile: Profile, services: BotServices, sender: Sender
+) -> None:
+    await sender.say(
+        key.user_id,
+        profile.language,
+        "timezone_set",
+        timezone=profile.timezone,
+        time=local_time(services.clock.now(), profile.timezone),
+    )
+
+
+def build() -> Router:
+    router = Router(name="settings")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(
+        on_timezone_typed,
+        StateFilter(SettingsStates.timezone),
+        F.text,
+        ~CommandLike(),
+        ~MenuButton(*MENU_ACTIONS),
+    )
+    router.message.register(on_settings, Command("settings"))
+    router.message.register(on_settings, MenuButton("settings"))
+    router.message.register(on_style, Command("style"))
+    router.message.register(on_style, MenuButton("style"))
+    router.message.register(on_language_menu, Command("language"))
+    router.callback_query.register(on_style_chosen, StyleChoice.filter())
+    router.callback_query.register(on_settings_button, SettingsAction.filter())
+    router.callback_query.register(on_language_chosen, LanguageChoice.filter())
+    router.callback_query.register(on_timezone_chosen, TimezoneChoice.filter())
+    return router

@@ -1,0 +1,169 @@
+"""A running bot: start-up, receiving (long polling or the webhook), and a graceful stop.
+
+Start-up asks Telegram who the bot is (retrying while Telegram is unreachable), registers the
+command menus and descriptions, the admin alert channel and the ``telegram`` health probe.
+Both modes serve the HTTP server (``/healthz``, ``/readyz``, ``/metrics``, and in webhook mode
+``/webhook/telegram``). When ``stop`` is set: receiving stops, in-flight and queued updates
+get ``drain_timeout`` to finish, polling confirms what was handled, and the server closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramServerError
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import Update, User
+from aiohttp import web
+
+from innertalk.application.health import ComponentHealth, Status
+from innertalk.presentation.telegram.alerts import TelegramAlertChannel
+from innertalk.presentation.telegram.app import build_dispatcher
+from innertalk.presentation.telegram.commands import describe, register_commands
+from innertalk.presentation.telegram.lanes import UpdateLanes
+from innertalk.presentation.telegram.polling import confirm, poll
+from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.services import BotOptions, BotServices
+from innertalk.presentation.telegram.webhook import Webhook, add_webhook_route
+
+log = structlog.get_logger(__name__)
+
+LONGEST_START_BACKOFF = 30.0
+
+
+class ListenError(Exception):
+    """The HTTP server cannot listen where it was told to (port taken, address not local)."""
+
+
+class WebhookRefusedError(Exception):
+    """Telegram refused ``setWebhook`` (a URL it cannot reach, a bad certificate…)."""
+
+
+class TelegramBot:
+    """The bot around one aiogram ``Bot``: dispatcher, per-person lanes, receiving, stopping."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        services: BotServices,
+        options: BotOptions,
+        *,
+        fsm_storage: BaseStorage | None = None,
+    ) -> None:
+        self.bot = bot
+        self.bot_id = str(bot.id)
+        self.services, self.options = services, options
+        self.sender = Sender(bot, draft_interval=options.draft_interval)
+        self.dispatcher = build_dispatcher(
+            self.bot_id, services, options, self.sender, fsm_storage=fsm_storage
+        )
+        self.lanes = UpdateLanes(self._feed, max_pending=options.max_pending_per_person)
+
+    async def prepare(self, stop: asyncio.Event) -> User | None:
+        """Identify the bot and register what it shows; ``None`` if stopped before Telegram
+        answered. A rejected token raises ``TelegramUnauthorizedError``."""
+        me = await self._identify(stop)
+        if me is None:
+            return None
+        await register_commands(self.bot, self.options.admin_ids)
+        await describe(self.bot)
+        if self.options.admin_ids:
+            self.services.alerts.add_channel(
+                TelegramAlertChannel(
+                    self.bot, self.options.admin_ids, self.services.profiles, self.bot_id
+                )
+            )
+        self.services.health.add_probe("telegram", self._probe)
+        log.info("telegram.ready", bot_username=me.username)
+        return me
+
+    async def serve(
+        self,
+        stop: asyncio.Event,
+        http_app: web.Application,
+        *,
+        host: str,
+        port: int,
+        webhook: Webhook | None = None,
+    ) -> None:
+        """Run until ``stop``; ``ListenError`` if the HTTP server cannot listen on host:port."""
+        if webhook is not None:
+            add_webhook_route(http_app, self.bot, self.lanes, webhook.secret)
+        runner = web.AppRunner(http_app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            try:
+                await web.TCPSite(runner, host, port).start()
+            except OSError as error:
+                raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+            log.info("http.listening", host=host, port=port)
+            if webhook is None:
+                await self.run_polling(stop)
+            else:
+                await self.run_webhook(stop, webhook)
+        finally:
+            await runner.cleanup()
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        log.info("telegram.polling")
+        try:
+            offset = await poll(
+                self.bot,
+                self.lanes,
+                stop,
+                allowed_updates=self.allowed_updates,
+                timeout=self.options.polling_timeout,
+            )
+        finally:  # also when polling fails for good (a revoked token): finish what was taken
+            await self.lanes.drain(self.options.drain_timeout)
+        unfinished = self.lanes.first_unfinished()
+        await confirm(self.bot, offset if unfinished is None else unfinished)
+
+    async def run_webhook(self, stop: asyncio.Event, webhook: Webhook) -> None:
+        try:
+            await self.bot.set_webhook(
+                webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=self.allowed_updates,
+                drop_pending_updates=False,
+            )
+        except TelegramBadRequest as error:
+            raise WebhookRefusedError(error.message) from None
+        log.info("telegram.webhook_set")
+        try:
+            await stop.wait()
+        finally:
+            await self.lanes.drain(self.options.drain_timeout)
+
+    async def close(self) -> None:
+        await self.dispatcher.emit_shutdown(bot=self.bot)
+        await self.bot.session.close()
+
+    @property
+    def allowed_updates(self) -> list[str]:
+        return self.dispatcher.resolve_used_update_types()
+
+    async def _feed(self, update: Update) -> None:
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def _identify(self, stop: asyncio.Event) -> User | None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                return await self.bot.me()
+            except (TelegramNetworkError, TelegramServerError) as error:
+                failures += 1
+                wait = min(LONGEST_START_BACKOFF, 0.5 * 2**failures)
+                log.warning("telegram.unreachable", error=type(error).__name__, retry_in=wait)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await stop.wait()
+        return None
+
+    async def _probe(self) -> ComponentHealth:
+        me = await self.bot.get_me()
+        return ComponentHealth("telegram", Status.UP, f"@{me.username}")

@@ -1,0 +1,62 @@
+"""The webhook: ``POST /webhook/telegram`` on the bot's HTTP server.
+
+Every request must carry ``X-Telegram-Bot-Api-Secret-Token`` equal to the secret given to
+``setWebhook`` (compared in constant time), else 401. An accepted update is filed into its
+person's lane and acknowledged at once — Telegram never waits for a model. While shutting
+down the server answers 503, so Telegram keeps the update and delivers it again later.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import structlog
+from aiogram import Bot
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+
+from innertalk.presentation.telegram.lanes import UpdateLanes
+
+log = structlog.get_logger(__name__)
+
+WEBHOOK_PATH = "/webhook/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where Telegram delivers updates (the public https URL) and the secret it sends along."""
+
+    url: str
+    secret: str
+
+    @classmethod
+    def for_server(cls, public_url: str, secret: str | None) -> Webhook:
+        """``public_url`` (this server's https address, with or without the webhook path);
+        without a configured secret, a random one for this run."""
+        path = urlsplit(public_url).path
+        url = public_url if path.endswith(WEBHOOK_PATH) else public_url.rstrip("/") + WEBHOOK_PATH
+        return cls(url, secret or secrets.token_urlsafe(32))
+
+
+def add_webhook_route(app: web.Application, bot: Bot, lanes: UpdateLanes, secret: str) -> None:
+    expected = secret.encode()
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("telegram.webhook_refused", reason="secret")
+            return web.Response(status=401)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": bot})
+        except (ValueError, ValidationError):
+            return web.Response(status=400)
+        if not lanes.submit(update):
+            return web.Response(status=503)
+        return web.Response(status=200)
+
+    app.router.add_post(WEBHOOK_PATH, receive)
