@@ -16,23 +16,30 @@ from functools import partial
 
 import structlog
 
+from innertalk.application.admin import AdminService
 from innertalk.application.alerts import AlertService
 from innertalk.application.contexts import ContextLoader
+from innertalk.application.diary import DiaryService
 from innertalk.application.feedback import FeedbackService
 from innertalk.application.health import ComponentHealth, HealthService, Probe
+from innertalk.application.portraits import PortraitService
 from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
 from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
+from innertalk.application.questionnaires import QuestionnaireService
 from innertalk.application.reminders import ReminderService
 from innertalk.application.retention import RetentionService
+from innertalk.application.safety import SafetyService
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.config import ConfigError, LLMSettings, Settings
+from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.clock import SystemClock
 from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.dedupe import LocalUpdateDedupe
+from innertalk.infrastructure.hotlines import HotlineFileError, load_hotlines
 from innertalk.infrastructure.llm.breaker import BreakerPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.provider import Provider
@@ -65,6 +72,11 @@ class App:
     profiles: ProfileService
     feedback: FeedbackService
     privacy: PrivacyService
+    diary: DiaryService
+    questionnaires: QuestionnaireService
+    portraits: PortraitService
+    safety: SafetyService
+    admin: AdminService
     reminders: ReminderService
     """Reminder settings; the bot entry point runs ``reminders.run(sender)`` as a task (not
     started here: only the bot has a Telegram sender)."""
@@ -185,6 +197,16 @@ def _registry_factory(llm: LLMSettings) -> ProviderFactory:
     return build
 
 
+def _hotlines(settings: Settings) -> HotlineDirectory:
+    path = settings.wellbeing.hotlines_file
+    if path is None:
+        return DEFAULT_HOTLINES
+    try:
+        return load_hotlines(path)
+    except HotlineFileError as error:
+        raise ConfigError(f"HOTLINES_FILE: {error}") from None
+
+
 def _alerting(alerts: AlertService) -> AdminAlert:
     async def alert(kind: str, provider: str) -> None:
         await alerts.notify(kind, provider)
@@ -213,6 +235,7 @@ async def build_app(
     and cancels that task before leaving this context (queued writes are then flushed).
     """
     clock = clock or SystemClock()
+    hotlines = _hotlines(settings)
     alerts = AlertService(clock)
     router = None if model else build_model(settings, clock, alert=_alerting(alerts))
     model = model or router
@@ -253,6 +276,7 @@ async def build_app(
         reminders = ReminderService(store=storage, locks=locks, clock=clock, reachability=profiles)
         profiles.on_timezone_change(reminders.timezone_changed)
         probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, "sqlite")}
+        wellbeing = settings.wellbeing
         if router is not None:
             probes["llm"] = partial(_llm_probe, router)
         yield App(
@@ -281,6 +305,15 @@ async def build_app(
             reminders=reminders,
             feedback=FeedbackService(store=storage, clock=clock),
             privacy=PrivacyService(store=storage, contexts=contexts, locks=locks, clock=clock),
+            diary=DiaryService(store=storage, clock=clock, cooldown=wellbeing.mood_cooldown),
+            questionnaires=QuestionnaireService(store=storage, contexts=contexts, clock=clock),
+            portraits=PortraitService(
+                store=storage, model=model, clock=clock, cooldown=wellbeing.portrait_cooldown
+            ),
+            safety=SafetyService(
+                directory=hotlines, alerts=alerts, country=wellbeing.crisis_country
+            ),
+            admin=AdminService(storage, profiles, clock),
         )
     finally:
         for task in background:

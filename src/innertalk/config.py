@@ -8,6 +8,7 @@ failure into one ``ConfigError`` line naming the variable, so the CLI can exit w
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -263,6 +264,51 @@ class TalkSettings(_Section):
         return value
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: Any) -> Any:
+    """``2h``, ``90m``, ``45s``, ``1d`` or plain seconds, as a ``timedelta``."""
+    if isinstance(value, timedelta | int | float):
+        return value if isinstance(value, timedelta) else timedelta(seconds=value)
+    text = str(value).strip().lower()
+    unit = _UNITS.get(text[-1:]) if text else None
+    number = text[:-1] if unit else text
+    try:
+        amount = float(number)
+    except ValueError:
+        raise ValueError("expected a duration like 2h, 90m, 45s or 1d") from None
+    if amount < 0:
+        raise ValueError("must not be negative")
+    return timedelta(seconds=amount * (unit or 1))
+
+
+class WellbeingSettings(_Section):
+    mood_cooldown: timedelta = timedelta(hours=2)
+    portrait_cooldown: timedelta = timedelta(hours=24)
+    hotlines_file: Path | None = None
+    crisis_country: str | None = None
+
+    @field_validator("mood_cooldown", "portrait_cooldown", mode="before")
+    @classmethod
+    def _durations(cls, value: Any) -> Any:
+        return _duration(value)
+
+    @field_validator("hotlines_file")
+    @classmethod
+    def _file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
+    @field_validator("crisis_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value and (len(value.strip()) != 2 or not value.strip().isalpha()):
+            raise ValueError("expected a two-letter country code such as RU, US or GB")
+        return value.strip().upper() if value else None
+
+
 class AdminSettings(_Section):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
@@ -359,6 +405,7 @@ class Settings(BaseModel):
     storage: StorageSettings
     llm: LLMSettings
     talk: TalkSettings
+    wellbeing: WellbeingSettings
     admin: AdminSettings
     security: SecuritySettings
     http: HttpSettings
@@ -370,6 +417,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "storage": StorageSettings,
     "llm": LLMSettings,
     "talk": TalkSettings,
+    "wellbeing": WellbeingSettings,
     "admin": AdminSettings,
     "security": SecuritySettings,
     "http": HttpSettings,
