@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ports import LanguageModel
 from innertalk.application.profiles import ProfileService
+from innertalk.application.safety import SafetyService
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.domain.sessions import SessionPolicy
@@ -36,6 +37,7 @@ def build_core(
     policy: TalkPolicy | None = None,
     context_turns: int = 20,
     sessions: SessionPolicy | None = None,
+    safety: SafetyService | None = None,
 ) -> Core:
     storage = storage or MemoryStorage()
     cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
@@ -62,6 +64,7 @@ def build_core(
             model=model,
             clock=clock,
             policy=policy or TalkPolicy(),
+            safety=safety,
         ),
         sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
         profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),

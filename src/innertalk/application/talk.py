@@ -13,6 +13,7 @@ import structlog
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ids import new_id
 from innertalk.application.ports import Clock, LanguageModel, Record, RecordStore, UserLocks
+from innertalk.application.safety import SafetyNotice, SafetyService
 from innertalk.application.sessions import SessionLifecycle
 from innertalk.domain.conversation import ConversationContext, Role, Turn, estimate_tokens
 from innertalk.domain.language import detect_language
@@ -24,6 +25,7 @@ from innertalk.domain.prompting import (
     TokenUsage,
     build_reply_request,
 )
+from innertalk.domain.safety import safety_system_prompt
 from innertalk.domain.users import Language, Profile, UserKey
 
 log = structlog.get_logger(__name__)
@@ -69,6 +71,10 @@ class TalkReply:
     """The companion's stored turn, for feedback on this reply."""
     stopped: bool = False
     """The person stopped the reply midway; ``text`` is what had been written by then."""
+    safety: SafetyNotice | None = None
+    """A crisis signal in the message: show this notice (hotlines) before the reply."""
+    withheld: bool = False
+    """The model's reply failed the safety screen; ``text`` is the gentle replacement."""
 
 
 class TalkService:
@@ -87,7 +93,12 @@ class TalkService:
         model: LanguageModel,
         clock: Clock,
         policy: TalkPolicy,
+        safety: SafetyService | None = None,
+        withheld_text: Callable[[Language], str] | None = None,
     ) -> None:
+        self._safety = safety
+        self._withheld_text = withheld_text or _default_withheld
+        self._alerting: set[asyncio.Task[None]] = set()
         self._store = store
         self._contexts = contexts
         self._locks = locks
@@ -121,10 +132,16 @@ class TalkService:
             received = self._clock.now()
             context, is_new = await self._open_session(key)
             language = detect_language(message) or self._profile(context).language
-            request = self._request(context, message, language)
+            notice = self.screen(message, language, context.profile)
+            if notice is not None:
+                context = self._enter_safety_mode(context, notice)
+            request = self._request(context, message, language, notice)
             started = self._clock.monotonic()
             answer, stopped = await self._answer(request, on_chunk, stop)
             latency_ms = round((self._clock.monotonic() - started) * 1000)
+            withheld = self._safety is not None and not self._safety.allows_reply(answer.text)
+            if withheld:
+                answer = replace(answer, text=self._withheld_text(language))
             session_id, turn_id = await self._record(
                 context, message, received, answer, latency_ms
             )
@@ -139,8 +156,33 @@ class TalkService:
             latency_ms=latency_ms,
             new_session=is_new,
             stopped=stopped,
+            safety=notice is not None,
+            withheld=withheld,
         )
-        return TalkReply(answer.text, session_id, language, answer, turn_id, stopped)
+        return TalkReply(
+            answer.text, session_id, language, answer, turn_id, stopped, notice, withheld
+        )
+
+    def screen(
+        self, text: str, language: Language, profile: Profile | None = None
+    ) -> SafetyNotice | None:
+        """The crisis notice for ``text`` (hotlines for the person's country), if any.
+
+        Entry points also call it for messages that cannot be answered yet (before consent),
+        so that a person in crisis always gets the hotlines; nothing is stored.
+        """
+        return self._safety.screen(text, language, profile) if self._safety else None
+
+    def _enter_safety_mode(
+        self, context: ConversationContext, notice: SafetyNotice
+    ) -> ConversationContext:
+        """Mark the session (sticky, stored with the turns) and alert admins in the background."""
+        assert context.session is not None
+        assert self._safety is not None
+        task = asyncio.ensure_future(self._safety.alert(context.key, notice.signal))
+        self._alerting.add(task)
+        task.add_done_callback(self._alerting.discard)
+        return replace(context, session=replace(context.session, safety=True))
 
     @staticmethod
     def _profile(context: ConversationContext) -> Profile:
@@ -160,18 +202,33 @@ class TalkService:
         return context, context.session is not loaded.session
 
     def _request(
-        self, context: ConversationContext, message: str, language: Language
+        self,
+        context: ConversationContext,
+        message: str,
+        language: Language,
+        notice: SafetyNotice | None = None,
     ) -> ModelRequest:
+        in_safety_mode = context.session is not None and context.session.safety
+        safety = None
+        if in_safety_mode:
+            signal = notice.signal if notice else None
+            safety = safety_system_prompt(
+                language,
+                signal.category if signal else None,
+                about_other=bool(signal and signal.about_other),
+            )
         request = build_reply_request(
             context,
             message,
             language=language,
             history_budget=self._policy.history_token_budget,
             max_output_tokens=self._policy.reply_max_tokens,
+            safety=safety,
         )
+        simple = is_simple_message(message) and not in_safety_mode
         return replace(
             request,
-            tier=Tier.FAST if is_simple_message(message) else Tier.STANDARD,
+            tier=Tier.FAST if simple else Tier.STANDARD,
             user_ref=context.key.pseudonym,
         )
 
@@ -266,6 +323,13 @@ class TalkService:
         if now - profile.last_active_at < ACTIVITY_RESOLUTION:
             return profile
         return profile.touched(now)
+
+
+def _default_withheld(language: Language) -> str:
+    """Used only when the composition root passes no localized text (tests, embedding)."""
+    if language is Language.RU:
+        return "Я не буду об этом рассказывать. Сейчас для меня важнее ты. Что происходит?"
+    return "I'd rather not go into that. What matters to me right now is you. What's going on?"
 
 
 def _stopped_reply(request: ModelRequest, partial: str) -> ModelReply:

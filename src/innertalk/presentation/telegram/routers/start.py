@@ -15,11 +15,13 @@ from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from innertalk.domain.language import detect_language
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import NotConsented
 from innertalk.presentation.telegram.keyboards import Consent, OnboardingLanguage
 from innertalk.presentation.telegram.locale import say
+from innertalk.presentation.telegram.safety import notice_html
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
 
@@ -98,9 +100,20 @@ async def on_consent(
 
 
 async def before_consent(
-    message: Message, language: Language, state: FSMContext, sender: Sender
+    message: Message,
+    language: Language,
+    state: FSMContext,
+    sender: Sender,
+    services: BotServices,
 ) -> None:
-    """Anything written before consent: not kept; the explanation and the button again."""
+    """Anything written before consent: not kept; the explanation and the button again.
+
+    A person in crisis gets the hotlines first, consent or not (nothing is stored).
+    """
+    written = message.text or message.caption or ""
+    notice = services.talk.screen(written, detect_language(written) or language)
+    if notice is not None:
+        await sender.html(message.chat.id, notice_html(notice))
     await state.update_data(language=language.value)
     html = f"{say(language, 'consent_needed')}\n\n{say(language, 'welcome')}"
     await sender.html(message.chat.id, html, keyboards.consent(language))

@@ -17,6 +17,7 @@ from innertalk.application.talk import (
     ReplyStoppedError,
     SessionBudgetExhaustedError,
 )
+from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError
 from innertalk.domain.sessions import DailySessionLimitError
 from innertalk.domain.users import Language, Profile, UserKey
@@ -25,6 +26,7 @@ from innertalk.presentation.telegram.filters import CommandLike, MenuButton
 from innertalk.presentation.telegram.keyboards import TalkAction
 from innertalk.presentation.telegram.locale import duration, local_time, say
 from innertalk.presentation.telegram.render import render_markdown
+from innertalk.presentation.telegram.safety import notice_html
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.streaming import Generations
@@ -47,8 +49,15 @@ async def converse(
     sender: Sender,
     generations: Generations,
 ) -> None:
-    """Answer ``text``: stream the reply as drafts, then send it with 👍/👎 under it."""
+    """Answer ``text``: stream the reply as drafts, then send it with 👍/👎 under it.
+
+    A crisis signal in ``text`` gets the safety notice with hotlines first, whatever happens
+    to the reply itself (a daily limit or a model failure never hides it).
+    """
     chat_id, draft_id, language = message.chat.id, message.message_id, profile.language
+    notice = services.talk.screen(text, detect_language(text) or language, profile)
+    if notice is not None:
+        await sender.html(chat_id, notice_html(notice))
     with generations.running(chat_id, draft_id) as stop:
         try:
             async with sender.stream(chat_id, draft_id) as stream:
