@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import astuple, dataclass
+from datetime import date, timedelta
 from functools import partial
 
 import structlog
@@ -19,9 +19,10 @@ import structlog
 from innertalk.application.admin import AdminService
 from innertalk.application.alerts import AlertService
 from innertalk.application.contexts import ContextLoader
-from innertalk.application.diary import DiaryService
+from innertalk.application.diary import ChartWords, DiaryService
 from innertalk.application.feedback import FeedbackService
 from innertalk.application.health import ComponentHealth, HealthService, Probe
+from innertalk.application.memory import MemoryService
 from innertalk.application.portraits import PortraitService
 from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
 from innertalk.application.privacy import PrivacyService
@@ -36,6 +37,7 @@ from innertalk.config import ConfigError, LLMSettings, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
+from innertalk.infrastructure.charts import ChartLabels, render_mood_chart
 from innertalk.infrastructure.clock import SystemClock
 from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.dedupe import LocalUpdateDedupe
@@ -45,11 +47,13 @@ from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.provider import Provider
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.infrastructure.locks import LocalUserLocks
+from innertalk.infrastructure.metrics import count_crisis
 from innertalk.infrastructure.probes import llm_health, storage_health
 from innertalk.infrastructure.ratelimit import LimitsRateLimiter
 from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
+from innertalk.presentation.texts import text
 
 log = structlog.get_logger(__name__)
 
@@ -85,6 +89,15 @@ class App:
     """Storage and model probes; entry points add their own (Telegram adds ``getMe``)."""
     rate_limiter: RateLimiter
     dedupe: UpdateDedupe
+    memory: MemoryService
+    """What the companion remembers (/memory) and forgetting parts of it (/forget)."""
+
+
+def _render_chart(
+    points: Sequence[tuple[date, float]], *, days: int, end: date, words: ChartWords
+) -> bytes:
+    """``DiaryService``'s ``ChartRenderer``: the matplotlib chart."""
+    return render_mood_chart(points, days=days, end=end, labels=ChartLabels(*astuple(words)))
 
 
 async def open_storage(settings: Settings, *, migrate: bool | None = None) -> Storage:
@@ -277,6 +290,12 @@ async def build_app(
         profiles.on_timezone_change(reminders.timezone_changed)
         probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, "sqlite")}
         wellbeing = settings.wellbeing
+        safety = SafetyService(
+            directory=hotlines,
+            alerts=alerts,
+            country=wellbeing.crisis_country,
+            on_signal=count_crisis,
+        )
         if router is not None:
             probes["llm"] = partial(_llm_probe, router)
         yield App(
@@ -299,20 +318,23 @@ async def build_app(
                 model=model,
                 clock=clock,
                 policy=policy,
+                safety=safety,
+                withheld_text=partial(text, "safety", key="output_withheld"),
             ),
             sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
             profiles=profiles,
             reminders=reminders,
             feedback=FeedbackService(store=storage, clock=clock),
             privacy=PrivacyService(store=storage, contexts=contexts, locks=locks, clock=clock),
-            diary=DiaryService(store=storage, clock=clock, cooldown=wellbeing.mood_cooldown),
+            diary=DiaryService(
+                store=storage, clock=clock, cooldown=wellbeing.mood_cooldown, charts=_render_chart
+            ),
+            memory=MemoryService(store=storage, contexts=contexts, locks=locks),
             questionnaires=QuestionnaireService(store=storage, contexts=contexts, clock=clock),
             portraits=PortraitService(
                 store=storage, model=model, clock=clock, cooldown=wellbeing.portrait_cooldown
             ),
-            safety=SafetyService(
-                directory=hotlines, alerts=alerts, country=wellbeing.crisis_country
-            ),
+            safety=safety,
             admin=AdminService(storage, profiles, clock),
         )
     finally:

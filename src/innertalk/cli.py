@@ -1,4 +1,4 @@
-"""The ``innertalk`` command: ``chat``, ``bot``, ``migrate``.
+"""The ``innertalk`` command: ``chat``, ``bot``, ``migrate``, ``health``, ``keygen``.
 
 Configuration problems end the process with one line naming the variable and exit code 2.
 """
@@ -19,15 +19,24 @@ from innertalk import __version__
 from innertalk.bootstrap import App, build_app, open_storage
 from innertalk.config import ConfigError, Settings, load_settings
 from innertalk.domain.users import Language, UserKey
-from innertalk.infrastructure.crypto import DecryptionError
+from innertalk.infrastructure.crypto import DecryptionError, generate_key
 from innertalk.infrastructure.logs import configure_logging
+from innertalk.infrastructure.metrics import TELEGRAM_API_ERRORS, PrometheusBotMetrics
 from innertalk.infrastructure.ratelimit import parse_rate
+from innertalk.infrastructure.telemetry import watch_event_loop_lag
 from innertalk.presentation.console import ConsoleChat, ConsoleServices
+from innertalk.presentation.readiness import (
+    NotListeningError,
+    fetch_readiness,
+    readiness_table,
+    readyz_url,
+)
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only `innertalk bot` pays for it
     from innertalk.presentation.telegram.runtime import TelegramBot
     from innertalk.presentation.telegram.services import BotOptions, BotServices
 
+EXIT_DOWN = 1
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
 CONSOLE_BOT_ID = "console"
@@ -53,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
         "bot", help="run the Telegram bot (long polling; a webhook when WEBHOOK_URL is set)"
     )
     commands.add_parser("migrate", help="create or update the database schema")
+    commands.add_parser(
+        "health", help="show the running instance's /readyz table (exit 1 unless all up)"
+    )
+    commands.add_parser("keygen", help="print a new ENCRYPTION_KEY")
     return parser
 
 
@@ -93,6 +106,12 @@ def bot_services(app: App) -> BotServices:
         rate_limiter=app.rate_limiter,
         dedupe=app.dedupe,
         clock=app.clock,
+        diary=app.diary,
+        questionnaires=app.questionnaires,
+        portraits=app.portraits,
+        reminders=app.reminders,
+        safety=app.safety,
+        memory=app.memory,
     )
 
 
@@ -125,16 +144,35 @@ async def _bot(settings: Settings) -> None:
     with _stopping_on_signals(stop):
         async with build_app(settings) as app:
             try:
-                bot = create_bot(token, sleep=app.clock.sleep, api_url=settings.telegram.api_url)
+                bot = create_bot(
+                    token,
+                    sleep=app.clock.sleep,
+                    api_url=settings.telegram.api_url,
+                    on_api_error=lambda code: TELEGRAM_API_ERRORS.labels(code).inc(),
+                )
             except TokenValidationError:
                 raise ConfigError(
                     "TELEGRAM_BOT_TOKEN: not shaped like a bot token (123:ABC…)"
                 ) from None
             telegram = TelegramBot(bot, bot_services(app), bot_options(settings))
+            install_operations(telegram, app)
+            lag = asyncio.create_task(watch_event_loop_lag(), name="event-loop-lag")
             try:
                 await _serve_bot(telegram, app, settings, stop)
             finally:
+                lag.cancel()
                 await telegram.close()
+
+
+def install_operations(telegram: TelegramBot, app: App) -> None:
+    """The admin menu's console and the update metrics, in the bot's dispatcher data."""
+    from innertalk.presentation.telegram.admin_console import AdminConsole
+
+    dispatcher = telegram.dispatcher
+    console = AdminConsole(app.admin, telegram.bot_id, telegram.sender, app.clock)
+    dispatcher["admin_console"] = console
+    dispatcher["bot_metrics"] = PrometheusBotMetrics()
+    dispatcher.shutdown.register(console.aclose)
 
 
 async def _serve_bot(
@@ -211,9 +249,24 @@ async def _until_signalled(work: Coroutine[Any, Any, None]) -> None:
             loop.remove_signal_handler(signum)
 
 
+def _health(settings: Settings) -> int:
+    """Print the running instance's readiness table: 0 all up, 1 degraded/not ready/silent."""
+    url = readyz_url(settings.http.http_host, settings.http.http_port)
+    try:
+        readiness = fetch_readiness(url)
+    except (NotListeningError, ValueError) as error:
+        print(f"innertalk: {error}", file=sys.stderr)
+        return EXIT_DOWN
+    print(readiness_table(readiness))
+    return 0 if readiness.all_up else EXIT_DOWN
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "keygen":  # needs no settings: it makes the first one
+        print(generate_key())
+        return 0
     try:
         settings = load_settings(args.env_file)
     except ConfigError as error:
@@ -228,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         max_bytes=log.log_max_bytes,
         backups=log.log_backups,
     )
+    if args.command == "health":
+        return _health(settings)
     try:
         if args.command == "bot":
             asyncio.run(_bot(settings))

@@ -73,25 +73,26 @@ async def test_language_and_style_change_and_the_menu_follows(
         assert (profile.language, profile.style) == (Language.RU, Style.EMPATHY)
 
 
-async def test_only_the_wellbeing_tools_are_coming_soon(
+async def test_no_menu_button_is_coming_soon_any_more(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Diary, Progress, Tests, Portrait and Reminders say "coming soon"; About and Help don't."""
+    """Diary, Progress, Tests, Portrait and Settings → Reminders open their real screens."""
     async with running_bot(monkeypatch, tmp_path, RATE_LIMIT="100/minute") as running:
         alex = running.telegram.user()
         await running.consent(alex)
-        for typed in ("📓 Diary", "/mood", "📈 Progress", "/tests", "🪞 Portrait", "ℹ️ About",
-                      "❓ Help", "/help"):  # fmt: skip
+        for typed in ("📓 Diary", "📈 Progress", "/tests", "ℹ️ About"):
             alex.send(typed)
-        answers = [m.text for m in (await alex.wait_for_messages(12))[4:]]
-        assert all("coming soon" in text for text in answers[:5])
-        assert not any("coming soon" in text for text in answers[5:])
-        assert "not a therapist" in answers[5]
+        answers = [m.text for m in (await alex.wait_for_messages(8))[4:]]
+        assert answers[0].startswith("How are you feeling right now?")
+        assert answers[1].startswith("No entries yet.")
+        assert answers[2].startswith("Self-check questionnaires")
+        assert "not a therapist" in answers[3]
         alex.send("⚙️ Settings")
-        await alex.wait_for_messages(13)
+        await alex.wait_for_messages(9)
         alex.press(text="🔔 Reminders")
-        reminders = (await alex.wait_for_messages(14))[-1]
-        assert reminders.text.startswith("🔔 Reminders are coming soon")
+        reminders = (await alex.wait_for_messages(10))[-1]
+        assert reminders.text.startswith("Reminders\nOff.")
+        assert not any("coming soon" in m.text for m in alex.messages())
 
 
 async def test_export_sends_a_readable_and_a_complete_file(

@@ -27,9 +27,13 @@ from tests.integration.router_chain_harness import (
     running_chain,
 )
 
-FAILOVER_BUDGET = 0.1
+# These bounds separate the behaviours (no backoff sleep before failing over; the hedge fires at
+# LLM_HEDGE_AFTER, long before the 1 s first-token timeout) with room for a loaded CI machine.
+# The precise figures (a few ms of failover work; hedge + fallback p99 within 50 ms) are
+# measured by `python -m bench.llm_failover` and recorded in docs/benchmarks.md.
+FAILOVER_BUDGET = 0.25
 """What failing over may add to the fallback's own latency: no sleep, a few ms of work."""
-HEDGE_SLACK = 0.05
+HEDGE_SLACK = 0.4
 """What a hedged reply may take beyond the hedge delay and the fallback's own latency."""
 FALLBACK_LATENCY = 0.05
 
@@ -156,7 +160,7 @@ async def test_a_failed_probe_reopens_the_breaker_at_once(chain: Chain) -> None:
 async def test_a_hung_primary_is_hedged_and_its_connection_closed(
     chain: Chain, streaming: bool
 ) -> None:
-    """A hung gemini is hedged: openai wins in hedge + fallback + 50 ms; gemini's socket closes."""
+    """A hung gemini is hedged: openai wins soon after the hedge delay; gemini's socket closes."""
     chain.openai.default = Behaviour.ok(latency=FALLBACK_LATENCY)
     started = _now()
     await chain.router.providers[1].complete(REQUEST)

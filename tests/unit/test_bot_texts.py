@@ -48,12 +48,13 @@ def test_labels_are_plain_text_within_telegrams_limits(language: Language) -> No
 
 
 def test_every_command_is_described_in_every_language() -> None:
-    """The command menu lists the issue's commands, and /health only for admins."""
+    """The command menu lists the issue's commands, and /health and /admin only for admins."""
     assert set(COMMANDS) == {
         "start", "help", "talk", "end", "mood", "progress", "tests", "portrait", "style",
-        "settings", "language", "privacy", "export", "delete",
+        "settings", "language", "privacy", "export", "delete", "memory", "forget", "reminders",
+        "private",
     }  # fmt: skip
-    assert ADMIN_COMMANDS == ("health",)
+    assert ADMIN_COMMANDS == ("health", "admin")
     for language in Language:
         assert [c.command for c in commands(language)] == list(COMMANDS)
 
@@ -89,3 +90,51 @@ def test_menu_buttons_are_recognized_in_both_languages() -> None:
         actions = [keyboards.menu_action(b.text) for row in menu.keyboard for b in row]
         assert actions == list(keyboards.MENU_ACTIONS)
     assert keyboards.menu_action("Talk") is None
+
+
+WELLBEING_CATALOGS = ("wellbeing_bot", "diary", "portrait")
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("name", WELLBEING_CATALOGS)
+def test_wellbeing_texts_are_valid_telegram_html(name: str, language: Language) -> None:
+    """The wellbeing screens' texts, with tricky values filled in, parse as strict HTML;
+    their button labels are plain text."""
+    from innertalk.presentation.telegram.wellbeing_texts import say_in
+
+    for key, template in catalog(name, language).items():
+        if key.startswith(PLAIN_PREFIXES) or key.startswith(("tag_", "chart_")):
+            assert not set(template) & set("<>&"), key
+            continue
+        html = say_in(name, language, key, **dict.fromkeys(_fields(template), TRICKY))
+        parse_telegram_html(html, strict=True)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_wellbeing_keyboards_pack_within_64_bytes(language: Language) -> None:
+    """Diary, chart, tests, portrait, reminders and forget buttons fit 64 bytes."""
+    from innertalk.domain.questionnaires import QuestionnaireRun, load_builtin_instruments
+    from innertalk.presentation.telegram import wellbeing_keyboards as kb
+
+    instruments = list(load_builtin_instruments().values())
+    markups = [
+        kb.mood_scores(),
+        kb.mood_tags(language, 10, ["overwhelmed"]),
+        kb.mood_note(language, 10),
+        kb.chart_periods(language),
+        kb.instruments(language, instruments),
+        kb.reminder_settings(language, True),
+        kb.reminder(language),
+        kb.forget(language),
+        kb.portrait_pages(language, "f" * 32, 1, 3),
+    ]
+    for instrument in instruments:
+        markups.append(kb.test_start(language, instrument, True))
+        run = QuestionnaireRun.start(instrument).answer(instrument.min_value)
+        markups.append(kb.question(language, run))
+    for markup in markups:
+        assert markup is not None
+        for row in markup.inline_keyboard:
+            for button in row:
+                assert button.callback_data is not None
+                assert 1 <= len(button.callback_data.encode()) <= 64

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -22,6 +23,25 @@ from innertalk.domain.wellbeing import MoodEntry
 
 PROGRESS_ENTRIES = 2000
 """Entries read for Progress: years of daily check-ins; the chart needs at most 90 days."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChartWords:
+    """The chart's words in the reader's language (``diary.toml`` ``chart_*``)."""
+
+    title: str
+    axis: str
+    daily: str
+    moving_average: str
+    empty: str
+
+
+class ChartRenderer(Protocol):
+    """Draws the mood chart as PNG bytes (blocking, CPU-bound: called in a worker thread)."""
+
+    def __call__(
+        self, points: Sequence[tuple[date, float]], *, days: int, end: date, words: ChartWords
+    ) -> bytes: ...
 
 
 class DiaryStore(RecordStore, WellbeingStore, ProfileStore, Protocol):
@@ -50,10 +70,18 @@ class Progress:
 class DiaryService:
     """Records mood entries and computes Progress in the person's time zone."""
 
-    def __init__(self, *, store: DiaryStore, clock: Clock, cooldown: timedelta) -> None:
+    def __init__(
+        self,
+        *,
+        store: DiaryStore,
+        clock: Clock,
+        cooldown: timedelta,
+        charts: ChartRenderer | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._cooldown = cooldown
+        self._charts = charts
 
     async def cooldown_left(self, key: UserKey) -> timedelta | None:
         """How long until the next check-in is possible; ``None`` when it is possible now."""
@@ -93,4 +121,13 @@ class DiaryService:
             today=local_day(now, timezone),
             days=days,
             timezone=timezone,
+        )
+
+    async def chart(self, progress: Progress, words: ChartWords) -> bytes | None:
+        """The PNG of ``progress``' points, drawn in a worker thread; ``None`` without a
+        renderer."""
+        if self._charts is None:
+            return None
+        return await asyncio.to_thread(
+            self._charts, progress.points, days=progress.days, end=progress.today, words=words
         )

@@ -99,6 +99,10 @@ class PortraitService:
         await self._store.write([portrait])
         return PortraitOutcome(portrait, True)
 
+    async def stored(self, key: UserKey, portrait_id: str) -> Portrait | None:
+        """One of the person's recent portraits by id (for paging an older message)."""
+        return next((p for p in await self._store.portraits(key, 10) if p.id == portrait_id), None)
+
     async def _written(
         self,
         messages: list[str],

@@ -167,6 +167,18 @@ class ReminderStore(Protocol):
         ...
 
 
+class ForgettingStore(Protocol):
+    """Erasing chosen parts of what is remembered about a person (``/forget``)."""
+
+    async def forget_summaries(self, key: UserKey) -> int:
+        """Clear the summary of every session of ``key``; how many sessions had one."""
+        ...
+
+    async def delete_results(self, key: UserKey) -> int:
+        """Delete every questionnaire result of ``key``; how many were deleted."""
+        ...
+
+
 class StatsStore(Protocol):
     """Counts for operators, and who a mailing reaches."""
 
@@ -185,6 +197,7 @@ class Storage(
     WellbeingStore,
     PrivacyStore,
     ReminderStore,
+    ForgettingStore,
     Protocol,
 ):
     """A complete storage backend."""

@@ -8,6 +8,7 @@ alerts the admins — with the category and a pseudonym, never the message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -41,7 +42,8 @@ class SafetyNotice:
 
 class SafetyService:
     """Screens messages and replies; ``country`` (``CRISIS_COUNTRY``) overrides the one
-    guessed from the person's time zone."""
+    guessed from the person's time zone. ``on_signal`` is told each signal's category and
+    severity (a metrics counter; never the message)."""
 
     def __init__(
         self,
@@ -49,10 +51,12 @@ class SafetyService:
         directory: HotlineDirectory,
         alerts: AlertService | None = None,
         country: str | None = None,
+        on_signal: Callable[[str, str], None] | None = None,
     ) -> None:
         self._directory = directory
         self._alerts = alerts
         self._country = country
+        self._on_signal = on_signal
 
     def screen(
         self, text: str, language: Language, profile: Profile | None = None
@@ -71,6 +75,18 @@ class SafetyService:
             severity=signal.severity.value,
             about_other=signal.about_other,
             rules=list(signal.rules),
+        )
+        if self._on_signal is not None:
+            self._on_signal(signal.category.value, signal.severity.value)
+        return SafetyNotice(signal, message_key(signal), tuple(lines), language)
+
+    def notice(
+        self, signal: CrisisSignal, language: Language, profile: Profile | None = None
+    ) -> SafetyNotice:
+        """The notice for a signal found elsewhere than in a message (a questionnaire answer)."""
+        country = self._country or (country_from_timezone(profile.timezone) if profile else None)
+        lines = hotlines_for(
+            country, language, category=signal.category, directory=self._directory
         )
         return SafetyNotice(signal, message_key(signal), tuple(lines), language)
 

@@ -110,5 +110,7 @@ def configure_logging(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        # Not cached: caching freezes each module logger to the first configuration, so a
+        # later configure_logging (tests, or the CLI re-configuring) would not reach it.
+        cache_logger_on_first_use=False,
     )

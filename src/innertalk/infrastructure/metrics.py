@@ -79,3 +79,47 @@ RATE_LIMIT_DECISIONS = Counter(
     "Rate-limit checks by decision (allowed, rejected, error = limiter unavailable, allowed).",
     ["decision"],
 )
+
+# --- The bot and the process (labels: update types, outcomes, error codes, categories) ---
+UPDATES = Counter(
+    "innertalk_updates_total",
+    "Telegram updates by type and outcome (handled, unhandled, error, unreachable, "
+    "duplicate, rate_limited, ignored).",
+    ["type", "outcome"],
+)
+HANDLER_SECONDS = Histogram(
+    "innertalk_handler_seconds",
+    "Time an update spent in the middlewares and handlers.",
+    ["type"],
+    buckets=LATENCY_BUCKETS,
+)
+TELEGRAM_API_ERRORS = Counter(
+    "innertalk_telegram_api_errors_total",
+    "Bot API calls answered with an error, by code (400, 403, 429, 5xx, network, …).",
+    ["code"],
+)
+CRISIS_DETECTIONS = Counter(
+    "innertalk_crisis_detections_total",
+    "Messages that carried a crisis signal, by category and severity (counts only).",
+    ["category", "severity"],
+)
+EVENT_LOOP_LAG = Gauge(
+    "innertalk_event_loop_lag_seconds",
+    "How late the event loop woke a 0.5 s sleep, last measurement.",
+)
+
+
+class PrometheusBotMetrics:
+    """``BotMetrics`` on the process-wide Prometheus registry."""
+
+    def update_handled(self, update_type: str, outcome: str, seconds: float) -> None:
+        UPDATES.labels(update_type, outcome).inc()
+        HANDLER_SECONDS.labels(update_type).observe(seconds)
+
+    def telegram_error(self, code: str) -> None:
+        TELEGRAM_API_ERRORS.labels(code).inc()
+
+
+def count_crisis(category: str, severity: str) -> None:
+    """One crisis signal (``SafetyService``'s ``on_signal``)."""
+    CRISIS_DETECTIONS.labels(category, severity).inc()

@@ -145,6 +145,12 @@ class EncryptedStorage:
     async def delete_user(self, key: UserKey) -> int:
         return await self.inner.delete_user(key)
 
+    async def forget_summaries(self, key: UserKey) -> int:
+        return await self.inner.forget_summaries(key)
+
+    async def delete_results(self, key: UserKey) -> int:
+        return await self.inner.delete_results(key)
+
     async def migrate(self) -> None:
         await self.inner.migrate()
 

@@ -63,6 +63,10 @@ class _Table(Generic[_R]):
         """Every record of ``key``, in insertion order."""
         return [record for record in self._by_id.values() if record.key == key]
 
+    def overwrite(self, record: _R) -> None:
+        """Replace a stored record (same id and owner) as it is, without merging."""
+        self._by_id[record.id] = record
+
     def remove_owner(self, key: UserKey) -> int:
         """Erase every record of ``key``; returns how many."""
         return self.remove_where(lambda record: record.key == key)
@@ -281,6 +285,17 @@ class MemoryStorage(MemoryReminderStore, MemoryStatsStore):
             }
         )
         return counts
+
+    async def forget_summaries(self, key: UserKey) -> int:
+        self.writes += 1
+        summarized = [s for s in self._sessions.owned_by(key) if s.summary is not None]
+        for session in summarized:
+            self._sessions.overwrite(replace(session, summary=None))
+        return len(summarized)
+
+    async def delete_results(self, key: UserKey) -> int:
+        self.writes += 1
+        return self._results.remove_owner(key)
 
     async def purge_turns_before(self, cutoff: datetime) -> int:
         self.writes += 1

@@ -277,6 +277,27 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore):
                 counts[table] = int(next(iter(rows))[0])
         return counts
 
+    async def forget_summaries(self, key: UserKey) -> int:
+        return await self._change(
+            "UPDATE sessions SET summary = NULL WHERE bot_id = :bot_id AND user_id = :user_id"
+            " AND summary IS NOT NULL",
+            key,
+        )
+
+    async def delete_results(self, key: UserKey) -> int:
+        return await self._change(
+            "DELETE FROM questionnaire_results WHERE bot_id = :bot_id AND user_id = :user_id",
+            key,
+        )
+
+    async def _change(self, statement: str, key: UserKey) -> int:
+        async with self._lock:
+            self.writes += 1
+            db = self.connection
+            async with schema.transaction(db):
+                cursor = await db.execute(statement, self._owner(key))
+        return max(cursor.rowcount, 0)
+
     async def purge_turns_before(self, cutoff: datetime) -> int:
         async with self._lock:
             self.writes += 1

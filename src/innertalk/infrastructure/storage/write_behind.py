@@ -223,6 +223,15 @@ class WriteBehindStorage:
         await self._settled(key)
         return await self._inner.delete_user(key)
 
+    async def forget_summaries(self, key: UserKey) -> int:
+        """After this person's queued writes landed, so no queued summary comes back."""
+        await self._settled(key)
+        return await self._inner.forget_summaries(key)
+
+    async def delete_results(self, key: UserKey) -> int:
+        await self._settled(key)
+        return await self._inner.delete_results(key)
+
     async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
         await self._settled(key)
         return await self._inner.feedback(key, limit)

@@ -18,6 +18,7 @@ from innertalk.presentation.telegram.middlewares import (
     IdentityMiddleware,
     LogContextMiddleware,
     RateLimitMiddleware,
+    UpdateMetricsMiddleware,
 )
 from innertalk.presentation.telegram.routers import build_routers
 from innertalk.presentation.telegram.sender import Sender
@@ -50,6 +51,7 @@ def build_dispatcher(
     )
     for middleware in (
         LogContextMiddleware(bot_id),
+        UpdateMetricsMiddleware(timer),
         ErrorMiddleware(services.profiles, sender),
         DedupeMiddleware(services.dedupe, bot_id),
         IdentityMiddleware(services.profiles, bot_id),

@@ -22,13 +22,27 @@ from aiogram.client.session.middlewares.base import (
 )
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 log = structlog.get_logger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+ErrorReport = Callable[[str], None]
 
 NOT_RETRIED = frozenset({"sendMessageDraft", "sendChatAction", "getUpdates"})
 
@@ -69,21 +83,63 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 attempt += 1
 
 
+_CODES: tuple[tuple[type[TelegramAPIError], str], ...] = (
+    (TelegramRetryAfter, "429"),
+    (TelegramMigrateToChat, "400"),
+    (TelegramBadRequest, "400"),
+    (TelegramUnauthorizedError, "401"),
+    (TelegramForbiddenError, "403"),
+    (TelegramNotFound, "404"),
+    (TelegramConflictError, "409"),
+    (TelegramEntityTooLarge, "413"),
+    (TelegramServerError, "5xx"),
+    (TelegramNetworkError, "network"),
+)
+
+
+def error_code(error: TelegramAPIError) -> str:
+    """The HTTP-like code of a Bot API error (``network`` when no answer came)."""
+    return next((code for kind, code in _CODES if isinstance(error, kind)), "other")
+
+
+class ApiErrorMiddleware(BaseRequestMiddleware):
+    """Reports every Bot API error by code (inside the retries, so each 429 counts)."""
+
+    def __init__(self, report: ErrorReport) -> None:
+        self._report = report
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramAPIError as error:
+            self._report(error_code(error))
+            raise
+
+
 def create_bot(
     token: str,
     *,
     sleep: Sleep,
     api_url: str | None = None,
     session: BaseSession | None = None,
+    on_api_error: ErrorReport | None = None,
 ) -> Bot:
     """A ``Bot`` for ``token`` on Telegram's API or ``api_url`` (a local Bot API server).
 
+    ``on_api_error`` is told the code of every error Telegram answers (a metrics counter).
     Raises aiogram's ``TokenValidationError`` for a token that is not shaped like one.
     """
     if session is None:
         api = TelegramAPIServer.from_base(api_url) if api_url else None
         session = AiohttpSession(api=api) if api else AiohttpSession()
     session.middleware(RetryAfterMiddleware(sleep))
+    if on_api_error is not None:
+        session.middleware(ApiErrorMiddleware(on_api_error))
     return Bot(
         token,
         session=session,

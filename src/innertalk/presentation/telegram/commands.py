@@ -1,8 +1,8 @@
 """The bot's profile in Telegram: its command menu (ru and en) and its descriptions.
 
 Everyone sees the ordinary commands (default scope in English, ``language_code="ru"`` in
-Russian); each admin's own chat additionally lists /health. An admin who has never opened the
-bot has no chat yet, so that call fails and is only logged.
+Russian); each admin's own chat additionally lists /health and /admin. An admin who has never
+opened the bot has no chat yet, so that call fails and is only logged.
 """
 
 from __future__ import annotations
@@ -13,20 +13,34 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from innertalk.domain.users import Language
+from innertalk.presentation.telegram import admin_texts
 from innertalk.presentation.telegram.locale import label
+from innertalk.presentation.texts import catalog
 
 log = structlog.get_logger(__name__)
 
 COMMANDS = (
     "start", "help", "talk", "end", "mood", "progress", "tests", "portrait", "style", "settings",
-    "language", "privacy", "export", "delete",
+    "language", "privacy", "export", "delete", "memory", "forget", "reminders", "private",
 )  # fmt: skip
-ADMIN_COMMANDS = ("health",)
+WELLBEING_COMMANDS = frozenset({"memory", "forget", "reminders", "private"})
+"""Described in the ``wellbeing_bot`` catalog."""
+ADMIN_COMMANDS = ("health", "admin")
 
 
 def commands(language: Language, *, admin: bool = False) -> list[BotCommand]:
     names = COMMANDS + (ADMIN_COMMANDS if admin else ())
-    return [BotCommand(command=name, description=label(language, f"cmd_{name}")) for name in names]
+    return [BotCommand(command=name, description=_description(language, name)) for name in names]
+
+
+def _description(language: Language, name: str) -> str:
+    """From the bot's catalog, the wellbeing screens' or the admin menu's (``cmd_admin``)."""
+    key = f"cmd_{name}"
+    if name == "admin":
+        return admin_texts.say(language, key)
+    if name in WELLBEING_COMMANDS:
+        return catalog("wellbeing_bot", language)[key]
+    return label(language, key)
 
 
 def _code(language: Language) -> str | None:

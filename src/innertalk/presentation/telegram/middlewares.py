@@ -1,4 +1,5 @@
-"""Update middlewares, outermost first: log context → errors → dedupe → identity → rate limit.
+"""Update middlewares, outermost first: log context → metrics → errors → dedupe → identity →
+rate limit.
 
 They run inside ``UpdateLanes``, which already hands a person's updates over one at a time in
 arrival order. Each sets up what the next relies on: the identity middleware puts ``key``,
@@ -14,6 +15,7 @@ from typing import Any
 
 import structlog
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Chat, TelegramObject, Update, User
@@ -21,6 +23,7 @@ from cachetools import TTLCache
 
 from innertalk.application.ports import Clock, RateLimiter, UpdateDedupe
 from innertalk.application.profiles import ProfileService
+from innertalk.application.telemetry import BotMetrics
 from innertalk.domain.users import Language, UserKey
 from innertalk.presentation.telegram.locale import language_of, plain
 from innertalk.presentation.telegram.sender import Sender
@@ -28,6 +31,9 @@ from innertalk.presentation.telegram.sender import Sender
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+OUTCOME = "update_outcome"
+"""Where an inner middleware notes why an update ended early (the metrics middleware reads it)."""
 
 PERSONAL_UPDATES = frozenset({"message", "edited_message", "callback_query"})
 """Updates a person sends themselves (the ones rate-limited and proving they're reachable)."""
@@ -59,6 +65,36 @@ class LogContextMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
+class UpdateMetricsMiddleware(BaseMiddleware):
+    """Counts every update by type and outcome and times it, through the ``bot_metrics``
+    (a ``BotMetrics``) the composition root puts into the dispatcher's data; without one it
+    counts nothing."""
+
+    def __init__(self, timer: Callable[[], float]) -> None:
+        self._timer = timer
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        metrics = data.get("bot_metrics")
+        if metrics is None:
+            return await handler(event, data)
+        started = self._timer()
+        outcome = "error"
+        try:
+            result = await handler(event, data)
+            outcome = data.get(OUTCOME) or ("unhandled" if result is UNHANDLED else "handled")
+            return result
+        finally:
+            _report(metrics, event.event_type, outcome, self._timer() - started)
+
+
+def _report(metrics: BotMetrics, update_type: str, outcome: str, seconds: float) -> None:
+    try:
+        metrics.update_handled(update_type, outcome, seconds)
+    except Exception as error:  # counting must never cost a reply
+        log.warning("bot.metrics_failed", error=type(error).__name__)
+
+
 class ErrorMiddleware(BaseMiddleware):
     """No handler failure reaches the person as silence: they get a short apology, the log gets
     the exception's type (never its message, which may quote them). A 403 means the person
@@ -73,8 +109,10 @@ class ErrorMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         except TelegramForbiddenError:
+            data[OUTCOME] = "unreachable"
             await self._unreachable(data.get("key"))
         except Exception as error:
+            data[OUTCOME] = "error"
             log.error(
                 "bot.handler_failed", update_type=event.event_type, error=type(error).__name__
             )
@@ -117,6 +155,7 @@ class DedupeMiddleware(BaseMiddleware):
             first = True
         if not first:
             log.info("bot.duplicate_update")
+            data[OUTCOME] = "duplicate"
             return None
         return await handler(event, data)
 
@@ -144,6 +183,7 @@ class IdentityMiddleware(BaseMiddleware):
         profile = await self._profiles.get(key)
         if profile is not None and profile.blocked and not _about_privacy(event):
             log.info("bot.blocked_person_ignored", update_type=event.event_type)
+            data[OUTCOME] = "ignored"
             if event.callback_query is not None:
                 await event.callback_query.answer()
             return None
@@ -194,6 +234,7 @@ class RateLimitMiddleware(BaseMiddleware):
         if await self._limiter.allow(key):
             return await handler(event, data)
         log.info("bot.rate_limited")
+        data[OUTCOME] = "rate_limited"
         tell = key not in self._told
         if tell:
             self._told[key] = True

@@ -25,6 +25,7 @@ from innertalk.presentation.telegram.app import build_dispatcher
 from innertalk.presentation.telegram.commands import describe, register_commands
 from innertalk.presentation.telegram.lanes import UpdateLanes
 from innertalk.presentation.telegram.polling import confirm, poll
+from innertalk.presentation.telegram.reminder_sender import TelegramReminderSender
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotOptions, BotServices
 from innertalk.presentation.telegram.webhook import Webhook, add_webhook_route
@@ -61,6 +62,8 @@ class TelegramBot:
             self.bot_id, services, options, self.sender, fsm_storage=fsm_storage
         )
         self.lanes = UpdateLanes(self._feed, max_pending=options.max_pending_per_person)
+        self.reminder_sender = TelegramReminderSender(bot)
+        self._reminders: asyncio.Task[None] | None = None
 
     async def prepare(self, stop: asyncio.Event) -> User | None:
         """Identify the bot and register what it shows; ``None`` if stopped before Telegram
@@ -77,6 +80,10 @@ class TelegramBot:
                 )
             )
         self.services.health.add_probe("telegram", self._probe)
+        if self.options.run_reminders and self._reminders is None:
+            self._reminders = asyncio.create_task(
+                self.services.reminders.run(self.reminder_sender), name="reminders"
+            )
         log.info("telegram.ready", bot_username=me.username)
         return me
 
@@ -140,6 +147,12 @@ class TelegramBot:
             await self.lanes.drain(self.options.drain_timeout)
 
     async def close(self) -> None:
+        """Stop the reminder dispatcher, then the dispatcher and the HTTP session (the app's
+        queued writes are flushed afterwards, when ``build_app`` exits)."""
+        if self._reminders is not None:
+            self._reminders.cancel()
+            await asyncio.gather(self._reminders, return_exceptions=True)
+            self._reminders = None
         await self.dispatcher.emit_shutdown(bot=self.bot)
         await self.bot.session.close()
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from innertalk.application.alerts import AlertService
+from innertalk.application.diary import DiaryService
 from innertalk.application.feedback import FeedbackService
 from innertalk.application.health import HealthService
+from innertalk.application.memory import MemoryService
+from innertalk.application.portraits import PortraitService
 from innertalk.application.ports import Clock, RateLimiter, UpdateDedupe
 from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
+from innertalk.application.questionnaires import QuestionnaireService
+from innertalk.application.reminders import ReminderService
+from innertalk.application.safety import SafetyService
 from innertalk.application.sessions import SessionService
 from innertalk.application.talk import TalkService
 
@@ -32,6 +38,12 @@ class BotServices:
     rate_limiter: RateLimiter
     dedupe: UpdateDedupe
     clock: Clock
+    diary: DiaryService
+    questionnaires: QuestionnaireService
+    portraits: PortraitService
+    reminders: ReminderService
+    safety: SafetyService
+    memory: MemoryService
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +68,5 @@ class BotOptions:
     """On shutdown, how long in-flight and queued updates may take to finish."""
     polling_timeout: int = 30
     """Long-polling wait of one getUpdates."""
+    run_reminders: bool = True
+    """Run the reminder dispatcher while the bot runs (tests on a fake clock drive it)."""

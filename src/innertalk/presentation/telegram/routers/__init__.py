@@ -10,17 +10,23 @@ from __future__ import annotations
 from aiogram import Router
 
 from innertalk.presentation.telegram.routers import (
+    admin,
     commands_admin,
+    diary,
     fallback,
     feedback,
     groups,
     media,
     membership,
+    memory,
     menu,
+    portrait,
     privacy,
+    reminders,
     settings,
     start,
     talk,
+    tests,
 )
 
 
@@ -32,10 +38,16 @@ def build_routers() -> list[Router]:
         talk.build_stop(),
         start.build(),
         commands_admin.build(),
+        admin.build(),
         menu.build(),
         settings.build(),
         privacy.build(),
         feedback.build(),
+        diary.build(),
+        tests.build(),
+        portrait.build(),
+        reminders.build(),
+        memory.build(),
         talk.build(),
         media.build(),
         fallback.build(),

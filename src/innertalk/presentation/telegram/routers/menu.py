@@ -1,6 +1,7 @@
-"""The main menu's simple screens: Help, About, and the wellbeing tools that are coming soon.
+"""The main menu's simple screens: Help and About.
 
-(Talk, End, Style and Settings live with their features; every menu button also has a command.)
+(Talk, End, Style, Settings and the wellbeing tools — Diary, Progress, Tests, Portrait — live
+with their features; every menu button also has a command.)
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ from aiogram.types import Message
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import MenuButton
-from innertalk.presentation.telegram.keyboards import menu_action
 from innertalk.presentation.telegram.sender import Sender
-
-COMING_SOON = {"diary": "mood", "progress": "progress", "tests": "tests", "portrait": "portrait"}
-"""Menu action → its command; both answer "coming soon" until the wellbeing tools land."""
 
 
 async def on_help(message: Message, language: Language, sender: Sender) -> None:
@@ -27,19 +24,6 @@ async def on_about(message: Message, language: Language, sender: Sender) -> None
     await sender.say(message.chat.id, language, "about")
 
 
-async def on_coming_soon(message: Message, language: Language, sender: Sender) -> None:
-    action = _feature(message)
-    await sender.say(message.chat.id, language, f"coming_soon_{action}")
-
-
-def _feature(message: Message) -> str:
-    text = message.text or ""
-    if action := menu_action(text):
-        return action
-    command = text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower()
-    return next(action for action, name in COMING_SOON.items() if name == command)
-
-
 def build() -> Router:
     router = Router(name="menu")
     router.message.filter(F.chat.type == "private")
@@ -47,6 +31,4 @@ def build() -> Router:
     router.message.register(on_help, MenuButton("help"))
     router.message.register(on_about, Command("about"))
     router.message.register(on_about, MenuButton("about"))
-    router.message.register(on_coming_soon, Command(*COMING_SOON.values()))
-    router.message.register(on_coming_soon, MenuButton(*COMING_SOON))
     return router

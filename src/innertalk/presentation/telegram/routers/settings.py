@@ -24,6 +24,7 @@ from innertalk.presentation.telegram.keyboards import (
 )
 from innertalk.presentation.telegram.locale import language_name, local_time, say, style_name
 from innertalk.presentation.telegram.routers.privacy import show_privacy
+from innertalk.presentation.telegram.routers.reminders import show_reminders
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.timezones import parse_timezone
@@ -110,7 +111,7 @@ async def on_settings_button(
             time=local_time(now, profile.timezone),
         )
     elif action == "reminders":
-        await sender.say(chat_id, language, "coming_soon_reminders")
+        await show_reminders(chat_id, profile.key, profile, services, sender)
     elif action == "privacy":
         await show_privacy(chat_id, language, sender)
     else:  # cancel

@@ -1,0 +1,123 @@
+"""Memory the person controls: /memory (what is remembered), /forget (remove chosen parts),
+and /private (an off-the-record session: nothing of it is stored, not even a summary)."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from innertalk.domain.questionnaires import result_context_line
+from innertalk.domain.sessions import DailySessionLimitError
+from innertalk.domain.users import Profile, UserKey
+from innertalk.presentation.telegram import keyboards
+from innertalk.presentation.telegram import wellbeing_keyboards as kb
+from innertalk.presentation.telegram.locale import language_name, style_name
+from innertalk.presentation.telegram.routers.tests import INSTRUMENTS
+from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.services import BotServices
+from innertalk.presentation.telegram.wellbeing_texts import (
+    WELLBEING,
+    html_in,
+    label,
+    local_clock,
+    say,
+)
+
+SUMMARY_CHARS = 1500
+
+
+async def on_memory(
+    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+) -> None:
+    language = profile.language
+    memory = await services.memory.show(key)
+    shown = memory.profile or profile
+    parts = [
+        say(
+            language,
+            "memory_profile",
+            name=shown.display_name or label(language, "memory_no_name"),
+            language_name=language_name(shown.language),
+            style=style_name(language, shown.style),
+            timezone=shown.timezone,
+        )
+    ]
+    if memory.summary:
+        summary = memory.summary.strip()
+        if len(summary) > SUMMARY_CHARS:
+            summary = summary[:SUMMARY_CHARS].rstrip() + "…"
+        parts.append(say(language, "memory_summary", summary=summary))
+    else:
+        parts.append(say(language, "memory_no_summary"))
+    lines = [
+        "• " + html.escape(result_context_line(INSTRUMENTS[r.instrument], r, language,
+                                                shown.timezone), quote=False)
+        for r in memory.results
+        if r.instrument in INSTRUMENTS
+    ]  # fmt: skip
+    if lines:
+        parts.append(html_in(WELLBEING, language, "memory_results", results="\n".join(lines)))
+    else:
+        parts.append(say(language, "memory_no_results"))
+    parts.append(say(language, "memory_footer"))
+    await sender.html(message.chat.id, "\n\n".join(parts))
+
+
+async def on_forget(message: Message, profile: Profile, sender: Sender) -> None:
+    language = profile.language
+    await sender.html(message.chat.id, say(language, "forget_ask"), kb.forget(language))
+
+
+async def on_forget_choice(
+    query: CallbackQuery,
+    callback_data: kb.ForgetChoice,
+    key: UserKey,
+    profile: Profile,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    language = profile.language
+    await query.answer()
+    what = callback_data.what
+    if what == "name":
+        await services.profiles.update(key, display_name="")
+        text = say(language, "forgot_name")
+    elif what == "summaries":
+        text = say(language, "forgot_summaries", count=await services.memory.forget_summaries(key))
+    elif what == "results":
+        text = say(language, "forgot_results", count=await services.memory.forget_results(key))
+    else:
+        text = say(language, "forget_cancelled")
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+    await sender.html(query.from_user.id, text)
+
+
+async def on_private(
+    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+) -> None:
+    language = profile.language
+    try:
+        _session, new = await services.sessions.start(key, off_record=True)
+    except DailySessionLimitError as error:
+        at = local_clock(error.resets_at, profile.timezone)
+        await sender.html(message.chat.id, say(language, "private_limit", time=at))
+        return
+    text = say(language, "private_started" if new else "private_already")
+    await sender.html(message.chat.id, text, keyboards.end_session(language))
+
+
+def build() -> Router:
+    router = Router(name="memory")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_memory, Command("memory"))
+    router.message.register(on_forget, Command("forget"))
+    router.message.register(on_private, Command("private"))
+    router.callback_query.register(on_forget_choice, kb.ForgetChoice.filter())
+    return router
