@@ -335,3 +335,14 @@ def test_the_screen_reports_what_the_detector_sees_without_blocking() -> None:
     assert not screen.withheld
     assert screen.signal is not None
     assert screen.signal.about_other
+
+
+def test_the_documented_hotline_file_example_loads(tmp_path: Path) -> None:
+    """The HOTLINES_FILE example in docs/operations.md is a valid file."""
+    from innertalk.infrastructure.hotlines import load_hotlines
+
+    docs = Path(__file__).parents[2] / "docs" / "operations.md"
+    example = docs.read_text(encoding="utf-8").split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "hotlines.toml").write_text(example, encoding="utf-8")
+    directory = load_hotlines(tmp_path / "hotlines.toml")
+    assert [line.contact for line in directory.countries["RU"]] == ["112", "8-800-000-00-00"]
