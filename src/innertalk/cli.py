@@ -136,6 +136,7 @@ async def _bot(settings: Settings) -> None:
         )
     from aiogram.utils.token import TokenValidationError
 
+    from innertalk.infrastructure.fsm import StoreFsmStorage
     from innertalk.presentation.telegram.client import create_bot
     from innertalk.presentation.telegram.runtime import TelegramBot
 
@@ -154,7 +155,12 @@ async def _bot(settings: Settings) -> None:
                 raise ConfigError(
                     "TELEGRAM_BOT_TOKEN: not shaped like a bot token (123:ABC…)"
                 ) from None
-            telegram = TelegramBot(bot, bot_services(app), bot_options(settings))
+            telegram = TelegramBot(
+                bot,
+                bot_services(app),
+                bot_options(settings),
+                fsm_storage=StoreFsmStorage(app.storage),
+            )
             install_operations(telegram, app)
             lag = asyncio.create_task(watch_event_loop_lag(), name="event-loop-lag")
             try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from innertalk.application.ports import Record, Storage
 from innertalk.domain.conversation import ConversationContext, Session, Turn
@@ -176,3 +177,17 @@ class EncryptedStorage:
 
     def __repr__(self) -> str:
         return f"EncryptedStorage({self.inner!r})"
+
+    # Screen state (aiogram FSM) bypasses any queue: the next update reads it at once.
+
+    async def fsm_get(self, key: str) -> tuple[str | None, dict[str, Any]]:
+        result: tuple[str | None, dict[str, Any]] = await self.inner.fsm_get(key)  # type: ignore[attr-defined]
+        return result
+
+    async def fsm_set_state(self, key: str, bot_id: str, user_id: int, state: str | None) -> None:
+        await self.inner.fsm_set_state(key, bot_id, user_id, state)  # type: ignore[attr-defined]
+
+    async def fsm_set_data(
+        self, key: str, bot_id: str, user_id: int, data: dict[str, Any]
+    ) -> None:
+        await self.inner.fsm_set_data(key, bot_id, user_id, data)  # type: ignore[attr-defined]

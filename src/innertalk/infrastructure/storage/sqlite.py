@@ -25,6 +25,7 @@ from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, Questionna
 from innertalk.infrastructure.metrics import STORAGE_SECONDS
 from innertalk.infrastructure.storage import sqlite_queries as queries
 from innertalk.infrastructure.storage import sqlite_schema as schema
+from innertalk.infrastructure.storage.sqlite_fsm import SqliteFsmStore
 from innertalk.infrastructure.storage.sqlite_reminders import (
     SqliteReminderStore,
     reminder_from,
@@ -55,7 +56,7 @@ def _silence_driver_debug_log() -> None:
         driver_log.setLevel(logging.INFO)
 
 
-class SqliteStorage(SqliteReminderStore, SqliteStatsStore):
+class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 
     Create it with ``await SqliteStorage.open(path)``, then ``await storage.migrate()``.

@@ -143,5 +143,6 @@ USER_TABLES = (
     "portraits",
     "feedback",
     "reminders",
+    "fsm_states",
 )
 """Every table holding a person's records; deletion covers each (a test checks the schema)."""

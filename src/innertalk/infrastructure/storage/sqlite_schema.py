@@ -130,6 +130,18 @@ _INITIAL = (
     )
     """,
     "CREATE INDEX feedback_by_user ON feedback (bot_id, user_id, created_at)",
+    # Conversation-screen state (aiogram FSM): what a questionnaire or a dialog has reached,
+    # kept so that it resumes after a restart. One row per FSM key.
+    """
+    CREATE TABLE fsm_states (
+        storage_key TEXT PRIMARY KEY,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        state TEXT,
+        data TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX fsm_states_by_user ON fsm_states (bot_id, user_id)",
     "CREATE INDEX feedback_by_turn ON feedback (turn_id)",
     # One row per person; times of day are local "HH:MM", moments UTC text.
     """

@@ -19,6 +19,7 @@ import random
 from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import structlog
 
@@ -314,3 +315,17 @@ class WriteBehindStorage:
             else:
                 self._failing = False
                 return
+
+    # Screen state (aiogram FSM) bypasses any queue: the next update reads it at once.
+
+    async def fsm_get(self, key: str) -> tuple[str | None, dict[str, Any]]:
+        result: tuple[str | None, dict[str, Any]] = await self._inner.fsm_get(key)  # type: ignore[attr-defined]
+        return result
+
+    async def fsm_set_state(self, key: str, bot_id: str, user_id: int, state: str | None) -> None:
+        await self._inner.fsm_set_state(key, bot_id, user_id, state)  # type: ignore[attr-defined]
+
+    async def fsm_set_data(
+        self, key: str, bot_id: str, user_id: int, data: dict[str, Any]
+    ) -> None:
+        await self._inner.fsm_set_data(key, bot_id, user_id, data)  # type: ignore[attr-defined]
