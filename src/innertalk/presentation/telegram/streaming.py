@@ -62,6 +62,7 @@ class DraftStream:
         self._support = support
         self._interval, self._typing_every = interval, typing_every
         self._drafting = support.available
+        self._blocked = False
         self._latest = ""
         self._shown: str | None = None
         self._wake = asyncio.Event()
@@ -94,10 +95,12 @@ class DraftStream:
                 self._wake.clear()
                 if self._drafting:
                     await self._draft()
+                    if not self._drafting and not self._blocked:
+                        # drafts just failed here: typing at once instead, even when the
+                        # reply is already written (the person still sees something happen)
+                        continue
                     if self._closing.is_set():
                         return
-                    if not self._drafting:  # drafts just failed here: typing at once instead
-                        continue
                 else:
                     await self._typing()
                 pause = self._interval if self._drafting else self._typing_every
@@ -132,6 +135,7 @@ class DraftStream:
             return
         except TelegramForbiddenError:
             self._drafting = False  # the final message reports the block
+            self._blocked = True
             self._closing.set()
             return
         except TelegramNetworkError as error:
