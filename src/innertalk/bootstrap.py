@@ -40,7 +40,7 @@ from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.charts import ChartLabels, render_mood_chart
 from innertalk.infrastructure.clock import SystemClock
 from innertalk.infrastructure.crypto import FieldCipher
-from innertalk.infrastructure.dedupe import LocalUpdateDedupe
+from innertalk.infrastructure.dedupe import LocalUpdateDedupe, RedisUpdateDedupe
 from innertalk.infrastructure.hotlines import HotlineFileError, load_hotlines
 from innertalk.infrastructure.llm.breaker import BreakerPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
@@ -255,6 +255,12 @@ async def build_app(
     assert model is not None
     storage = WriteBehindStorage(await open_storage(settings), clock)
     await storage.start()
+    redis_url = settings.storage.redis_url
+    dedupe: LocalUpdateDedupe | RedisUpdateDedupe = (
+        RedisUpdateDedupe(redis_url, clock.monotonic)
+        if redis_url
+        else LocalUpdateDedupe(clock.monotonic)
+    )
     background: list[asyncio.Task[None]] = []
     if settings.talk.retention_days:
         retention = RetentionService(store=storage, clock=clock, days=settings.talk.retention_days)
@@ -309,7 +315,7 @@ async def build_app(
             rate_limiter=LimitsRateLimiter(
                 settings.talk.rate_limit, settings.storage.redis_url or "memory://"
             ),
-            dedupe=LocalUpdateDedupe(clock.monotonic),
+            dedupe=dedupe,
             talk=TalkService(
                 store=storage,
                 contexts=contexts,
@@ -344,5 +350,7 @@ async def build_app(
         try:
             await storage.close()
         finally:
+            if isinstance(dedupe, RedisUpdateDedupe):
+                await dedupe.close()
             if router is not None:
                 await router.aclose()

@@ -123,3 +123,9 @@ class PrometheusBotMetrics:
 def count_crisis(category: str, severity: str) -> None:
     """One crisis signal (``SafetyService``'s ``on_signal``)."""
     CRISIS_DETECTIONS.labels(category, severity).inc()
+
+
+DEDUPE_ERRORS = Counter(
+    "innertalk_dedupe_unavailable_total",
+    "Update de-duplication checks that could not reach Redis and let the update through.",
+)
