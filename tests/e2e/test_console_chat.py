@@ -173,3 +173,12 @@ def test_with_an_encryption_key_the_database_holds_no_plain_text(
     assert wrong.returncode == 2
     assert wrong.stderr.startswith("innertalk: configuration error: ENCRYPTION_KEY:")
     assert "Traceback" not in wrong.stderr
+
+
+def test_a_crisis_line_prints_hotlines_before_the_reply(innertalk: Run) -> None:
+    """A piped crisis message gets the calm notice with an emergency number, then a reply."""
+    result = innertalk("chat", input="Я больше не хочу жить\n")
+    assert result.returncode == 0, result.stderr
+    assert "112" in result.stdout
+    assert "программа" in result.stdout.lower()
+    assert result.stdout.strip().splitlines()[-1]

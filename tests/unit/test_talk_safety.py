@@ -70,3 +70,17 @@ async def test_without_consent_the_notice_is_still_available(clock: FakeClock) -
     assert notice.language is Language.RU
     assert await core.storage.export_user(ALICE) is not None
     assert (await core.storage.export_user(ALICE)).count == 0
+
+
+async def test_an_entry_points_screening_is_not_repeated(clock: FakeClock) -> None:
+    """Passing the entry point's own screening result means one signal, one alert count."""
+    signals: list[tuple[str, str]] = []
+    safety = SafetyService(
+        directory=DEFAULT_HOTLINES, on_signal=lambda *signal: signals.append(signal)
+    )
+    core = build_core(ScriptedModel(), clock, safety=safety)
+    await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
+    notice = core.talk.screen("I want to kill myself", Language.EN)
+    reply = await core.talk.reply(ALICE, "I want to kill myself", screened=notice)
+    assert reply.safety is notice
+    assert len(signals) == 1

@@ -37,6 +37,13 @@ ChunkSink = Callable[[str], Awaitable[None]]
 """Receives the growing reply text while it streams."""
 
 
+class NotScreened:
+    """The message has not been screened for a crisis yet (``reply`` screens it itself)."""
+
+
+NOT_SCREENED = NotScreened()
+
+
 class ConsentRequiredError(Exception):
     """Nothing a person writes is processed or stored before they consent."""
 
@@ -114,8 +121,12 @@ class TalkService:
         on_chunk: ChunkSink | None = None,
         *,
         stop: asyncio.Event | None = None,
+        screened: SafetyNotice | NotScreened | None = NOT_SCREENED,
     ) -> TalkReply:
         """Answer ``text`` from ``key``; ``on_chunk`` (if given) sees the reply as it streams.
+
+        ``screened`` is the result of an entry point's own ``screen(text, ...)`` call (made to
+        show the notice before the reply streams), so the message is not screened twice.
 
         Setting ``stop`` while the reply streams ends it at once (the model's stream is
         closed); what was written so far is stored and returned with ``stopped=True``.
@@ -132,7 +143,11 @@ class TalkService:
             received = self._clock.now()
             context, is_new = await self._open_session(key)
             language = detect_language(message) or self._profile(context).language
-            notice = self.screen(message, language, context.profile)
+            notice = (
+                self.screen(message, language, context.profile)
+                if isinstance(screened, NotScreened)
+                else screened
+            )
             if notice is not None:
                 context = self._enter_safety_mode(context, notice)
             request = self._request(context, message, language, notice)

@@ -17,11 +17,13 @@ from typing import TextIO, TypeVar
 
 from innertalk.application.ports import ModelRefusedError
 from innertalk.application.profiles import ProfileService
+from innertalk.application.safety import SafetyNotice
 from innertalk.application.sessions import SessionService
 from innertalk.application.talk import SessionBudgetExhaustedError, TalkService
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError
 from innertalk.domain.users import Language, UserKey
+from innertalk.presentation.safety_notice import notice_text
 from innertalk.presentation.texts import text
 
 T = TypeVar("T")
@@ -104,14 +106,23 @@ class ConsoleChat:
         if self._interactive:
             await self._stream_reply(line)
             return
+        notice = self._notice(line)
         try:
-            reply = await self._services.talk.reply(self._key, line)
+            reply = await self._services.talk.reply(self._key, line, screened=notice)
         except (EmptyMessageError, SessionBudgetExhaustedError, ModelRefusedError) as error:
             self._say(self._declined(error))
             return
         self._say(reply.text)
 
+    def _notice(self, line: str) -> SafetyNotice | None:
+        """A crisis signal gets the hotlines printed before any reply."""
+        notice = self._services.talk.screen(line, detect_language(line) or self._language)
+        if notice is not None:
+            self._say(notice_text(notice))
+        return notice
+
     async def _stream_reply(self, line: str) -> None:
+        notice = self._notice(line)
         name = text(CATALOG, self._language, "companion")
         self._write(f"{_BOLD_CYAN}{name}:{_RESET} ")
         shown = 0
@@ -122,11 +133,17 @@ class ConsoleChat:
             shown = len(so_far)
 
         try:
-            reply = await self._services.talk.reply(self._key, line, on_chunk=show)
+            reply = await self._services.talk.reply(
+                self._key, line, on_chunk=show, screened=notice
+            )
         except (EmptyMessageError, SessionBudgetExhaustedError, ModelRefusedError) as error:
             self._say(self._declined(error))
             return
-        self._say(reply.text[shown:])
+        if reply.withheld:  # what streamed failed the safety screen: replace it on a new line
+            self._say("")
+            self._say(reply.text)
+        else:
+            self._say(reply.text[shown:])
 
     def _declined(self, error: Exception) -> str:
         """What the person reads when their message gets no model reply."""

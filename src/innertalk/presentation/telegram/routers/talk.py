@@ -61,7 +61,9 @@ async def converse(
     with generations.running(chat_id, draft_id) as stop:
         try:
             async with sender.stream(chat_id, draft_id) as stream:
-                reply = await services.talk.reply(key, text, stream.show, stop=stop)
+                reply = await services.talk.reply(
+                    key, text, stream.show, stop=stop, screened=notice
+                )
         except DailySessionLimitError as error:
             await limit_reached(chat_id, error, profile, services, sender)
             return

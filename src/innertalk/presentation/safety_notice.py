@@ -1,0 +1,20 @@
+"""The crisis notice as text: the calm message with one line per hotline (every entry point)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from innertalk.application.safety import SafetyNotice
+from innertalk.domain.safety import CATALOG, hotline_fields
+from innertalk.presentation.texts import catalog
+
+
+def notice_text(notice: SafetyNotice, escape: Callable[[str], str] = str) -> str:
+    """The notice in its language; ``escape`` is applied to each hotline field (HTML for
+    Telegram, nothing for the console)."""
+    texts = catalog(CATALOG, notice.language)
+    lines = []
+    for hotline in notice.hotlines:
+        key, fields = hotline_fields(hotline, notice.language)
+        lines.append(texts[key].format(**{name: escape(v) for name, v in fields.items()}))
+    return texts[notice.message_key].format(hotlines="\n".join(lines))
