@@ -1,11 +1,8 @@
 """Every storage adapter, behind one ``storage`` fixture, so the contract runs against each.
 
-A backend that needs a server joins only when its address is in the environment. Adding
-MongoDB is one factory and one row, e.g.::
-
-    Backend("mongodb", mongodb_storage, requires_env="INNERTALK_TEST_MONGODB_URI")
-
-where ``mongodb_storage`` connects to a database unique to the test and drops it afterwards.
+A backend that needs a server joins only when its address is in the environment: MongoDB
+always runs against the wire-protocol fake, and against a real server (a database unique to
+each test, dropped afterwards) when ``INNERTALK_TEST_MONGODB_URI`` is set (``mongodb.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.memory import MemoryStorage
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from tests.contract.mongodb import MONGODB_URI, mongodb_storage, mongodb_wire_fake_storage
 
 
 @asynccontextmanager
@@ -75,6 +73,9 @@ BACKENDS = (
     Backend("sqlite", sqlite_storage),
     Backend("memory+encrypted", encrypted(memory_storage)),
     Backend("sqlite+encrypted", encrypted(sqlite_storage)),
+    Backend("mongodb-wire-fake", mongodb_wire_fake_storage),
+    Backend("mongodb-wire-fake+encrypted", encrypted(mongodb_wire_fake_storage)),
+    Backend("mongodb", mongodb_storage, requires_env=MONGODB_URI),
 )
 
 

@@ -76,7 +76,8 @@ def test_the_environment_wins_over_the_env_file(
     ("variable", "value", "says"),
     [
         ("DATABASE_URL", "postgres://db/x", "unsupported scheme"),
-        ("DATABASE_URL", "mongodb://localhost", "MongoDB"),
+        ("DATABASE_URL", "mongodb:///innertalk", "MongoDB"),
+        ("DATABASE_URL", "mongodb://localhost/inner.talk", "MongoDB"),
         ("ADMIN_IDS", "alice", "integer"),
         ("HTTP_PORT", "70000", "65535"),
         ("LOG_FORMAT", "xml", "json"),

@@ -1,0 +1,273 @@
+"""Domain records to MongoDB documents (as upserts) and back.
+
+- ``profiles``: one per person, ``_id`` = ``{bot_id, user_id}``.
+- ``records``: sessions, mood entries, questionnaire results, portraits and feedback, told
+  apart by ``kind``. ``_id`` = ``{kind, bot_id, user_id, id}``: ids are scoped to their owner,
+  so a record that reuses someone else's id is stored as its writer's own and never changes
+  theirs. ``at`` is the record's moment (a session's start, the others' ``created_at``).
+- ``turns``: ``_id`` = ``{bot_id, user_id, id}``; ``session`` is the session's ``_id``;
+  ``created_date`` repeats ``created_at`` as a BSON date for the retention TTL index.
+
+Moments are fixed-width UTC text (``YYYY-MM-DDTHH:MM:SS.ffffffZ``): BSON dates keep only
+milliseconds, and text of one width sorts and compares as the instants do. ``seq`` (from the
+``counters`` collection) records the write order, so equal moments keep one order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pymongo import UpdateOne
+
+from innertalk.application.ports import Record
+from innertalk.domain.conversation import Role, Session, Turn
+from innertalk.domain.reminders import ReminderSettings
+from innertalk.domain.users import Language, Profile, Style, UserKey
+from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.storage.mongo_reminders import REMINDERS, reminder_upsert
+from innertalk.infrastructure.storage.mongo_values import (
+    Document,
+    moment_from,
+    moment_text,
+    optional_moment,
+    optional_text,
+    owner,
+)
+from innertalk.infrastructure.storage.timestamps import as_utc
+
+PROFILES = "profiles"
+RECORDS = "records"
+TURNS = "turns"
+
+SESSION, MOOD, RESULT, PORTRAIT, FEEDBACK = "session", "mood", "result", "portrait", "feedback"
+_KINDS: dict[type, str] = {
+    Session: SESSION,
+    MoodEntry: MOOD,
+    QuestionnaireResult: RESULT,
+    Portrait: PORTRAIT,
+    Feedback: FEEDBACK,
+}
+_ORDERED = (Session, Turn, MoodEntry, QuestionnaireResult, Portrait, Feedback)
+"""Records that carry ``seq``."""
+
+Upsert = UpdateOne
+WritePlan = list[tuple[str, list[Upsert], bool]]
+
+
+def record_id(kind: str, key: UserKey, record_id: str) -> Document:
+    return {"kind": kind, **owner(key), "id": record_id}
+
+
+def turn_id(key: UserKey, turn: str) -> Document:
+    return {**owner(key), "id": turn}
+
+
+def needs_seq(record: Record) -> bool:
+    return isinstance(record, _ORDERED)
+
+
+def write_plan(records: Sequence[Record], first_seq: int) -> WritePlan:
+    """(collection, upserts, ordered) per collection, parents first, in batch order within
+    each; ``first_seq`` onwards numbers the records that carry ``seq``.
+
+    Turns are only ever inserted (a retry changes nothing), so their order does not matter;
+    elsewhere a later copy of a record in the batch must land after an earlier one.
+    """
+    plan: dict[str, list[Upsert]] = {PROFILES: [], RECORDS: [], TURNS: [], REMINDERS: []}
+    seq = first_seq
+    for record in records:
+        collection, upsert = _upsert(record, seq)
+        plan[collection].append(upsert)
+        seq += needs_seq(record)
+    return [(name, upserts, name != TURNS) for name, upserts in plan.items() if upserts]
+
+
+def _upsert(record: Record, seq: int) -> tuple[str, Upsert]:
+    match record:
+        case Profile():
+            return PROFILES, _profile_upsert(record)
+        case Session():
+            return RECORDS, _session_upsert(record, seq)
+        case Turn():
+            return TURNS, _turn_upsert(record, seq)
+        case MoodEntry():
+            fields = {"score": record.score, "tags": list(record.tags), "note": record.note}
+            return RECORDS, _record_upsert(record, fields, seq)
+        case QuestionnaireResult():
+            fields = {
+                "instrument": record.instrument,
+                "score": record.score,
+                "severity": record.severity,
+                "answers": list(record.answers),
+            }
+            return RECORDS, _record_upsert(record, fields, seq)
+        case Portrait():
+            return RECORDS, _record_upsert(record, {"text": record.text}, seq)
+        case Feedback():
+            fields = {"turn_id": record.turn_id, "helpful": record.helpful}
+            return RECORDS, _record_upsert(record, fields, seq)
+        case ReminderSettings():
+            return REMINDERS, reminder_upsert(record)
+    raise TypeError(f"cannot store a {type(record).__name__}")
+
+
+def _profile_upsert(profile: Profile) -> Upsert:
+    fields = {
+        **owner(profile.key),
+        "last_active_at": moment_text(profile.last_active_at),
+        "display_name": profile.display_name,
+        "language": profile.language.value,
+        "style": profile.style.value,
+        "timezone": profile.timezone,
+        "consent_at": optional_text(profile.consent_at),
+        "active": profile.active,
+        "blocked": profile.blocked,
+    }
+    created = {"created_at": moment_text(profile.created_at)}
+    return UpdateOne(
+        {"_id": owner(profile.key)}, {"$set": fields, "$setOnInsert": created}, upsert=True
+    )
+
+
+def _session_upsert(session: Session, seq: int) -> Upsert:
+    """An end or a summary once stored is never erased by a stale retry of an older batch,
+    and the token spend and the safety flag never go down."""
+    on_insert: Document = {
+        "kind": SESSION,
+        **owner(session.key),
+        "id": session.id,
+        "at": moment_text(session.started_at),
+        "seq": seq,
+    }
+    changes: Document = {}
+    for name, value in (
+        ("ended_at", optional_text(session.ended_at)),
+        ("summary", session.summary),
+    ):
+        (on_insert if value is None else changes)[name] = value
+    update: Document = {
+        "$setOnInsert": on_insert,
+        "$max": {"tokens_used": session.tokens_used, "safety": session.safety},
+    }
+    if changes:
+        update["$set"] = changes
+    return UpdateOne({"_id": record_id(SESSION, session.key, session.id)}, update, upsert=True)
+
+
+def _turn_upsert(turn: Turn, seq: int) -> Upsert:
+    document = {
+        **owner(turn.key),
+        "id": turn.id,
+        "session": record_id(SESSION, turn.key, turn.session_id),
+        "role": turn.role.value,
+        "text": turn.text,
+        "created_at": moment_text(turn.created_at),
+        "created_date": as_utc(turn.created_at),
+        "provider": turn.provider,
+        "model": turn.model,
+        "input_tokens": turn.input_tokens,
+        "output_tokens": turn.output_tokens,
+        "variant": turn.variant,
+        "latency_ms": turn.latency_ms,
+        "seq": seq,
+    }
+    return UpdateOne({"_id": turn_id(turn.key, turn.id)}, {"$setOnInsert": document}, upsert=True)
+
+
+def _record_upsert(
+    record: MoodEntry | QuestionnaireResult | Portrait | Feedback, fields: Document, seq: int
+) -> Upsert:
+    kind = _KINDS[type(record)]
+    document = {
+        "kind": kind,
+        **owner(record.key),
+        "id": record.id,
+        "at": moment_text(record.created_at),
+        **fields,
+    }
+    return UpdateOne(
+        {"_id": record_id(kind, record.key, record.id)},
+        {"$set": document, "$setOnInsert": {"seq": seq}},
+        upsert=True,
+    )
+
+
+def profile_from(key: UserKey, doc: Document) -> Profile:
+    return Profile(
+        key=key,
+        created_at=moment_from(doc["created_at"]),
+        last_active_at=moment_from(doc["last_active_at"]),
+        display_name=doc["display_name"],
+        language=Language(doc["language"]),
+        style=Style(doc["style"]),
+        timezone=doc["timezone"],
+        consent_at=optional_moment(doc["consent_at"]),
+        active=bool(doc["active"]),
+        blocked=bool(doc["blocked"]),
+    )
+
+
+def session_from(key: UserKey, doc: Document) -> Session:
+    return Session(
+        id=doc["id"],
+        key=key,
+        started_at=moment_from(doc["at"]),
+        ended_at=optional_moment(doc.get("ended_at")),
+        summary=doc.get("summary"),
+        tokens_used=int(doc["tokens_used"]),
+        safety=bool(doc["safety"]),
+    )
+
+
+def turn_from(key: UserKey, doc: Document) -> Turn:
+    return Turn(
+        id=doc["id"],
+        key=key,
+        session_id=doc["session"]["id"],
+        role=Role(doc["role"]),
+        text=doc["text"],
+        created_at=moment_from(doc["created_at"]),
+        provider=doc["provider"],
+        model=doc["model"],
+        input_tokens=doc["input_tokens"],
+        output_tokens=doc["output_tokens"],
+        variant=doc["variant"],
+        latency_ms=doc["latency_ms"],
+    )
+
+
+def mood_from(key: UserKey, doc: Document) -> MoodEntry:
+    return MoodEntry(
+        id=doc["id"],
+        key=key,
+        score=doc["score"],
+        created_at=moment_from(doc["at"]),
+        tags=tuple(doc["tags"]),
+        note=doc["note"],
+    )
+
+
+def result_from(key: UserKey, doc: Document) -> QuestionnaireResult:
+    return QuestionnaireResult(
+        id=doc["id"],
+        key=key,
+        instrument=doc["instrument"],
+        score=doc["score"],
+        severity=doc["severity"],
+        answers=tuple(doc["answers"]),
+        created_at=moment_from(doc["at"]),
+    )
+
+
+def portrait_from(key: UserKey, doc: Document) -> Portrait:
+    return Portrait(id=doc["id"], key=key, text=doc["text"], created_at=moment_from(doc["at"]))
+
+
+def feedback_from(key: UserKey, doc: Document) -> Feedback:
+    return Feedback(
+        id=doc["id"],
+        key=key,
+        turn_id=doc["turn_id"],
+        helpful=bool(doc["helpful"]),
+        created_at=moment_from(doc["at"]),
+    )

@@ -1,0 +1,179 @@
+"""Operator statistics and mailing audiences in MongoDB, mixed into ``MongoStorage``.
+
+The same numbers as SQLite's three statements, from four aggregations: people (profiles),
+activity (records), messages (turns) and per-variant outcomes (turns joined to feedback).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from innertalk.domain.stats import BotStats, Segment, VariantOutcome
+from innertalk.domain.users import UserKey
+from innertalk.infrastructure.storage.mongo_documents import (
+    FEEDBACK,
+    MOOD,
+    PROFILES,
+    RECORDS,
+    RESULT,
+    SESSION,
+    TURNS,
+)
+from innertalk.infrastructure.storage.mongo_values import Document, moment_text
+
+
+def _count(condition: Any) -> Document:
+    """``$sum`` of 1 for each document where ``condition`` holds."""
+    return {"$sum": {"$cond": [condition, 1, 0]}}
+
+
+def _since(field: str, moment: str) -> Document:
+    return {"$gte": [f"${field}", moment]}
+
+
+def _people(bot_id: str, ago: dict[str, str]) -> list[Document]:
+    return [
+        {"$match": {"bot_id": bot_id}},
+        {
+            "$group": {
+                "_id": None,
+                "users": {"$sum": 1},
+                "consented": _count({"$ne": ["$consent_at", None]}),
+                "new_24h": _count(_since("created_at", ago["day"])),
+                "new_7d": _count(_since("created_at", ago["week"])),
+                "dau": _count(_since("last_active_at", ago["day"])),
+                "wau": _count(_since("last_active_at", ago["week"])),
+                "mau": _count(_since("last_active_at", ago["month"])),
+                "unreachable": _count({"$eq": ["$active", False]}),
+                "blocked": _count({"$eq": ["$blocked", True]}),
+            }
+        },
+    ]
+
+
+def _mood_between(start: str, end: str | None) -> Document:
+    """The average mood score in ``[start, end)`` (``None`` without entries)."""
+    conditions: list[Any] = [{"$eq": ["$kind", MOOD]}, _since("at", start)]
+    if end is not None:
+        conditions.append({"$lt": ["$at", end]})
+    return {"$avg": {"$cond": [{"$and": conditions}, "$score", None]}}
+
+
+def _activity(bot_id: str, ago: dict[str, str]) -> list[Document]:
+    return [
+        {"$match": {"bot_id": bot_id, "kind": {"$in": [SESSION, RESULT, MOOD]}}},
+        {
+            "$group": {
+                "_id": None,
+                "sessions": _count({"$eq": ["$kind", SESSION]}),
+                "questionnaires": _count({"$eq": ["$kind", RESULT]}),
+                "mood_this_week": _mood_between(ago["week"], None),
+                "mood_last_week": _mood_between(ago["fortnight"], ago["week"]),
+            }
+        },
+    ]
+
+
+def _variants(bot_id: str) -> list[Document]:
+    """Each reply once per verdict on it (once without one), like SQLite's LEFT JOIN."""
+    verdicts = {
+        "$filter": {
+            "input": "$verdicts",
+            "cond": {
+                "$and": [{"$eq": ["$$this.kind", FEEDBACK]}, {"$eq": ["$$this.bot_id", bot_id]}]
+            },
+        }
+    }
+    return [
+        {"$match": {"bot_id": bot_id, "role": "assistant", "variant": {"$ne": ""}}},
+        {
+            "$lookup": {
+                "from": RECORDS,
+                "localField": "id",
+                "foreignField": "turn_id",
+                "as": "verdicts",
+            }
+        },
+        {"$addFields": {"verdicts": verdicts}},
+        {"$unwind": {"path": "$verdicts", "preserveNullAndEmptyArrays": True}},
+        {
+            "$group": {
+                "_id": "$variant",
+                "replies": {"$sum": 1},
+                "latency": {"$avg": {"$cond": [{"$gt": ["$latency_ms", 0]}, "$latency_ms", None]}},
+                "input_tokens": {"$sum": "$input_tokens"},
+                "output_tokens": {"$sum": "$output_tokens"},
+                "helpful": _count({"$eq": ["$verdicts.helpful", True]}),
+                "not_helpful": _count({"$eq": ["$verdicts.helpful", False]}),
+            }
+        },
+        {"$sort": {"_id": ASCENDING}},
+    ]
+
+
+class MongoStatsStore:
+    """``StatsStore`` over ``MongoStorage``'s database."""
+
+    _db: AsyncDatabase[Document]
+
+    async def _aggregate(self, collection: str, pipeline: list[Document]) -> list[Document]:
+        cursor = await self._db[collection].aggregate(pipeline)
+        return await cursor.to_list()
+
+    async def bot_stats(self, bot_id: str, now: datetime) -> BotStats:
+        days = {"day": 1, "week": 7, "fortnight": 14, "month": 30}
+        ago = {name: moment_text(now - timedelta(days=n)) for name, n in days.items()}
+        people = next(iter(await self._aggregate(PROFILES, _people(bot_id, ago))), {})
+        activity = next(iter(await self._aggregate(RECORDS, _activity(bot_id, ago))), {})
+        messages = await self._db[TURNS].count_documents({"bot_id": bot_id, "role": "user"})
+        variants = await self._aggregate(TURNS, _variants(bot_id))
+        return BotStats(
+            users=people.get("users", 0),
+            consented=people.get("consented", 0),
+            new_24h=people.get("new_24h", 0),
+            new_7d=people.get("new_7d", 0),
+            dau=people.get("dau", 0),
+            wau=people.get("wau", 0),
+            mau=people.get("mau", 0),
+            messages=messages,
+            sessions=activity.get("sessions", 0),
+            questionnaires=activity.get("questionnaires", 0),
+            mood_this_week=_rounded(activity.get("mood_this_week")),
+            mood_last_week=_rounded(activity.get("mood_last_week")),
+            unreachable=people.get("unreachable", 0),
+            blocked=people.get("blocked", 0),
+            variants=tuple(
+                VariantOutcome(
+                    variant=row["_id"],
+                    replies=row["replies"],
+                    avg_latency_ms=_rounded(row["latency"]),
+                    input_tokens=row["input_tokens"],
+                    output_tokens=row["output_tokens"],
+                    helpful=row["helpful"],
+                    not_helpful=row["not_helpful"],
+                )
+                for row in variants
+            ),
+        )
+
+    async def audience(self, bot_id: str, segment: Segment, now: datetime) -> list[UserKey]:
+        query: Document = {
+            "bot_id": bot_id,
+            "consent_at": {"$ne": None},
+            "active": True,
+            "blocked": False,
+        }
+        if segment in (Segment.RUSSIAN, Segment.ENGLISH):
+            query["language"] = segment.value
+        if segment is Segment.ACTIVE_7D:
+            query["last_active_at"] = {"$gte": moment_text(now - timedelta(days=7))}
+        cursor = self._db[PROFILES].find(query, {"user_id": 1}, sort=[("user_id", ASCENDING)])
+        return [UserKey(bot_id, int(doc["user_id"])) async for doc in cursor]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
