@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from innertalk.application.contexts import ContextLoader
-from innertalk.application.ports import LanguageModel
+from innertalk.application.ports import LanguageModel, TokenBudget
 from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyService
 from innertalk.application.sessions import SessionLifecycle, SessionService
@@ -38,6 +38,7 @@ def build_core(
     context_turns: int = 20,
     sessions: SessionPolicy | None = None,
     safety: SafetyService | None = None,
+    budget: TokenBudget | None = None,
 ) -> Core:
     storage = storage or MemoryStorage()
     cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
@@ -65,6 +66,7 @@ def build_core(
             clock=clock,
             policy=policy or TalkPolicy(),
             safety=safety,
+            budget=budget,
         ),
         sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
         profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),

@@ -4,12 +4,13 @@ on a real app (``build_app`` on a temporary SQLite file) with a scripted model."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from innertalk.application.ports import LanguageModel
 from innertalk.bootstrap import App, build_app
@@ -107,6 +108,7 @@ async def running_bot(
     options: BotOptions | None = None,
     admins: tuple[SimulatedUser, ...] = (),
     telegram: FakeTelegram | None = None,
+    fsm_storage: Callable[[App], BaseStorage] | None = None,
     **env: str,
 ) -> AsyncIterator[RunningBot]:
     isolate(monkeypatch, tmp_path, **env)
@@ -122,7 +124,8 @@ async def running_bot(
         if admins:
             chosen = replace(chosen, admin_ids=frozenset(admin.id for admin in admins))
         bot = create_bot(fake.token, sleep=flood_wait, session=fake.session())
-        running = TelegramBot(bot, bot_services(app), chosen)
+        fsm = fsm_storage(app) if fsm_storage is not None else None
+        running = TelegramBot(bot, bot_services(app), chosen, fsm_storage=fsm)
         stop = asyncio.Event()
         assert await running.prepare(stop) is not None
         polling = asyncio.create_task(running.run_polling(stop))

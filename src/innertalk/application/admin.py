@@ -9,7 +9,7 @@ from typing import Protocol
 
 import structlog
 
-from innertalk.application.ports import Clock, StatsStore
+from innertalk.application.ports import Clock, JobLock, JobLocks, StatsStore
 from innertalk.application.profiles import ProfileService
 from innertalk.application.reminder_dispatch import Pacer, SendOutcome
 from innertalk.domain.stats import BotStats, Segment
@@ -21,6 +21,10 @@ MAILING_RATE = 25.0
 """Messages per second; Telegram allows about 30 per second to different chats."""
 
 Progress = Callable[["MailingReport"], Awaitable[None]]
+
+
+class MailingBusyError(Exception):
+    """A mailing of this bot is already running (on this or another instance)."""
 
 
 class Messenger(Protocol):
@@ -54,6 +58,9 @@ class AdminService:
     clock: Clock
     rate: float = MAILING_RATE
     history: list[MailingReport] = field(default_factory=list)
+    locks: JobLocks | None = None
+    """One mailing per bot at a time across instances; ``None``: not checked here (one
+    process, whose console runs one mailing at a time)."""
 
     async def stats(self, bot_id: str) -> BotStats:
         return await self.store.bot_stats(bot_id, self.clock.now())
@@ -79,7 +86,35 @@ class AdminService:
     ) -> MailingReport:
         """Send ``text`` to everyone in ``segment``, paced; people who blocked the bot are
         marked unreachable. ``progress`` is called every ``progress_every`` sends and at the end.
-        Cancelling the task stops the mailing; the report says how far it got."""
+        Cancelling the task stops the mailing; the report says how far it got.
+
+        ``MailingBusyError`` (nothing sent) while another mailing of ``bot_id`` runs anywhere.
+        """
+        lock = await self._lock(bot_id)
+        try:
+            return await self._mail(bot_id, segment, text, messenger, progress, progress_every)
+        finally:
+            if lock is not None:
+                await lock.release()
+
+    async def _lock(self, bot_id: str) -> JobLock | None:
+        if self.locks is None:
+            return None
+        lock = await self.locks.try_acquire(f"mailing:{bot_id}")
+        if lock is None:
+            log.info("admin.mailing_busy")
+            raise MailingBusyError(bot_id)
+        return lock
+
+    async def _mail(
+        self,
+        bot_id: str,
+        segment: Segment,
+        text: str,
+        messenger: Messenger,
+        progress: Progress | None,
+        progress_every: int,
+    ) -> MailingReport:
         audience = await self.audience(bot_id, segment)
         report = MailingReport(segment, self.clock.now(), len(audience))
         pacer = Pacer(self.clock, self.rate)

@@ -12,7 +12,14 @@ import structlog
 
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.ids import new_id
-from innertalk.application.ports import Clock, LanguageModel, Record, RecordStore, UserLocks
+from innertalk.application.ports import (
+    Clock,
+    LanguageModel,
+    Record,
+    RecordStore,
+    TokenBudget,
+    UserLocks,
+)
 from innertalk.application.safety import SafetyNotice, SafetyService
 from innertalk.application.sessions import SessionLifecycle
 from innertalk.domain.conversation import ConversationContext, Role, Turn, estimate_tokens
@@ -50,6 +57,15 @@ class ConsentRequiredError(Exception):
 
 class SessionBudgetExhaustedError(Exception):
     """The open session has spent its token budget; the person is offered to end it."""
+
+
+class DailyTokenBudgetExhaustedError(Exception):
+    """The person spent today's tokens (``USER_DAILY_TOKENS``); the model is not asked."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"daily token budget spent; renews in {retry_after:.0f} s")
+        self.retry_after = retry_after
+        """Seconds until the budget renews."""
 
 
 class ReplyStoppedError(Exception):
@@ -102,8 +118,10 @@ class TalkService:
         policy: TalkPolicy,
         safety: SafetyService | None = None,
         withheld_text: Callable[[Language], str] | None = None,
+        budget: TokenBudget | None = None,
     ) -> None:
         self._safety = safety
+        self._budget = budget
         self._withheld_text = withheld_text or _default_withheld
         self._alerting: set[asyncio.Task[None]] = set()
         self._store = store
@@ -134,6 +152,7 @@ class TalkService:
         Raises ``EmptyMessageError`` for a message with nothing to answer,
         ``ConsentRequiredError`` when the person has not consented yet,
         ``SessionBudgetExhaustedError`` when the session has spent its token budget,
+        ``DailyTokenBudgetExhaustedError`` when the person has spent today's tokens,
         ``DailySessionLimitError`` when a new session is due but today's are used up, and
         ``ModelRefusedError`` when the model declines, ``ReplyStoppedError`` when ``stop``
         was set before any text arrived; in every case nothing is stored.
@@ -154,6 +173,8 @@ class TalkService:
             started = self._clock.monotonic()
             answer, stopped = await self._answer(request, on_chunk, stop)
             latency_ms = round((self._clock.monotonic() - started) * 1000)
+            if self._budget is not None:
+                await self._budget.spend(key, answer.usage.total)
             withheld = self._safety is not None and not self._safety.allows_reply(answer.text)
             if withheld:
                 answer = replace(answer, text=self._withheld_text(language))
@@ -209,6 +230,10 @@ class TalkService:
         loaded = await self._contexts.load(key)
         if loaded.profile is None or not loaded.profile.has_consented:
             raise ConsentRequiredError(str(key))
+        if self._budget is not None:  # before a new session or a summary could be made
+            retry_after = await self._budget.exhausted_for(key)
+            if retry_after > 0:
+                raise DailyTokenBudgetExhaustedError(retry_after)
         context = await self._sessions.current(loaded)
         assert context.session is not None
         budget = self._policy.session_token_budget

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
-import structlog
 from cachetools import TTLCache
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from innertalk.infrastructure.metrics import DEDUPE_ERRORS
-
-log = structlog.get_logger(__name__)
+from innertalk.infrastructure.redis_connection import REDIS_FAILURES, RedisFailures, connect_redis
 
 DEDUPE_TTL = 24 * 3600.0
 """Telegram redelivers an unacknowledged update for up to 24 hours."""
@@ -41,24 +39,32 @@ class RedisUpdateDedupe:
     duplicates that reach this same instance.
     """
 
-    def __init__(self, url: str, timer: Callable[[], float], *, timeout: float = 0.2) -> None:
-        self._redis = Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, max_connections=50
-        )
+    def __init__(
+        self, redis: Redis | str, timer: Callable[[], float], *, timeout: float = 0.6
+    ) -> None:
+        """``redis``: the process's shared client, or a URL for a client of its own (closed by
+        ``close``; the shared one is closed by its owner)."""
+        self._owned = isinstance(redis, str)
+        self._redis = connect_redis(redis) if isinstance(redis, str) else redis
+        self._timeout = timeout
         self._local = LocalUpdateDedupe(timer)
+        self._failures = RedisFailures("dedupe")
 
     async def first_time(self, bot_id: str, update_id: int) -> bool:
         if not await self._local.first_time(bot_id, update_id):
             return False
         try:
-            claimed = await self._redis.set(
-                f"innertalk:update:{bot_id}:{update_id}", 1, nx=True, ex=int(DEDUPE_TTL)
-            )
-        except RedisError as error:
+            async with asyncio.timeout(self._timeout):
+                claimed = await self._redis.set(
+                    f"innertalk:update:{bot_id}:{update_id}", 1, nx=True, ex=int(DEDUPE_TTL)
+                )
+        except REDIS_FAILURES as error:
             DEDUPE_ERRORS.inc()
-            log.warning("dedupe.redis_unavailable", error=type(error).__name__)
+            self._failures.failed(error)
             return True
+        self._failures.succeeded()
         return bool(claimed)
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        if self._owned:
+            await self._redis.aclose()

@@ -1,18 +1,33 @@
-"""aiogram's FSM storage over InnerTalk's own store, so screen state survives a restart.
+"""aiogram's FSM storage: over InnerTalk's own store, or in Redis for several instances.
 
 A questionnaire half answered, a diary entry waiting for its note: with the default SQLite
 deployment they resume after the bot restarts (aiogram's ``MemoryStorage`` would forget
 them). Records are keyed like aiogram's default key builder and carry the person's ids, so
 ``/delete`` erases them with everything else.
+
+With ``REDIS_URL`` every instance must see the same screen state (a person's next update may
+reach another instance), so it lives in Redis (aiogram's ``RedisStorage`` on the process's
+shared client, keys ``innertalk:fsm:{bot id}:{chat}:{user}:…:{state|data}``, kept 30 days
+after their last change). /delete clears it through aiogram (``state.clear()``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+import asyncio
+from collections.abc import Awaitable, Mapping
+from typing import Any, Protocol, TypeVar
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import Redis
+
+from innertalk.infrastructure.redis_connection import REDIS_FAILURES, RedisFailures
+
+T = TypeVar("T")
+
+FSM_TTL = 30 * 24 * 3600
+"""Seconds screen state is kept in Redis after its last change (an abandoned screen)."""
 
 
 class FsmStore(Protocol):
@@ -54,3 +69,53 @@ class StoreFsmStorage(BaseStorage):
 
     async def close(self) -> None:
         """The store is closed by the app that owns it."""
+
+
+class SharedRedisFsmStorage(RedisStorage):
+    """aiogram's ``RedisStorage`` on the process's shared client, failing open.
+
+    With Redis down a screen reads as empty and changes are not kept (a metric and a log line
+    say so): free text keeps reaching the companion, only multi-step screens cannot advance,
+    rather than every update failing. Closing the dispatcher leaves the shared client (and
+    its pool) to the app that made it.
+    """
+
+    def __init__(self, redis: Redis, *, timeout: float = 0.6) -> None:
+        super().__init__(
+            redis,
+            key_builder=DefaultKeyBuilder(
+                prefix="innertalk:fsm",
+                with_bot_id=True,
+                with_destiny=True,
+                with_business_connection_id=True,
+            ),
+            state_ttl=FSM_TTL,
+            data_ttl=FSM_TTL,
+        )
+        self._timeout = timeout
+        self._failures = RedisFailures("fsm")
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        await self._guarded(super().set_state(key, state), None)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return await self._guarded(super().get_state(key), None)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._guarded(super().set_data(key, data), None)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return await self._guarded(super().get_data(key), {})
+
+    async def close(self) -> None:
+        """The client is closed by the app that owns it."""
+
+    async def _guarded(self, call: Awaitable[T], fallback: T) -> T:
+        try:
+            async with asyncio.timeout(self._timeout):
+                result = await call
+        except REDIS_FAILURES as error:
+            self._failures.failed(error)
+            return fallback
+        self._failures.succeeded()
+        return result

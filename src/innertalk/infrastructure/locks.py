@@ -1,4 +1,4 @@
-"""Per-user ordering inside one process."""
+"""Per-user ordering and job locks inside one process."""
 
 from __future__ import annotations
 
@@ -33,3 +33,29 @@ class LocalUserLocks:
             users[0] -= 1
             if users[0] == 0:
                 del self._locks[key]
+
+
+class LocalJobLocks:
+    """``JobLocks`` within one process: which names are held, and by which holder."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, LocalJobLock] = {}
+
+    async def try_acquire(self, name: str) -> LocalJobLock | None:
+        if name in self._held:
+            return None
+        lock = self._held[name] = LocalJobLock(self._held, name)
+        return lock
+
+
+class LocalJobLock:
+    """A held ``LocalJobLocks`` name; releasing it again (even after someone else took the
+    name) changes nothing."""
+
+    def __init__(self, held: dict[str, LocalJobLock], name: str) -> None:
+        self._held = held
+        self.name = name
+
+    async def release(self) -> None:
+        if self._held.get(self.name) is self:
+            del self._held[self.name]

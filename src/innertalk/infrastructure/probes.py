@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from redis.asyncio import Redis
+
 from innertalk.application.health import ComponentHealth, Status
 from innertalk.infrastructure.llm.breaker import BreakerState
 from innertalk.infrastructure.llm.router import ModelRouter
+from innertalk.infrastructure.redis_connection import REDIS_FAILURES
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 
 
@@ -31,3 +36,17 @@ def llm_health(router: ModelRouter) -> list[ComponentHealth]:
         components.append(ComponentHealth(f"llm:{name}", status, detail, required=False))
     components.append(ComponentHealth("llm:offline", Status.UP, "always available"))
     return components
+
+
+REDIS_PROBE_TIMEOUT = 1.0
+
+
+async def redis_health(redis: Redis) -> ComponentHealth:
+    """Redis answers ``PING``. Optional: everything shared through it fails open."""
+    try:
+        async with asyncio.timeout(REDIS_PROBE_TIMEOUT):
+            await redis.ping()
+    except REDIS_FAILURES as error:
+        detail = f"unreachable ({type(error).__name__}); shared state falls back to this process"
+        return ComponentHealth("redis", Status.DOWN, detail, required=False)
+    return ComponentHealth("redis", Status.UP, "reachable", required=False)

@@ -1,22 +1,31 @@
-"""Per-person rate limits with the ``limits`` library: in memory, or in Redis across instances.
+"""Per-person limits with the ``limits`` library: in memory, or in Redis across instances.
 
-A moving window (``20/minute`` means at most 20 messages in any 60 seconds). When the
-storage fails (Redis down or slow), the limiter fails open: the message is allowed, a metric
-counts it and a warning is logged, and the next call tries Redis again.
+- ``LimitsRateLimiter``: messages, a moving window (``20/minute`` means at most 20 messages in
+  any 60 seconds).
+- ``LimitsTokenBudget``: tokens spent on replies, a fixed one-day window per person that
+  starts with their first reply (``INCRBY`` with a TTL in Redis — atomic across instances).
+
+When the storage fails (Redis down or slow), both fail open: the message is allowed, a metric
+counts it and a warning is logged, and the next call tries Redis again. With Redis they use
+the process's shared connection pool.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from typing import Any
 
 import structlog
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, RateLimitItemPerDay, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from redis.asyncio import ConnectionPool
 
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import RATE_LIMIT_DECISIONS
+from innertalk.infrastructure.metrics import RATE_LIMIT_DECISIONS, TOKEN_BUDGET_REFUSALS
+from innertalk.infrastructure.redis_connection import RedisFailures
 
 log = structlog.get_logger(__name__)
 
@@ -29,26 +38,44 @@ def parse_rate(rate: str) -> RateLimitItem:
         raise ValueError(f"not a rate like 20/minute: {rate!r}") from error
 
 
+def limits_storage(
+    storage_uri: str, *, pool: ConnectionPool | None = None, timeout: float = 0.2
+) -> Storage:
+    """An asyncio ``limits`` storage for ``memory://`` or a Redis URL.
+
+    Redis goes through redis-py (already a dependency, rather than coredis): on ``pool`` when
+    given (the process's shared one), else on its own connections with short timeouts, so a
+    slow Redis fails open quickly instead of holding messages up.
+    """
+    options: dict[str, Any] = {}
+    if storage_uri.startswith(("redis", "rediss", "unix")):
+        options = {"implementation": "redispy"}
+        if pool is not None:
+            options["connection_pool"] = pool
+        else:
+            options |= {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    storage = storage_from_string(_async_uri(storage_uri), **options)
+    if not isinstance(storage, Storage):  # pragma: no cover - _async_uri guarantees it
+        raise TypeError(f"{storage_uri!r} is not an asyncio storage")
+    return storage
+
+
 class LimitsRateLimiter:
     """A moving-window limiter per person over ``storage_uri`` (``memory://``, ``redis://…``)."""
 
-    def __init__(self, rate: str, storage_uri: str = "memory://", *, timeout: float = 0.2) -> None:
+    def __init__(
+        self,
+        rate: str,
+        storage_uri: str = "memory://",
+        *,
+        timeout: float = 0.2,
+        pool: ConnectionPool | None = None,
+    ) -> None:
         self._item = parse_rate(rate)
-        options: dict[str, float | str] = {}
-        if storage_uri.startswith(("redis", "rediss", "unix")):
-            # redis-py (already a dependency) rather than coredis; short socket timeouts so a
-            # slow Redis fails open quickly instead of holding messages up.
-            options = {
-                "implementation": "redispy",
-                "socket_timeout": timeout,
-                "socket_connect_timeout": timeout,
-            }
-        storage = storage_from_string(_async_uri(storage_uri), **options)
-        if not isinstance(storage, Storage):  # pragma: no cover - _async_uri guarantees it
-            raise TypeError(f"{storage_uri!r} is not an asyncio storage")
-        self._storage = storage
+        self._storage = limits_storage(storage_uri, pool=pool, timeout=timeout)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._timeout = timeout
+        self._failures = RedisFailures("rate_limit")
 
     async def allow(self, key: UserKey) -> bool:
         try:
@@ -56,10 +83,60 @@ class LimitsRateLimiter:
                 allowed = await self._limiter.hit(self._item, "msg", key.bot_id, str(key.user_id))
         except Exception as error:  # fail open: a broken limiter must not silence people
             RATE_LIMIT_DECISIONS.labels(decision="error").inc()
-            log.warning("ratelimit.unavailable", error=type(error).__name__)
+            self._failures.failed(error)
             return True
+        self._failures.succeeded()
         RATE_LIMIT_DECISIONS.labels(decision="allowed" if allowed else "rejected").inc()
         return allowed
+
+
+class LimitsTokenBudget:
+    """``TokenBudget``: at most ``tokens_per_day`` per person in a one-day window."""
+
+    def __init__(
+        self,
+        tokens_per_day: int,
+        storage_uri: str = "memory://",
+        *,
+        timeout: float = 0.6,
+        pool: ConnectionPool | None = None,
+    ) -> None:
+        if tokens_per_day < 1:
+            raise ValueError("a token budget needs at least one token a day")
+        self._item = RateLimitItemPerDay(tokens_per_day)
+        self._limiter = FixedWindowRateLimiter(
+            limits_storage(storage_uri, pool=pool, timeout=timeout)
+        )
+        self._timeout = timeout
+        self._failures = RedisFailures("token_budget")
+
+    async def exhausted_for(self, key: UserKey) -> float:
+        ids = ("tokens", key.bot_id, str(key.user_id))
+        try:
+            async with asyncio.timeout(self._timeout):
+                if await self._limiter.test(self._item, *ids):
+                    self._failures.succeeded()
+                    return 0.0
+                stats = await self._limiter.get_window_stats(self._item, *ids)
+        except Exception as error:  # fail open: an unknown budget refuses nobody
+            self._failures.failed(error)
+            return 0.0
+        self._failures.succeeded()
+        TOKEN_BUDGET_REFUSALS.inc()
+        return max(1.0, stats.reset_time - time.time())
+
+    async def spend(self, key: UserKey, tokens: int) -> None:
+        if tokens <= 0:
+            return
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._limiter.hit(
+                    self._item, "tokens", key.bot_id, str(key.user_id), cost=tokens
+                )
+        except Exception as error:  # the reply was given; only the count is lost
+            self._failures.failed(error)
+        else:
+            self._failures.succeeded()
 
 
 def _async_uri(uri: str) -> str:

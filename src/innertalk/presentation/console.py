@@ -19,7 +19,11 @@ from innertalk.application.ports import ModelRefusedError
 from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyNotice
 from innertalk.application.sessions import SessionService
-from innertalk.application.talk import SessionBudgetExhaustedError, TalkService
+from innertalk.application.talk import (
+    DailyTokenBudgetExhaustedError,
+    SessionBudgetExhaustedError,
+    TalkService,
+)
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError
 from innertalk.domain.users import Language, UserKey
@@ -32,6 +36,13 @@ CATALOG = "console"
 _BOLD_CYAN = "\033[1;36m"
 _BOLD_GREEN = "\033[1;32m"
 _RESET = "\033[0m"
+_DECLINED = (
+    EmptyMessageError,
+    SessionBudgetExhaustedError,
+    DailyTokenBudgetExhaustedError,
+    ModelRefusedError,
+)
+"""What ``TalkService`` refuses to answer; ``_declined`` says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +120,7 @@ class ConsoleChat:
         notice = self._notice(line)
         try:
             reply = await self._services.talk.reply(self._key, line, screened=notice)
-        except (EmptyMessageError, SessionBudgetExhaustedError, ModelRefusedError) as error:
+        except _DECLINED as error:
             self._say(self._declined(error))
             return
         self._say(reply.text)
@@ -136,7 +147,7 @@ class ConsoleChat:
             reply = await self._services.talk.reply(
                 self._key, line, on_chunk=show, screened=notice
             )
-        except (EmptyMessageError, SessionBudgetExhaustedError, ModelRefusedError) as error:
+        except _DECLINED as error:
             self._say(self._declined(error))
             return
         if reply.withheld:  # what streamed failed the safety screen: replace it on a new line
@@ -149,6 +160,9 @@ class ConsoleChat:
         """What the person reads when their message gets no model reply."""
         if isinstance(error, SessionBudgetExhaustedError):
             return text(CATALOG, self._language, "budget_exhausted")
+        if isinstance(error, DailyTokenBudgetExhaustedError):
+            hours = max(1, round(error.retry_after / 3600))
+            return text(CATALOG, self._language, "daily_tokens", hours=hours)
         if isinstance(error, ModelRefusedError):
             return text(CATALOG, self._language, "refused")
         return text(CATALOG, self._language, "empty")

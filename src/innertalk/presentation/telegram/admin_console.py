@@ -17,12 +17,12 @@ from enum import StrEnum
 import structlog
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
-from innertalk.application.admin import AdminService, MailingReport
+from innertalk.application.admin import AdminService, MailingBusyError, MailingReport
 from innertalk.application.ports import Clock
 from innertalk.application.reminder_dispatch import SendOutcome
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram.admin_texts import report_text
+from innertalk.presentation.telegram.admin_texts import report_text, say
 from innertalk.presentation.telegram.sender import Sender
 
 log = structlog.get_logger(__name__)
@@ -82,7 +82,7 @@ class AdminConsole:
         self._interval = progress_interval
         self.awaiting: dict[int, tuple[Awaiting, Segment | None]] = {}
         self.drafts: dict[int, Draft] = {}
-        self.mailing: asyncio.Task[MailingReport] | None = None
+        self.mailing: asyncio.Task[MailingReport | None] | None = None
 
     def key(self, user_id: int) -> UserKey:
         return UserKey(self.bot_id, user_id)
@@ -109,7 +109,8 @@ class AdminConsole:
             with contextlib.suppress(BaseException):
                 await self.mailing
 
-    async def _run(self, admin_id: int, draft: Draft, language: Language) -> MailingReport:
+    async def _run(self, admin_id: int, draft: Draft, language: Language) -> MailingReport | None:
+        """The mailing; ``None`` when another instance was already running one."""
         status = await self.sender.html(admin_id, "📣 …")
         shown = -self._interval
 
@@ -121,19 +122,26 @@ class AdminConsole:
             shown = now
             await self._show(admin_id, status.message_id if status else None, report, language)
 
-        return await self.admin.mail(
-            self.bot_id,
-            draft.segment,
-            draft.html,
-            TelegramMessenger(self.sender),
-            progress=progress,
-            progress_every=1,
-        )
+        try:
+            return await self.admin.mail(
+                self.bot_id,
+                draft.segment,
+                draft.html,
+                TelegramMessenger(self.sender),
+                progress=progress,
+                progress_every=1,
+            )
+        except MailingBusyError:
+            message_id = status.message_id if status else None
+            await self._edit(admin_id, message_id, say(language, "mail_busy"))
+            return None
 
     async def _show(
         self, chat_id: int, message_id: int | None, report: MailingReport, language: Language
     ) -> None:
-        text = report_text(report, language)
+        await self._edit(chat_id, message_id, report_text(report, language))
+
+    async def _edit(self, chat_id: int, message_id: int | None, text: str) -> None:
         try:
             if message_id is None:
                 await self.sender.html(chat_id, text)

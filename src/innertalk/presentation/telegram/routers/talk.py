@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message, MessageGenerationStopped
 from innertalk.application.ports import ModelRefusedError
 from innertalk.application.talk import (
     ConsentRequiredError,
+    DailyTokenBudgetExhaustedError,
     ReplyStoppedError,
     SessionBudgetExhaustedError,
 )
@@ -66,6 +67,11 @@ async def converse(
                 )
         except DailySessionLimitError as error:
             await limit_reached(chat_id, error, profile, services, sender)
+            return
+        except DailyTokenBudgetExhaustedError as error:
+            await sender.say(
+                chat_id, language, "daily_tokens", wait=duration(language, error.retry_after)
+            )
             return
         except SessionBudgetExhaustedError:
             await sender.say(
