@@ -13,8 +13,10 @@ from contextlib import asynccontextmanager
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
 
 import structlog
+from redis.asyncio import Redis
 
 from innertalk.application.admin import AdminService
 from innertalk.application.alerts import AlertService
@@ -24,7 +26,16 @@ from innertalk.application.feedback import FeedbackService
 from innertalk.application.health import ComponentHealth, HealthService, Probe
 from innertalk.application.memory import MemoryService
 from innertalk.application.portraits import PortraitService
-from innertalk.application.ports import Clock, LanguageModel, RateLimiter, Storage, UpdateDedupe
+from innertalk.application.ports import (
+    Clock,
+    ContextCache,
+    JobLocks,
+    LanguageModel,
+    RateLimiter,
+    Storage,
+    TokenBudget,
+    UpdateDedupe,
+)
 from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
 from innertalk.application.questionnaires import QuestionnaireService
@@ -39,18 +50,25 @@ from innertalk.domain.sessions import SessionPolicy
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.charts import ChartLabels, render_mood_chart
 from innertalk.infrastructure.clock import SystemClock
+from innertalk.infrastructure.context_codec import ContextCodec
 from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.dedupe import LocalUpdateDedupe, RedisUpdateDedupe
 from innertalk.infrastructure.hotlines import HotlineFileError, load_hotlines
-from innertalk.infrastructure.llm.breaker import BreakerPolicy
+from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerStateStore
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
-from innertalk.infrastructure.locks import LocalUserLocks
+from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
 from innertalk.infrastructure.metrics import count_crisis
-from innertalk.infrastructure.probes import llm_health, storage_health
-from innertalk.infrastructure.ratelimit import LimitsRateLimiter
+from innertalk.infrastructure.probes import llm_health, redis_health, storage_health
+from innertalk.infrastructure.ratelimit import LimitsRateLimiter, LimitsTokenBudget
+from innertalk.infrastructure.redis_cache import RedisContextCache
+from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis_locks import RedisJobLocks
 from innertalk.infrastructure.storage.encrypted import EncryptedStorage
+from innertalk.infrastructure.storage.mongo import MongoStorage
+from innertalk.infrastructure.storage.mongo_client import MongoStartupError
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from innertalk.presentation.texts import text
@@ -91,6 +109,9 @@ class App:
     dedupe: UpdateDedupe
     memory: MemoryService
     """What the companion remembers (/memory) and forgetting parts of it (/forget)."""
+    redis: Redis | None
+    """The process's shared Redis client with ``REDIS_URL`` (the bot keeps FSM state in it);
+    closed by ``build_app``."""
 
 
 def _render_chart(
@@ -104,14 +125,14 @@ async def open_storage(settings: Settings, *, migrate: bool | None = None) -> St
     """The storage backend ``DATABASE_URL`` names, migrated when ``AUTO_MIGRATE`` is on.
 
     A database that cannot be opened is a configuration problem: ``ConfigError`` names it.
+    MongoDB without ``AUTO_MIGRATE`` must already have its indexes (``innertalk migrate``).
     """
-    path = settings.storage.sqlite_path
-    try:
-        storage = await SqliteStorage.open(path)
-    except (OSError, sqlite3.Error) as error:
-        raise ConfigError(f"DATABASE_URL: cannot open {path}: {error}") from None
-    if settings.storage.auto_migrate if migrate is None else migrate:
-        await storage.migrate()
+    migrating = settings.storage.auto_migrate if migrate is None else migrate
+    storage: SqliteStorage | MongoStorage
+    if settings.storage.backend == "mongodb":
+        storage = await _open_mongodb(settings, migrate=migrating)
+    else:
+        storage = await _open_sqlite(settings.storage.sqlite_path, migrate=migrating)
     keys = settings.security.keys()
     if not keys:
         return storage
@@ -125,6 +146,31 @@ async def open_storage(settings: Settings, *, migrate: bool | None = None) -> St
             "ENCRYPTION_KEY nor in ENCRYPTION_KEYS_PREVIOUS"
         )
     return EncryptedStorage(storage, cipher)
+
+
+async def _open_sqlite(path: Path, *, migrate: bool) -> SqliteStorage:
+    try:
+        storage = await SqliteStorage.open(path)
+    except (OSError, sqlite3.Error) as error:
+        raise ConfigError(f"DATABASE_URL: cannot open {path}: {error}") from None
+    if migrate:
+        await storage.migrate()
+    return storage
+
+
+async def _open_mongodb(settings: Settings, *, migrate: bool) -> MongoStorage:
+    """Connected (or a one-line ``ConfigError`` naming ``DATABASE_URL``), then migrated or
+    checked for the indexes ``innertalk migrate`` creates."""
+    try:
+        storage = await MongoStorage.open(
+            settings.storage.database_url,
+            settings.storage.mongodb_database,
+            retention_days=settings.talk.retention_days,
+        )
+        await storage.prepare(migrate=migrate)
+    except MongoStartupError as error:
+        raise ConfigError(f"DATABASE_URL: {error}") from None
+    return storage
 
 
 def chain_names(llm: LLMSettings) -> list[str]:
@@ -161,12 +207,14 @@ def build_model(
     *,
     factory: ProviderFactory | None = None,
     alert: AdminAlert | None = None,
+    breaker_store: BreakerStateStore | None = None,
 ) -> ModelRouter:
     """The router over the configured chain, the offline responder last.
 
     ``factory`` builds one provider by name (tests pass fakes); by default the registry's
     SDK adapters, imported only when some provider is configured (the SDKs take seconds).
     ``alert`` reaches admins when a provider's key is rejected (default: an error log line).
+    ``breaker_store`` holds the breakers' open flags (default: in this process).
     """
     llm = settings.llm
     names = chain_names(llm)
@@ -180,6 +228,7 @@ def build_model(
             policy=router_policy(llm),
             experiment=llm.experiment(),
             alert=alert,
+            breaker_store=breaker_store,
         )
     except ValueError as error:  # an experiment naming a provider outside the chain
         raise ConfigError(f"LLM_EXPERIMENT: {error}") from None
@@ -231,6 +280,66 @@ async def _llm_probe(router: ModelRouter) -> list[ComponentHealth]:
     return llm_health(router)
 
 
+@dataclass(frozen=True, slots=True)
+class SharedState:
+    """What several instances must share: in Redis with ``REDIS_URL``, else in-process twins.
+
+    Every Redis adapter uses the one client (one bounded pool) and fails open to the
+    in-process path while Redis is down or slow.
+    """
+
+    redis: Redis | None
+    dedupe: UpdateDedupe
+    rate_limiter: RateLimiter
+    token_budget: TokenBudget | None
+    cache: ContextCache
+    job_locks: JobLocks
+    breakers: RedisBreakerStateStore | None
+
+    async def aclose(self) -> None:
+        """Stop background work, then close the client (and its pool)."""
+        if isinstance(self.cache, RedisContextCache):
+            await self.cache.close()
+        if self.breakers is not None:
+            await self.breakers.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def shared_state(settings: Settings, clock: Clock) -> SharedState:
+    """The shared-state adapters ``REDIS_URL`` asks for (nothing connects yet)."""
+    url, talk = settings.storage.redis_url, settings.talk
+    tokens = talk.user_daily_tokens
+    if url is None:
+        return SharedState(
+            redis=None,
+            dedupe=LocalUpdateDedupe(clock.monotonic),
+            rate_limiter=LimitsRateLimiter(talk.rate_limit),
+            token_budget=LimitsTokenBudget(tokens) if tokens else None,
+            cache=MemoryContextCache(
+                maxsize=CONTEXT_CACHE_SIZE, ttl=CONTEXT_CACHE_TTL, timer=clock.monotonic
+            ),
+            job_locks=LocalJobLocks(),
+            breakers=None,
+        )
+    redis = connect_redis(url)
+    keys = settings.security.keys()
+    # the context holds turn texts: sealed with the at-rest key whenever there is one
+    codec = ContextCodec(FieldCipher(keys) if keys else None)
+    pool = redis.connection_pool
+    return SharedState(
+        redis=redis,
+        dedupe=RedisUpdateDedupe(redis, clock.monotonic),
+        rate_limiter=LimitsRateLimiter(talk.rate_limit, url, pool=pool),
+        token_budget=LimitsTokenBudget(tokens, url, pool=pool) if tokens else None,
+        cache=RedisContextCache(
+            redis, codec, ttl=CONTEXT_CACHE_TTL, local_size=CONTEXT_CACHE_SIZE
+        ),
+        job_locks=RedisJobLocks(redis),
+        breakers=RedisBreakerStateStore(redis, clock),
+    )
+
+
 @asynccontextmanager
 async def build_app(
     settings: Settings,
@@ -250,28 +359,26 @@ async def build_app(
     clock = clock or SystemClock()
     hotlines = _hotlines(settings)
     alerts = AlertService(clock)
-    router = None if model else build_model(settings, clock, alert=_alerting(alerts))
+    shared = shared_state(settings, clock)
+    router = (
+        None
+        if model
+        else build_model(settings, clock, alert=_alerting(alerts), breaker_store=shared.breakers)
+    )
     model = model or router
     assert model is not None
     storage = WriteBehindStorage(await open_storage(settings), clock)
     await storage.start()
-    redis_url = settings.storage.redis_url
-    dedupe: LocalUpdateDedupe | RedisUpdateDedupe = (
-        RedisUpdateDedupe(redis_url, clock.monotonic)
-        if redis_url
-        else LocalUpdateDedupe(clock.monotonic)
-    )
     background: list[asyncio.Task[None]] = []
+    if shared.breakers is not None:
+        background.append(asyncio.create_task(shared.breakers.run(), name="breaker-flags"))
     if settings.talk.retention_days:
         retention = RetentionService(store=storage, clock=clock, days=settings.talk.retention_days)
         background.append(asyncio.create_task(retention.run(), name="retention"))
     try:
         offline = OfflineModel()
         locks = LocalUserLocks()
-        cache = MemoryContextCache(
-            maxsize=CONTEXT_CACHE_SIZE, ttl=CONTEXT_CACHE_TTL, timer=clock.monotonic
-        )
-        contexts = ContextLoader(storage, cache, settings.talk.context_turns)
+        contexts = ContextLoader(storage, shared.cache, settings.talk.context_turns)
         policy = TalkPolicy(
             history_token_budget=settings.talk.history_token_budget,
             reply_max_tokens=settings.talk.reply_max_tokens,
@@ -294,7 +401,8 @@ async def build_app(
         profiles = ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock)
         reminders = ReminderService(store=storage, locks=locks, clock=clock, reachability=profiles)
         profiles.on_timezone_change(reminders.timezone_changed)
-        probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, "sqlite")}
+        backend = settings.storage.backend
+        probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, backend)}
         wellbeing = settings.wellbeing
         safety = SafetyService(
             directory=hotlines,
@@ -304,6 +412,8 @@ async def build_app(
         )
         if router is not None:
             probes["llm"] = partial(_llm_probe, router)
+        if shared.redis is not None:
+            probes["redis"] = partial(redis_health, shared.redis)
         yield App(
             settings=settings,
             clock=clock,
@@ -312,10 +422,9 @@ async def build_app(
             router=router,
             alerts=alerts,
             health=HealthService(probes),
-            rate_limiter=LimitsRateLimiter(
-                settings.talk.rate_limit, settings.storage.redis_url or "memory://"
-            ),
-            dedupe=dedupe,
+            rate_limiter=shared.rate_limiter,
+            dedupe=shared.dedupe,
+            redis=shared.redis,
             talk=TalkService(
                 store=storage,
                 contexts=contexts,
@@ -326,6 +435,7 @@ async def build_app(
                 policy=policy,
                 safety=safety,
                 withheld_text=partial(text, "safety", key="output_withheld"),
+                budget=shared.token_budget,
             ),
             sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
             profiles=profiles,
@@ -341,7 +451,7 @@ async def build_app(
                 store=storage, model=model, clock=clock, cooldown=wellbeing.portrait_cooldown
             ),
             safety=safety,
-            admin=AdminService(storage, profiles, clock),
+            admin=AdminService(storage, profiles, clock, locks=shared.job_locks),
         )
     finally:
         for task in background:
@@ -350,7 +460,6 @@ async def build_app(
         try:
             await storage.close()
         finally:
-            if isinstance(dedupe, RedisUpdateDedupe):
-                await dedupe.close()
+            await shared.aclose()
             if router is not None:
                 await router.aclose()

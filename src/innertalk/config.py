@@ -77,6 +77,24 @@ class TelegramSettings(_Section):
         return value or None
 
 
+MONGODB_DEFAULT_DATABASE = "innertalk"
+_MONGODB_NAME_FORBIDDEN = set('/\\. "$\x00')
+
+
+def _check_mongodb_url(value: str) -> None:
+    """A host and at most one valid database name; PyMongo checks the options at start-up."""
+    parts = urlsplit(value)
+    hosts = parts.netloc.rpartition("@")[2]
+    if not hosts:
+        raise ValueError("MongoDB URLs look like mongodb://host:27017/innertalk")
+    name = parts.path.strip("/")
+    if _MONGODB_NAME_FORBIDDEN & set(name) or len(name.encode()) > 63:
+        raise ValueError(
+            "the MongoDB database name (the URL's path) must be under 64 bytes without "
+            'any of / \\ . " $ or spaces'
+        )
+
+
 class StorageSettings(_Section):
     database_url: str = "sqlite:///data/innertalk.db"
     redis_url: str | None = None
@@ -93,10 +111,11 @@ class StorageSettings(_Section):
                 )
             return value
         if scheme in ("mongodb", "mongodb+srv"):
-            raise ValueError(
-                "MongoDB is not available in this version yet; use sqlite:///data/innertalk.db"
-            )
-        raise ValueError(f"unsupported scheme {scheme or '(none)'!r}; expected sqlite:///...")
+            _check_mongodb_url(value)
+            return value
+        raise ValueError(
+            f"unsupported scheme {scheme or '(none)'!r}; expected sqlite:///... or mongodb://..."
+        )
 
     @field_validator("redis_url")
     @classmethod
@@ -109,6 +128,26 @@ class StorageSettings(_Section):
     def sqlite_path(self) -> Path:
         """The SQLite file the URL names (relative to the working directory)."""
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def backend(self) -> Literal["sqlite", "mongodb"]:
+        """Which storage adapter the URL names."""
+        return "sqlite" if self.database_url.startswith("sqlite:") else "mongodb"
+
+    @property
+    def mongodb_database(self) -> str:
+        """The database a ``mongodb://`` URL names in its path; ``innertalk`` when none."""
+        return urlsplit(self.database_url).path.strip("/") or MONGODB_DEFAULT_DATABASE
+
+    @property
+    def database_label(self) -> str:
+        """``DATABASE_URL`` fit to print: a password in it is replaced by ``***``."""
+        parts = urlsplit(self.database_url)
+        userinfo, at, hosts = parts.netloc.rpartition("@")
+        if not at or ":" not in userinfo:
+            return self.database_url
+        user = userinfo.partition(":")[0]
+        return parts._replace(netloc=f"{user}:***@{hosts}").geturl()
 
 
 class LLMSettings(_Section):
@@ -250,6 +289,7 @@ class TalkSettings(_Section):
     sessions_per_day: int = Field(default=3, ge=0)
     session_idle_minutes: int = Field(default=120, ge=1)
     rate_limit: str = "20/minute"
+    user_daily_tokens: int = Field(default=0, ge=0)
     retention_days: int = Field(default=0, ge=0)
 
     @field_validator("rate_limit")

@@ -101,6 +101,7 @@ async def onboard(telegram: FakeTelegram, user: SimulatedUser) -> None:
     before = len(user.messages())
     user.send("/start")
     [*_, ask] = await user.wait_for_messages(before + 1, timeout=10)
+    assert any(b["text"].startswith("✓") for b in ask.buttons()), [m.text for m in user.messages()]
     user.press(text=next(b["text"] for b in ask.buttons() if b["text"].startswith("✓")))
     consent = CONSENT[user.language_code]
     await telegram.wait_for(

@@ -4,6 +4,7 @@ long-poll semantics, and webhook delivery (with the secret header) when a webhoo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,9 @@ class UpdateFeed:
         self.webhook_url: str = ""
         self.webhook_secret: str | None = None
         self.webhook_deliveries: list[WebhookDelivery] = []
+        self.balance: Callable[[dict[str, Any]], str] | None = None
+        """A load balancer in front of several instances: picks the URL each delivery goes to
+        (instead of ``webhook_url``)."""
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.waiting_polls = 0
         self._queue: list[dict[str, Any]] = []
@@ -153,7 +157,7 @@ class UpdateFeed:
         update = self.make_update(update)
         secret = self.webhook_secret if secret_token == STORED_SECRET else secret_token
         headers = {SECRET_HEADER: secret} if secret else {}
-        target = url or self.webhook_url
+        target = url or (self.balance(update) if self.balance else self.webhook_url)
         async with self._client.post(target, json=update, headers=headers) as response:
             delivery = WebhookDelivery(update["update_id"], response.status, await response.text())
         self.webhook_deliveries.append(delivery)

@@ -150,3 +150,18 @@ async def test_shutdown_with_the_store_down_reports_what_was_not_stored(
     await queue.write(turns(clock, ALICE, 7))
     with pytest.raises(WriteBehindDrainError, match="7 records"):
         await queue.close()
+
+
+async def test_settled_waits_for_one_persons_writes_in_a_normal_batch(clock: FakeClock) -> None:
+    """settled(key) returns once that person's queued writes are stored, and does not hurry
+    the batch: writes queued together still go to the store together."""
+    inner = FlakyStorage()
+    queue = WriteBehindStorage(inner, clock, max_delay=0.05)
+    await queue.settled(ALICE)  # nothing queued: at once
+    await queue.write(turns(clock, ALICE, 2))
+    await queue.write(turns(clock, BOB, 3))
+    await asyncio.wait_for(queue.settled(ALICE), timeout=2)
+    assert queue.pending(ALICE) == 0
+    assert len(await inner.session_turns(ALICE, "s1", 10)) == 2
+    assert inner.write_sizes == [5], "one batch of everything queued, not an early flush"
+    await queue.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -215,14 +216,37 @@ class Storage(
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class CacheLookup:
+    """What the cache holds for a person, and a stamp of that state for ``fill``."""
+
+    context: ConversationContext | None
+    stamp: object = None
+    """Opaque to callers: ``fill`` stores a loaded context only while the cache is still in
+    the state this stamp names."""
+
+
 class ContextCache(Protocol):
-    """Per-person conversation contexts kept close to the use cases."""
+    """Per-person conversation contexts kept close to the use cases — in this process, or
+    shared by several instances. Every change a use case makes is a ``put`` or an
+    ``invalidate``, and both are seen by every instance's next ``lookup``."""
 
-    async def get(self, key: UserKey) -> ConversationContext | None: ...
+    async def lookup(self, key: UserKey) -> CacheLookup:
+        """The cached context (``None`` on a miss), counted as a hit or a miss."""
+        ...
 
-    async def put(self, context: ConversationContext) -> None: ...
+    async def fill(self, context: ConversationContext, stamp: object) -> None:
+        """Cache a context just read from the store — unless a ``put`` or ``invalidate`` of
+        that person happened since the ``lookup`` that returned ``stamp`` (it may be stale)."""
+        ...
 
-    async def invalidate(self, key: UserKey) -> None: ...
+    async def put(self, context: ConversationContext) -> None:
+        """Replace the person's cached context with the one a use case just made."""
+        ...
+
+    async def invalidate(self, key: UserKey) -> None:
+        """Drop the person's context; the next lookup of every instance misses."""
+        ...
 
 
 class UserLocks(Protocol):
@@ -241,9 +265,87 @@ class RateLimiter(Protocol):
         ...
 
 
+class TokenBudget(Protocol):
+    """Tokens each person may spend on replies per day, shared by every instance when backed
+    by Redis. An unavailable budget never refuses anyone (it fails open)."""
+
+    async def exhausted_for(self, key: UserKey) -> float:
+        """Seconds until ``key`` may be answered again; 0 while some budget is left."""
+        ...
+
+    async def spend(self, key: UserKey, tokens: int) -> None:
+        """Count ``tokens`` of a reply just given (it may overdraw the budget once)."""
+        ...
+
+
+class JobLock(Protocol):
+    """A held ``JobLocks`` lock."""
+
+    async def release(self) -> None: ...
+
+
+class JobLocks(Protocol):
+    """Named locks for jobs that must not run twice at once, on any instance (a mailing)."""
+
+    async def try_acquire(self, name: str) -> JobLock | None:
+        """The lock on ``name`` until ``release``; ``None`` while another holder has it."""
+        ...
+
+
 class UpdateDedupe(Protocol):
     """Remembers which Telegram updates were already taken, so each is handled once."""
 
     async def first_time(self, bot_id: str, update_id: int) -> bool:
         """``True`` the first time an update is seen (by any instance), ``False`` after."""
+        ...
+
+
+class LaneQueueUnavailableError(Exception):
+    """The shared lane queue could not be reached; the caller handles the update locally."""
+
+
+class LaneQueue(Protocol):
+    """Per-person queues of updates shared by every instance, each drained by one instance at
+    a time, in sequence order (Telegram's ``update_id``).
+
+    An instance ``push``es what it received, then tries to ``acquire`` the lane: the holder
+    takes entries with ``step`` one at a time, keeps the lease alive with ``renew`` and gives
+    it back with ``release``, which tells how many entries arrived meanwhile (the holder then
+    tries again, so nothing waits for a lease that was just given up). A holder that dies
+    loses its lease after a timeout; ``pending_lanes`` lets another instance find what it left.
+    Every method raises ``LaneQueueUnavailableError`` when the queue cannot be reached.
+    """
+
+    async def push(self, lane: str, seq: int, payload: bytes) -> bool:
+        """File ``payload`` under ``seq`` in ``lane``; ``False`` if ``seq`` is already queued."""
+        ...
+
+    async def acquire(self, lane: str) -> bool:
+        """Take the lane's lease for this instance; ``False`` while another instance holds it."""
+        ...
+
+    async def step(self, lane: str, done: int | None) -> tuple[int, bytes] | None:
+        """Remove the finished entry ``done`` (if any); the lane's next entry (``None``: the
+        lane is empty or the lease was lost)."""
+        ...
+
+    async def renew(self, lane: str) -> bool:
+        """Extend this instance's lease; ``False`` if it was lost."""
+        ...
+
+    async def release(self, lane: str) -> int:
+        """Give the lease back; how many entries are still queued in ``lane``."""
+        ...
+
+    async def pending_lanes(self, limit: int) -> list[str]:
+        """Lanes with queued entries (some may be held by a live instance right now)."""
+        ...
+
+    async def announce_stop(self, chat_id: int, draft_id: int) -> None:
+        """Tell every instance (this one too) to stop the reply drafted as ``draft_id``."""
+        ...
+
+    def stops(self) -> AsyncIterator[tuple[int, int]]:
+        """The (chat, draft) stop requests every instance announces, while it is iterated
+        (a broken connection is re-established; requests made meanwhile are missed)."""
         ...

@@ -24,6 +24,14 @@ STORAGE_SECONDS = Histogram(
     ["operation"],
     buckets=LATENCY_BUCKETS,
 )
+STORAGE_ROUND_TRIPS = Counter(
+    "innertalk_storage_round_trips_total",
+    "Database round trips by kind (read, write): the adapters' own counters, screen state "
+    "(FSM) included.",
+    ["kind"],
+)
+STORAGE_READS = STORAGE_ROUND_TRIPS.labels(kind="read")
+STORAGE_WRITES = STORAGE_ROUND_TRIPS.labels(kind="write")
 
 # --- Language models (labels: provider and model names, outcomes, reasons; never users) ---
 LLM_REQUESTS = Counter(
@@ -128,4 +136,23 @@ def count_crisis(category: str, severity: str) -> None:
 DEDUPE_ERRORS = Counter(
     "innertalk_dedupe_unavailable_total",
     "Update de-duplication checks that could not reach Redis and let the update through.",
+)
+
+LANE_QUEUE_ERRORS = Counter(
+    "innertalk_lane_queue_errors_total",
+    "Shared update-queue operations that could not reach Redis, by operation (the update is "
+    "then handled on the instance that received it).",
+    ["operation"],
+)
+
+# --- Shared state in Redis (labels: components; never users or keys) ---
+REDIS_ERRORS = Counter(
+    "innertalk_redis_errors_total",
+    "Redis calls that failed or timed out and fell back to the in-process path, by component "
+    "(cache, breaker, job_lock, token_budget, fsm, dedupe, rate_limit).",
+    ["component"],
+)
+TOKEN_BUDGET_REFUSALS = Counter(
+    "innertalk_token_budget_exhausted_total",
+    "Messages not answered because the person's daily token budget was spent.",
 )

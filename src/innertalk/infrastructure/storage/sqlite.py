@@ -22,7 +22,7 @@ from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
-from innertalk.infrastructure.metrics import STORAGE_SECONDS
+from innertalk.infrastructure.metrics import STORAGE_READS, STORAGE_SECONDS, STORAGE_WRITES
 from innertalk.infrastructure.storage import sqlite_queries as queries
 from innertalk.infrastructure.storage import sqlite_schema as schema
 from innertalk.infrastructure.storage.sqlite_fsm import SqliteFsmStore
@@ -125,6 +125,7 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
         if not records:
             return
         self.writes += 1
+        STORAGE_WRITES.inc()
         plan = write_plan(records)
         async with self._lock:
             db = self.connection
@@ -156,6 +157,7 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
         """One statement, one round trip."""
         async with self._lock:
             self.reads += 1
+            STORAGE_READS.inc()
             with STORAGE_SECONDS.labels(operation=operation).time():
                 return list(await self.connection.execute_fetchall(sql, params))
 
@@ -256,6 +258,7 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
         erased = 0
         async with self._lock:
             self.writes += 1
+            STORAGE_WRITES.inc()
             db = self.connection
             async with schema.transaction(db):
                 for table in queries.USER_TABLES:
@@ -294,6 +297,7 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
     async def _change(self, statement: str, key: UserKey) -> int:
         async with self._lock:
             self.writes += 1
+            STORAGE_WRITES.inc()
             db = self.connection
             async with schema.transaction(db):
                 cursor = await db.execute(statement, self._owner(key))
@@ -302,6 +306,7 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
     async def purge_turns_before(self, cutoff: datetime) -> int:
         async with self._lock:
             self.writes += 1
+            STORAGE_WRITES.inc()
             db = self.connection
             async with schema.transaction(db):
                 cursor = await db.execute(

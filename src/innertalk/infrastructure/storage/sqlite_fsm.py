@@ -12,6 +12,7 @@ from typing import Any
 
 import aiosqlite
 
+from innertalk.infrastructure.metrics import STORAGE_READS, STORAGE_SECONDS, STORAGE_WRITES
 from innertalk.infrastructure.storage import sqlite_schema as schema
 
 _GET = "SELECT state, data FROM fsm_states WHERE storage_key = :key"
@@ -28,8 +29,11 @@ ON CONFLICT (storage_key) DO UPDATE SET data = excluded.data
 
 
 class SqliteFsmStore:
-    """``FsmStore`` over ``SqliteStorage``'s connection and lock."""
+    """``FsmStore`` over ``SqliteStorage``'s connection and lock; its round trips count in
+    ``reads``/``writes`` like every other (aiogram reads the state once per update)."""
 
+    reads: int
+    writes: int
     _lock: asyncio.Lock
 
     @property
@@ -38,7 +42,10 @@ class SqliteFsmStore:
 
     async def fsm_get(self, key: str) -> tuple[str | None, dict[str, Any]]:
         async with self._lock:
-            rows = list(await self.connection.execute_fetchall(_GET, {"key": key}))
+            self.reads += 1
+            STORAGE_READS.inc()
+            with STORAGE_SECONDS.labels(operation="fsm_get").time():
+                rows = list(await self.connection.execute_fetchall(_GET, {"key": key}))
         if not rows:
             return None, {}
         return rows[0]["state"], json.loads(rows[0]["data"])
@@ -56,6 +63,9 @@ class SqliteFsmStore:
 
     async def _fsm_write(self, sql: str, params: dict[str, Any]) -> None:
         async with self._lock:
+            self.writes += 1
+            STORAGE_WRITES.inc()
             db = self.connection
-            async with schema.transaction(db):
-                await db.execute(sql, params)
+            with STORAGE_SECONDS.labels(operation="fsm_set").time():
+                async with schema.transaction(db):
+                    await db.execute(sql, params)

@@ -14,7 +14,7 @@ import aiosqlite
 
 from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import STORAGE_SECONDS
+from innertalk.infrastructure.metrics import STORAGE_READS, STORAGE_SECONDS, STORAGE_WRITES
 from innertalk.infrastructure.storage import sqlite_schema as schema
 from innertalk.infrastructure.storage.sqlite_values import (
     Params,
@@ -116,6 +116,7 @@ class SqliteReminderStore:
         owner = {"bot_id": key.bot_id, "user_id": key.user_id}
         async with self._lock:
             self.reads += 1
+            STORAGE_READS.inc()
             with STORAGE_SECONDS.labels(operation="get_reminder").time():
                 rows = await self.connection.execute_fetchall(REMINDER, owner)
         return next((reminder_from(key, row) for row in rows), None)
@@ -124,6 +125,7 @@ class SqliteReminderStore:
         params = {"now": optional_text(now), "limit": max(limit, 0)}
         async with self._lock:
             self.reads += 1
+            STORAGE_READS.inc()
             with STORAGE_SECONDS.labels(operation="due_reminders").time():
                 rows = await self.connection.execute_fetchall(DUE_REMINDERS, params)
         return [reminder_from(UserKey(row["bot_id"], row["user_id"]), row) for row in rows]
@@ -149,6 +151,7 @@ class SqliteReminderStore:
         }
         async with self._lock:
             self.writes += 1
+            STORAGE_WRITES.inc()
             db = self.connection
             with STORAGE_SECONDS.labels(operation="claim_reminder").time():
                 async with schema.transaction(db):

@@ -16,10 +16,11 @@ import structlog
 log = structlog.get_logger(__name__)
 
 PRAGMAS = (
+    # first: switching the journal mode waits for another process's lock only after this
+    "PRAGMA busy_timeout = 5000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
 )
 
 _CREATE_SCHEMA_VERSION = """

@@ -120,6 +120,17 @@ class WriteBehindStorage:
         """Wait until everything queued before this call is stored."""
         await self._flush_to(self._enqueued)
 
+    async def settled(self, key: UserKey | None) -> None:
+        """Wait until ``key``'s queued writes are stored, in the next batch as usual (nothing
+        is hurried: batching stays intact); ``None``: wait for everything queued (``flush``)."""
+        if key is None:
+            await self.flush()
+            return
+        if not self._per_user[key]:
+            return
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._per_user[key])
+
     async def _flush_to(self, target: int) -> None:
         if self._persisted >= target:
             return

@@ -72,6 +72,10 @@ class UpdateLanes:
         lane.append(update)
         return True
 
+    async def take(self, update: Update, raw: bytes) -> bool:
+        """The webhook's entry: ``submit`` (``raw``, the JSON as received, is not needed)."""
+        return self.submit(update)
+
     def first_unfinished(self) -> int | None:
         """The smallest id of an update taken in but not finished (``None``: all finished)."""
         return min(self._unfinished, default=None)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 import structlog
 from aiogram import Bot
@@ -20,6 +22,8 @@ from aiogram.types import Update, User
 from aiohttp import web
 
 from innertalk.application.health import ComponentHealth, Status
+from innertalk.application.ports import LaneQueue
+from innertalk.domain.users import UserKey
 from innertalk.presentation.telegram.alerts import TelegramAlertChannel
 from innertalk.presentation.telegram.app import build_dispatcher
 from innertalk.presentation.telegram.commands import describe, register_commands
@@ -28,11 +32,22 @@ from innertalk.presentation.telegram.polling import confirm, poll
 from innertalk.presentation.telegram.reminder_sender import TelegramReminderSender
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotOptions, BotServices
+from innertalk.presentation.telegram.shared_lanes import SharedUpdateLanes
 from innertalk.presentation.telegram.webhook import Webhook, add_webhook_route
 
 log = structlog.get_logger(__name__)
 
 LONGEST_START_BACKOFF = 30.0
+
+
+async def _settle_lane(
+    bot_id: str, settle: Callable[[UserKey | None], Awaitable[None]] | None, lane: str
+) -> None:
+    """``settle`` for a shared lane's person (``user:42``; a ``chat:…`` lane: everything)."""
+    if settle is None:
+        return
+    kind, _, ident = lane.partition(":")
+    await settle(UserKey(bot_id, int(ident)) if kind == "user" else None)
 
 
 class ListenError(Exception):
@@ -53,7 +68,11 @@ class TelegramBot:
         options: BotOptions,
         *,
         fsm_storage: BaseStorage | None = None,
+        lane_queue: LaneQueue | None = None,
+        settle: Callable[[UserKey | None], Awaitable[None]] | None = None,
     ) -> None:
+        """``lane_queue`` shares per-person lanes with the other instances in webhook mode;
+        ``settle(key)`` waits until the person's writes so far are stored (``None``: all)."""
         self.bot = bot
         self.bot_id = str(bot.id)
         self.services, self.options = services, options
@@ -62,6 +81,19 @@ class TelegramBot:
             self.bot_id, services, options, self.sender, fsm_storage=fsm_storage
         )
         self.lanes = UpdateLanes(self._feed, max_pending=options.max_pending_per_person)
+        self.shared_lanes = (
+            SharedUpdateLanes(
+                self._feed,
+                lane_queue,
+                bot,
+                local=self.lanes,
+                settle=partial(_settle_lane, self.bot_id, settle),
+                on_stop=self.dispatcher["generations"].stop,
+                sleep=services.clock.sleep,
+            )
+            if lane_queue is not None
+            else None
+        )
         self.reminder_sender = TelegramReminderSender(bot)
         self._reminders: asyncio.Task[None] | None = None
 
@@ -98,7 +130,7 @@ class TelegramBot:
     ) -> None:
         """Run until ``stop``; ``ListenError`` if the HTTP server cannot listen on host:port."""
         if webhook is not None:
-            add_webhook_route(http_app, self.bot, self.lanes, webhook.secret)
+            add_webhook_route(http_app, self.bot, self.shared_lanes or self.lanes, webhook.secret)
         runner = web.AppRunner(http_app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         try:
@@ -140,11 +172,13 @@ class TelegramBot:
             )
         except TelegramBadRequest as error:
             raise WebhookRefusedError(error.message) from None
-        log.info("telegram.webhook_set")
+        log.info("telegram.webhook_set", shared_lanes=self.shared_lanes is not None)
+        if self.shared_lanes is not None:
+            self.shared_lanes.start()
         try:
             await stop.wait()
         finally:
-            await self.lanes.drain(self.options.drain_timeout)
+            await (self.shared_lanes or self.lanes).drain(self.options.drain_timeout)
 
     async def close(self) -> None:
         """Stop the reminder dispatcher, then the dispatcher and the HTTP session (the app's

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import structlog
@@ -19,12 +20,18 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
-from innertalk.presentation.telegram.lanes import UpdateLanes
-
 log = structlog.get_logger(__name__)
 
 WEBHOOK_PATH = "/webhook/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+
+
+class UpdateReceiver(Protocol):
+    """Where accepted updates go: this process's lanes, or the lanes shared by instances."""
+
+    async def take(self, update: Update, raw: bytes) -> bool:
+        """File ``update``; ``False`` when shutting down (the webhook answers 503)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +50,7 @@ class Webhook:
         return cls(url, secret or secrets.token_urlsafe(32))
 
 
-def add_webhook_route(app: web.Application, bot: Bot, lanes: UpdateLanes, secret: str) -> None:
+def add_webhook_route(app: web.Application, bot: Bot, lanes: UpdateReceiver, secret: str) -> None:
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
@@ -51,11 +58,12 @@ def add_webhook_route(app: web.Application, bot: Bot, lanes: UpdateLanes, secret
         if not hmac.compare_digest(given, expected):
             log.warning("telegram.webhook_refused", reason="secret")
             return web.Response(status=401)
+        raw = await request.read()
         try:
-            update = Update.model_validate(await request.json(), context={"bot": bot})
+            update = Update.model_validate_json(raw, context={"bot": bot})
         except (ValueError, ValidationError):
             return web.Response(status=400)
-        if not lanes.submit(update):
+        if not await lanes.take(update, raw):
             return web.Response(status=503)
         return web.Response(status=200)
 
