@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat bot check lint test bench clean
+.PHONY: chat bot check lint test bench bench-load clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InnerTalk needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -35,6 +35,10 @@ check: lint test
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.llm_failover
+
+# The load benchmark (about 10 minutes): the real bot process under simulated people.
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -7,6 +7,9 @@ and from the middlewares ``key``, ``profile`` and ``language``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -61,4 +64,30 @@ def build_dispatcher(
     ):
         dispatcher.update.outer_middleware(middleware)
     dispatcher.include_routers(*build_routers())
+    resolve_filters_inline(dispatcher)
     return dispatcher
+
+
+def resolve_filters_inline(dispatcher: Dispatcher) -> None:
+    """Run synchronous filters on the event loop instead of in a worker thread.
+
+    aiogram awaits a synchronous filter through ``asyncio.to_thread``, and every ``F`` magic
+    filter is one: a text message met fifteen of them on its way to the conversation, each
+    a thread hop that waits for a turn of a busy event loop. They only read attributes
+    of the update, so they are resolved inline (handlers and our own filters are async).
+    """
+    for router in dispatcher.chain_tail:
+        for observer in router.observers.values():
+            # ``_handler`` holds the observer's own filters (``router.message.filter(...)``)
+            for handler in (observer._handler, *observer.handlers):
+                for entry in handler.filters or ():
+                    if not entry.awaitable:
+                        entry.callback = _awaitable(entry.callback)
+                        entry.awaitable = True
+
+
+def _awaitable(check: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def resolve(*args: Any, **kwargs: Any) -> Any:
+        return check(*args, **kwargs)
+
+    return resolve
