@@ -62,7 +62,11 @@ from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRout
 from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
 from innertalk.infrastructure.metrics import count_crisis
 from innertalk.infrastructure.probes import llm_health, redis_health, storage_health
-from innertalk.infrastructure.ratelimit import LimitsRateLimiter, LimitsTokenBudget
+from innertalk.infrastructure.ratelimit import (
+    LimitsRateLimiter,
+    LimitsTokenBudget,
+    MemoryRateLimiter,
+)
 from innertalk.infrastructure.redis_cache import RedisContextCache
 from innertalk.infrastructure.redis_connection import connect_redis
 from innertalk.infrastructure.redis_locks import RedisJobLocks
@@ -314,7 +318,7 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
         return SharedState(
             redis=None,
             dedupe=LocalUpdateDedupe(clock.monotonic),
-            rate_limiter=LimitsRateLimiter(talk.rate_limit),
+            rate_limiter=MemoryRateLimiter(talk.rate_limit, timer=clock.monotonic),
             token_budget=LimitsTokenBudget(tokens) if tokens else None,
             cache=MemoryContextCache(
                 maxsize=CONTEXT_CACHE_SIZE, ttl=CONTEXT_CACHE_TTL, timer=clock.monotonic

@@ -7,15 +7,19 @@ from collections.abc import Callable
 
 import pytest
 
+from innertalk.application.ports import RateLimiter
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.ratelimit import LimitsRateLimiter
+from innertalk.infrastructure.ratelimit import LimitsRateLimiter, MemoryRateLimiter
+from tests.fakes.clock import FakeClock
 
-Factory = Callable[[str], LimitsRateLimiter]
+Factory = Callable[[str], RateLimiter]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "limits-memory", "redis"])
 def limiter_for(request: pytest.FixtureRequest) -> Factory:
-    uri = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
+    if request.param == "memory":
+        return MemoryRateLimiter
+    uri = "memory://" if request.param == "limits-memory" else request.getfixturevalue("redis_url")
     return lambda rate: LimitsRateLimiter(rate, uri)
 
 
@@ -59,3 +63,20 @@ def test_a_bad_rate_is_refused() -> None:
     """A rate that limits cannot parse fails at construction with a clear message."""
     with pytest.raises(ValueError, match="20/minute"):
         LimitsRateLimiter("twenty per minute")
+
+
+async def test_the_in_process_window_moves() -> None:
+    """In the in-process limiter a refused person is allowed again once the window has moved
+    past their oldest message, and not before."""
+    clock = FakeClock()
+    limiter = MemoryRateLimiter("2/minute", timer=clock.monotonic)
+    key = someone()
+    assert await limiter.allow(key)
+    clock.advance(30)
+    assert await limiter.allow(key)
+    assert not await limiter.allow(key)
+    clock.advance(29)
+    assert not await limiter.allow(key), "the first message is 59 s old: still in the window"
+    clock.advance(2)
+    assert await limiter.allow(key)
+    assert not await limiter.allow(key)

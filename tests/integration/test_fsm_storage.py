@@ -55,3 +55,31 @@ async def test_erasing_a_person_erases_their_screen_state(tmp_path: Path) -> Non
             assert (await store.count_user_rows(UserKey("777", 42)))["fsm_states"] == 0
     finally:
         await sqlite.close()
+
+
+async def test_screen_state_is_read_from_the_store_once_then_from_the_copy(
+    tmp_path: Path,
+) -> None:
+    """Repeated reads of one person's screen state cost one store read; changes are written
+    through and read back without another; a caller changing the data it got changes nothing."""
+    sqlite = await SqliteStorage.open(tmp_path / "fsm.db")
+    await sqlite.migrate()
+    try:
+        await StoreFsmStorage(sqlite).set_data(KEY, {"step": 1})
+        fsm = StoreFsmStorage(sqlite)
+        before = sqlite.reads
+        for _ in range(5):
+            assert await fsm.get_state(KEY) is None
+        assert sqlite.reads == before + 1
+        await fsm.set_state(KEY, Questionnaire.answering)
+        await fsm.set_data(KEY, {"step": 2})
+        got = await fsm.get_data(KEY)
+        got["step"] = 99
+        assert await fsm.get_state(KEY) == Questionnaire.answering.state
+        assert await fsm.get_data(KEY) == {"step": 2}
+        assert sqlite.reads == before + 1
+        fresh = StoreFsmStorage(sqlite)  # what a restarted process reads: the store has it all
+        assert await fresh.get_state(KEY) == Questionnaire.answering.state
+        assert await fresh.get_data(KEY) == {"step": 2}
+    finally:
+        await sqlite.close()

@@ -18,15 +18,13 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final
-
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator
+from typing import TYPE_CHECKING, Final
 
 from innertalk.domain.mood import moving_average
 from innertalk.domain.wellbeing import MOOD_MAX, MOOD_MIN
+
+if TYPE_CHECKING:  # matplotlib (≈55 MB) is imported by the first chart, not at start-up
+    from matplotlib.figure import Figure
 
 MOVING_AVERAGE_DAYS: Final = 7
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
@@ -64,6 +62,10 @@ def render_mood_chart(
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     start = end - timedelta(days=days - 1)
     shown = sorted((day, value) for day, value in points if start <= day <= end)
     with (
@@ -97,6 +99,8 @@ def _draw(
     end: date,
     labels: ChartLabels,
 ) -> None:
+    from matplotlib.ticker import FixedLocator
+
     figure.suptitle(labels.title, x=0.02, ha="left", fontsize=17)
     axes = figure.add_subplot()
     axes.set_ylabel(labels.axis)

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
+from cachetools import LRUCache
 from redis.asyncio import Redis
 
 from innertalk.infrastructure.redis_connection import REDIS_FAILURES, RedisFailures
@@ -43,29 +44,54 @@ class FsmStore(Protocol):
 
 
 class StoreFsmStorage(BaseStorage):
-    """An aiogram ``BaseStorage`` backed by a store with ``fsm_*`` methods."""
+    """An aiogram ``BaseStorage`` backed by a store with ``fsm_*`` methods, with a
+    write-through copy in memory.
 
-    def __init__(self, store: FsmStore) -> None:
+    aiogram reads the state of every update before any handler runs; the copy answers those
+    reads, so a message costs no store read for its screen state (docs/benchmarks.md, *Load*).
+    Every change is written to the store first. This is right for one instance, the only
+    deployment that uses it: with ``REDIS_URL`` (several instances) screen state is in Redis.
+    """
+
+    def __init__(self, store: FsmStore, *, cached: int = 100_000) -> None:
         self._store = store
         self._keys = DefaultKeyBuilder(with_destiny=True, with_business_connection_id=True)
+        self._copies: LRUCache[str, tuple[str | None, dict[str, Any]]] = LRUCache(cached)
 
     def _key(self, key: StorageKey) -> str:
         return self._keys.build(key)
 
+    async def _read(self, name: str) -> tuple[str | None, dict[str, Any]]:
+        copy = self._copies.get(name)
+        if copy is None:
+            state, data = await self._store.fsm_get(name)
+            copy = self._copies[name] = (state, dict(data))
+        return copy
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        name = state.state if isinstance(state, State) else state
-        await self._store.fsm_set_state(self._key(key), str(key.bot_id), key.user_id, name)
+        name = self._key(key)
+        value = state.state if isinstance(state, State) else state
+        await self._store.fsm_set_state(name, str(key.bot_id), key.user_id, value)
+        copy = self._copies.get(name)
+        if copy is None:
+            return  # the data part is unknown here: the next read asks the store
+        self._copies[name] = (value, copy[1])
 
     async def get_state(self, key: StorageKey) -> str | None:
-        state, _ = await self._store.fsm_get(self._key(key))
+        state, _ = await self._read(self._key(key))
         return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self._store.fsm_set_data(self._key(key), str(key.bot_id), key.user_id, dict(data))
+        name = self._key(key)
+        await self._store.fsm_set_data(name, str(key.bot_id), key.user_id, dict(data))
+        copy = self._copies.get(name)
+        if copy is None:
+            return
+        self._copies[name] = (copy[0], dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        _, data = await self._store.fsm_get(self._key(key))
-        return data
+        _, data = await self._read(self._key(key))
+        return dict(data)  # the caller may change it; the copy stays as stored
 
     async def close(self) -> None:
         """The store is closed by the app that owns it."""

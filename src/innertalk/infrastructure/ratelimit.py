@@ -1,7 +1,10 @@
 """Per-person limits with the ``limits`` library: in memory, or in Redis across instances.
 
 - ``LimitsRateLimiter``: messages, a moving window (``20/minute`` means at most 20 messages in
-  any 60 seconds).
+  any 60 seconds), in Redis across instances.
+- ``MemoryRateLimiter``: the same window in this process (no ``REDIS_URL``). Not ``limits``'
+  ``memory://`` storage: that one sweeps every person's entries on each hit, which cost ≈5 ms
+  of CPU per message with 1,000 people writing (docs/benchmarks.md, *Load*).
 - ``LimitsTokenBudget``: tokens spent on replies, a fixed one-day window per person that
   starts with their first reply (``INCRBY`` with a TTL in Redis — atomic across instances).
 
@@ -14,9 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import structlog
+from cachetools import TTLCache
 from limits import RateLimitItem, RateLimitItemPerDay, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
@@ -86,6 +92,36 @@ class LimitsRateLimiter:
             self._failures.failed(error)
             return True
         self._failures.succeeded()
+        RATE_LIMIT_DECISIONS.labels(decision="allowed" if allowed else "rejected").inc()
+        return allowed
+
+
+class MemoryRateLimiter:
+    """A moving window per person in this process: the times of their last ``amount``
+    messages, kept until the window has passed (a bounded cache: idle people are dropped)."""
+
+    def __init__(
+        self, rate: str, *, timer: Callable[[], float] = time.monotonic, maxsize: int = 200_000
+    ) -> None:
+        item = parse_rate(rate)
+        self._amount = item.amount
+        self._window = float(item.get_expiry())
+        self._timer = timer
+        self._recent: TTLCache[UserKey, deque[float]] = TTLCache(
+            maxsize=maxsize, ttl=self._window, timer=timer
+        )
+
+    async def allow(self, key: UserKey) -> bool:
+        now = self._timer()
+        recent = self._recent.get(key)
+        if recent is None:
+            recent = deque(maxlen=self._amount)
+        while recent and recent[0] <= now - self._window:
+            recent.popleft()
+        allowed = len(recent) < self._amount
+        if allowed:
+            recent.append(now)
+        self._recent[key] = recent  # re-stored: the entry lives a window after the last hit
         RATE_LIMIT_DECISIONS.labels(decision="allowed" if allowed else "rejected").inc()
         return allowed
 

@@ -29,6 +29,7 @@ from anthropic.types import (
 
 from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest, TokenUsage
+from innertalk.infrastructure.llm import models
 from innertalk.infrastructure.llm.answers import (
     error_kind_for_status,
     finished_reply,
@@ -38,10 +39,8 @@ from innertalk.infrastructure.llm.answers import (
 from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
 from innertalk.infrastructure.llm.retry_after import retry_after_seconds
 
-DEFAULT_MODEL = "claude-sonnet-5-5"
-"""Claude Sonnet 5.5, Anthropic's current Sonnet (claude-sonnet-4-5 ends 2026-11-30)."""
-FAST_MODEL = "claude-haiku-5-5"
-"""Claude Haiku 5.5, the fastest current Claude."""
+DEFAULT_MODEL = models.ANTHROPIC_DEFAULT
+FAST_MODEL = models.ANTHROPIC_FAST
 
 Effort = Literal["low", "medium", "high", "xhigh", "max"]
 

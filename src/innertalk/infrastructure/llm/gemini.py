@@ -19,6 +19,7 @@ from google.genai import errors, types
 
 from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest, TokenUsage
+from innertalk.infrastructure.llm import models
 from innertalk.infrastructure.llm.answers import (
     error_kind_for_status,
     finished_reply,
@@ -28,10 +29,8 @@ from innertalk.infrastructure.llm.answers import (
 from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
 from innertalk.infrastructure.llm.retry_after import retry_after_seconds
 
-DEFAULT_MODEL = "gemini-3.6-flash"
-"""Gemini 3.6 Flash, the current generally available Flash (gemini-2.5-flash is deprecated)."""
-FAST_MODEL = "gemini-3.5-flash-lite"
-"""Gemini 3.5 Flash-Lite, the fastest, cheapest current Gemini."""
+DEFAULT_MODEL = models.GEMINI_DEFAULT
+FAST_MODEL = models.GEMINI_FAST
 
 _BLOCKING_FINISHES = frozenset(
     {

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from innertalk.infrastructure.llm import anthropic, gemini, openai
+from innertalk.infrastructure.llm import models
 from innertalk.infrastructure.llm.provider import Provider
 
 ProviderKind = Literal["gemini", "openai", "anthropic", "openai_compatible"]
@@ -59,8 +59,8 @@ PROVIDERS: dict[str, ProviderSpec] = {
             key_variable="GEMINI_API_KEY",  # google-genai prefers GOOGLE_API_KEY when both are set
             base_url_variable="GOOGLE_GEMINI_BASE_URL",
             default_base_url=None,
-            default_model=gemini.DEFAULT_MODEL,
-            fast_model=gemini.FAST_MODEL,
+            default_model=models.GEMINI_DEFAULT,
+            fast_model=models.GEMINI_FAST,
         ),
         ProviderSpec(
             name="openai",
@@ -68,8 +68,8 @@ PROVIDERS: dict[str, ProviderSpec] = {
             key_variable="OPENAI_API_KEY",
             base_url_variable="OPENAI_BASE_URL",
             default_base_url=None,
-            default_model=openai.DEFAULT_MODEL,
-            fast_model=openai.FAST_MODEL,
+            default_model=models.OPENAI_DEFAULT,
+            fast_model=models.OPENAI_FAST,
         ),
         ProviderSpec(
             name="anthropic",
@@ -77,8 +77,8 @@ PROVIDERS: dict[str, ProviderSpec] = {
             key_variable="ANTHROPIC_API_KEY",
             base_url_variable="ANTHROPIC_BASE_URL",
             default_base_url=None,
-            default_model=anthropic.DEFAULT_MODEL,
-            fast_model=anthropic.FAST_MODEL,
+            default_model=models.ANTHROPIC_DEFAULT,
+            fast_model=models.ANTHROPIC_FAST,
         ),
         ProviderSpec(
             name="ollama",
@@ -146,7 +146,10 @@ def build_provider(
     url = base_url or spec.default_base_url
     default_model = model or spec.default_model
     fast = fast_model or spec.fast_model
+    # each SDK is imported only when a provider of its kind is built
     if spec.kind == "gemini":
+        from innertalk.infrastructure.llm import gemini
+
         return gemini.GeminiProvider(
             name=spec.name,
             api_key=key,
@@ -157,6 +160,8 @@ def build_provider(
             read_timeout=read_timeout,
         )
     if spec.kind == "anthropic":
+        from innertalk.infrastructure.llm import anthropic
+
         return anthropic.AnthropicProvider(
             name=spec.name,
             api_key=key,
@@ -166,6 +171,8 @@ def build_provider(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
+    from innertalk.infrastructure.llm import openai
+
     compatible = spec.kind == "openai_compatible"
     return openai.OpenAIProvider(
         name=spec.name,
