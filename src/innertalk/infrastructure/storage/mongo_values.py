@@ -6,11 +6,13 @@ the text compares the instants, and microseconds survive (a BSON date keeps mill
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.timestamps import as_utc
+from innertalk.infrastructure.storage.timestamps import moment_from as moment_from
+from innertalk.infrastructure.storage.timestamps import moment_text as moment_text
+from innertalk.infrastructure.storage.timestamps import optional_moment as optional_moment
+from innertalk.infrastructure.storage.timestamps import optional_text as optional_text
 
 Document = dict[str, Any]
 
@@ -18,19 +20,3 @@ Document = dict[str, Any]
 def owner(key: UserKey) -> Document:
     """The owner fields every document carries (and the ``_id`` of one-per-person ones)."""
     return {"bot_id": key.bot_id, "user_id": key.user_id}
-
-
-def moment_text(moment: datetime) -> str:
-    return as_utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def moment_from(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def optional_text(moment: datetime | None) -> str | None:
-    return None if moment is None else moment_text(moment)
-
-
-def optional_moment(text: str | None) -> datetime | None:
-    return None if text is None else moment_from(text)

@@ -6,10 +6,12 @@ comparing the text compares the instants.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Protocol
 
-from innertalk.infrastructure.storage.timestamps import as_utc
+from innertalk.infrastructure.storage.timestamps import moment_from as moment_from
+from innertalk.infrastructure.storage.timestamps import moment_text as moment_text
+from innertalk.infrastructure.storage.timestamps import optional_moment as optional_moment
+from innertalk.infrastructure.storage.timestamps import optional_text as optional_text
 
 
 class Row(Protocol):
@@ -19,19 +21,3 @@ class Row(Protocol):
 
 
 Params = tuple[object, ...]
-
-
-def moment_text(moment: datetime) -> str:
-    return as_utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def moment_from(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def optional_text(moment: datetime | None) -> str | None:
-    return None if moment is None else moment_text(moment)
-
-
-def optional_moment(text: str | None) -> datetime | None:
-    return None if text is None else moment_from(text)

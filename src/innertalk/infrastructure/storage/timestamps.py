@@ -55,3 +55,20 @@ def normalized(record: Record) -> Record:
                 last_sent_at=_as_utc_or_none(record.last_sent_at),
             )
     raise TypeError(f"cannot store a {type(record).__name__}")
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as fixed-width UTC text (sorts as it compares; microseconds kept)."""
+    return as_utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def moment_from(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def optional_text(moment: datetime | None) -> str | None:
+    return None if moment is None else moment_text(moment)
+
+
+def optional_moment(text: str | None) -> datetime | None:
+    return None if text is None else moment_from(text)
