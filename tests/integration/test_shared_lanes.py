@@ -245,3 +245,33 @@ async def test_a_stop_reaches_the_instance_writing_the_reply(cluster: Cluster) -
     assert await second.deliver(json.dumps(stop).encode())
     await asyncio.sleep(0.01)
     assert stopped == {"a": [(3, 12)], "b": [(3, 12)]}
+
+
+class SlowReleaseQueue(MemoryLaneQueue):
+    """A queue whose ``release`` answer arrives late: after another push was answered."""
+
+    def __init__(self, board: MemoryLaneBoard) -> None:
+        super().__init__(board)
+        self.released = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def release(self, lane: str) -> int:
+        left = await super().release(lane)
+        self.released.set()
+        await self.answer.wait()
+        return left
+
+
+async def test_an_update_pushed_while_its_lane_is_being_released_is_not_stranded(
+    cluster: Cluster,
+) -> None:
+    """An update filed just after the drainer's release counted the lane as empty, but
+    answered before that release was, is still handled at once (not at the next sweep)."""
+    queue = SlowReleaseQueue(cluster.board)
+    instance = cluster.make("a", queue)  # never started: no sweep could find a stranded one
+    assert await instance.deliver(raw_update(1, 6))
+    await asyncio.wait_for(queue.released.wait(), 5)  # the lane counted as empty...
+    assert await instance.deliver(raw_update(2, 6))  # ...then the next update arrives
+    queue.answer.set()
+    await cluster.idle()
+    assert [u for _, _, u in cluster.handled] == [1, 2]

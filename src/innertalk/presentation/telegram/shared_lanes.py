@@ -82,6 +82,8 @@ class SharedUpdateLanes:
         self._sweep_every = sweep_every
         self._slots = asyncio.Semaphore(concurrency)
         self._draining: set[str] = set()
+        self._again: set[str] = set()
+        """Lanes woken while this instance was draining them: the drainer looks once more."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._closed = False
@@ -140,8 +142,13 @@ class SharedUpdateLanes:
         return await self._local.drain(max(0.0, deadline - loop.time()))
 
     def _wake(self, lane: str) -> None:
-        if lane in self._draining or self._closed:
-            return  # the local drainer finds it: ``release`` reports what arrived meanwhile
+        if self._closed:
+            return
+        if lane in self._draining:
+            # ``release`` reports what arrived before it; this covers what arrived after it,
+            # when the answers of the two calls come back in the other order
+            self._again.add(lane)
+            return
         self._draining.add(lane)
         task = asyncio.create_task(self._drain(lane), name="lane")
         self._tasks.add(task)
@@ -149,19 +156,23 @@ class SharedUpdateLanes:
 
     async def _drain(self, lane: str) -> None:
         try:
-            while not self._closed and await self._queue.acquire(lane):
+            while not self._closed:
+                self._again.discard(lane)
+                if not await self._queue.acquire(lane):
+                    return  # another instance holds it: its ``release`` will see the entry
                 try:
                     async with self._renewing(lane):
                         await self._run_held(lane)
                 finally:
                     await self._settle(lane)
                     left = await self._queue.release(lane)
-                if not left:
+                if not left and lane not in self._again:
                     return
         except LaneQueueUnavailableError:
             pass  # logged by the queue; the sweeper comes back once it answers
         finally:
             self._draining.discard(lane)
+            self._again.discard(lane)
 
     async def _run_held(self, lane: str) -> None:
         done: int | None = None
