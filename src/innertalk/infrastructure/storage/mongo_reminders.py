@@ -24,17 +24,10 @@ from innertalk.infrastructure.storage.mongo_values import (
     optional_text,
     owner,
 )
+from innertalk.infrastructure.storage.timestamps import clock_from, clock_text
 
 REMINDERS = "reminders"
 DUE_ORDER = [("next_due_at", ASCENDING), ("bot_id", ASCENDING), ("user_id", ASCENDING)]
-
-
-def _clock_text(value: time | None) -> str | None:
-    return None if value is None else value.strftime("%H:%M")
-
-
-def _clock_from(text: str | None) -> time | None:
-    return None if text is None else time.fromisoformat(text)
 
 
 def reminder_upsert(record: ReminderSettings) -> UpdateOne:
@@ -42,9 +35,9 @@ def reminder_upsert(record: ReminderSettings) -> UpdateOne:
     fields = {
         **owner(record.key),
         "enabled": record.enabled,
-        "remind_at": _clock_text(record.at),
-        "quiet_start": _clock_text(record.quiet_start),
-        "quiet_end": _clock_text(record.quiet_end),
+        "remind_at": clock_text(record.at),
+        "quiet_start": clock_text(record.quiet_start),
+        "quiet_end": clock_text(record.quiet_end),
         "timezone": record.timezone,
         "snoozed_until": optional_text(record.snoozed_until),
         "next_due_at": optional_text(record.next_due_at),
@@ -61,8 +54,8 @@ def reminder_from(key: UserKey, doc: Document) -> ReminderSettings:
         key=key,
         enabled=bool(doc["enabled"]),
         at=time.fromisoformat(doc["remind_at"]),
-        quiet_start=_clock_from(doc["quiet_start"]),
-        quiet_end=_clock_from(doc["quiet_end"]),
+        quiet_start=clock_from(doc["quiet_start"]),
+        quiet_end=clock_from(doc["quiet_end"]),
         snoozed_until=optional_moment(doc["snoozed_until"]),
         next_due_at=optional_moment(doc["next_due_at"]),
         last_sent_at=optional_moment(doc.get("last_sent_at")),

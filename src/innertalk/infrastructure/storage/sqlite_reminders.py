@@ -22,6 +22,7 @@ from innertalk.infrastructure.storage.sqlite_values import (
     optional_moment,
     optional_text,
 )
+from innertalk.infrastructure.storage.timestamps import clock_from, clock_text
 
 # ``last_sent_at`` never moves back: a stale copy written over a claim keeps the send.
 UPSERT_REMINDER = """
@@ -61,23 +62,15 @@ WHERE bot_id = :bot_id AND user_id = :user_id AND enabled = 1 AND next_due_at = 
 EXPORT_REMINDER = REMINDER
 
 
-def _clock_text(value: time | None) -> str | None:
-    return None if value is None else value.strftime("%H:%M")
-
-
-def _clock_from(text: str | None) -> time | None:
-    return None if text is None else time.fromisoformat(text)
-
-
 def reminder_params(record: ReminderSettings) -> Params:
     """The parameters of ``UPSERT_REMINDER`` for ``record``."""
     return (
         record.key.bot_id,
         record.key.user_id,
         int(record.enabled),
-        _clock_text(record.at),
-        _clock_text(record.quiet_start),
-        _clock_text(record.quiet_end),
+        clock_text(record.at),
+        clock_text(record.quiet_start),
+        clock_text(record.quiet_end),
         record.timezone,
         optional_text(record.snoozed_until),
         optional_text(record.next_due_at),
@@ -91,8 +84,8 @@ def reminder_from(key: UserKey, row: Row) -> ReminderSettings:
         key=key,
         enabled=bool(row["enabled"]),
         at=time.fromisoformat(row["remind_at"]),
-        quiet_start=_clock_from(row["quiet_start"]),
-        quiet_end=_clock_from(row["quiet_end"]),
+        quiet_start=clock_from(row["quiet_start"]),
+        quiet_end=clock_from(row["quiet_end"]),
         snoozed_until=optional_moment(row["snoozed_until"]),
         next_due_at=optional_moment(row["next_due_at"]),
         last_sent_at=optional_moment(row["last_sent_at"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Session, Turn
@@ -72,3 +72,12 @@ def optional_text(moment: datetime | None) -> str | None:
 
 def optional_moment(text: str | None) -> datetime | None:
     return None if text is None else moment_from(text)
+
+
+def clock_text(value: time | None) -> str | None:
+    """A local time of day as ``HH:MM`` (reminder times, quiet hours)."""
+    return None if value is None else value.strftime("%H:%M")
+
+
+def clock_from(text: str | None) -> time | None:
+    return None if text is None else time.fromisoformat(text)
