@@ -12,6 +12,9 @@
 ARG PYTHON_VERSION=3.11
 
 # --- builder: build the wheel and install it with its dependencies into /opt/venv -------------
+# Everything comes from hash-pinned locks: requirements.lock (what the tests ran) for the
+# application, requirements-build.lock for the build backend; pip refuses any file whose hash
+# is not in them.
 FROM python:${PYTHON_VERSION}-slim AS builder
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -19,11 +22,15 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 
 WORKDIR /build
 # README.md is the package's long description: hatchling needs it to build the wheel.
-COPY pyproject.toml README.md ./
+COPY requirements.lock requirements-build.lock pyproject.toml README.md ./
 COPY src ./src
-RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /build/dist . \
+RUN python -m venv /build/backend \
+    && /build/backend/bin/pip install --no-cache-dir --require-hashes -r requirements-build.lock \
+    && /build/backend/bin/pip wheel --no-cache-dir --no-deps --no-build-isolation \
+       --wheel-dir /build/dist . \
     && python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir /build/dist/*.whl
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && /opt/venv/bin/pip install --no-cache-dir --no-deps /build/dist/*.whl
 
 # --- runtime: the interpreter, the virtual environment, nothing else ---------------------------
 FROM python:${PYTHON_VERSION}-slim AS runtime

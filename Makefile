@@ -1,19 +1,30 @@
 # Entry points: `make chat` (set up, then talk), `make bot` (set up, then run the Telegram bot;
 # needs TELEGRAM_BOT_TOKEN) and `make check` (set up, then every check).
-# Set-up is a virtual environment in .venv, rebuilt when pyproject.toml changes.
+# Set-up is a virtual environment in .venv, installed from the hash-pinned lock
+# (requirements-dev.lock) and rebuilt when the lock or pyproject.toml changes; `make lock`
+# refreshes the locks from pyproject.toml.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# The image's build backend (hatchling), pinned like everything else.
+BUILD_LOCK := requirements-build.lock
+# One universal lock for every platform and Python 3.11+; the dev lock is constrained by the
+# runtime one, so the image (requirements.lock) runs exactly the versions the tests ran.
+COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes \
+	--python-version 3.11 --custom-compile-command "make lock" --quiet --upgrade
 
-.PHONY: chat bot check lint test bench bench-load clean
+.PHONY: chat bot check lint audit test lock bench bench-load clean
 
-$(STAMP): pyproject.toml
+$(STAMP): $(DEV_LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InnerTalk needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 chat: $(STAMP)
@@ -28,10 +39,19 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Known vulnerabilities in the locked versions: fails when one has a fixed release.
+audit: $(STAMP)
+	$(BIN)/python -m tools.audit_lock $(LOCK) $(DEV_LOCK)
+
 test: $(STAMP)
 	$(BIN)/pytest
 
-check: lint test
+check: lint audit test
+
+lock: $(STAMP)
+	$(COMPILE) -o $(LOCK)
+	$(COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
+	printf 'hatchling\n' | $(COMPILE:pyproject.toml=-) -c $(DEV_LOCK) -o $(BUILD_LOCK)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.llm_failover

@@ -187,7 +187,7 @@ class RedisLaneQueue:
                 log.warning("lanes.stops_unavailable", error=type(error).__name__)
                 await asyncio.sleep(STOPS_RETRY)
             finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
 
 @dataclass
