@@ -4,7 +4,9 @@
 
 Speed: per-message screening time (p50/p99) for short messages, 4,000 characters of ordinary
 prose and a worst case where every sentence is a crisis phrase or an idiom. Accuracy: recall
-and false-alarm rate on tests/data/crisis_labelled.jsonl (in-sample: see the test module).
+and false-alarm rate on tests/data/crisis_labelled.jsonl (in-sample: see the test module), and
+per warning sign on tests/data/crisis_taxonomy_dev.jsonl (the taxonomy's development set, also
+in-sample: see tests/unit/test_crisis_taxonomy.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import json
 import statistics
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from innertalk.domain.safety import detect_crisis
 
 ROOT = Path(__file__).parents[1]
 LABELLED = ROOT / "tests" / "data" / "crisis_labelled.jsonl"
+TAXONOMY = ROOT / "tests" / "data" / "crisis_taxonomy_dev.jsonl"
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Crisis detector (`bench/crisis_detector.py`)"
 
@@ -30,8 +34,46 @@ PROSE = (
 DENSE = "Я не хочу жить. Убил время на сериалы. I want to kill myself. This exam is killing me. "
 
 
-def _cases() -> list[dict[str, object]]:
-    return [json.loads(line) for line in LABELLED.read_text("utf-8").splitlines() if line.strip()]
+def _cases(path: Path = LABELLED) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _caught(case: dict[str, object]) -> bool:
+    signal = detect_crisis(str(case["text"]))
+    if not case.get("category"):
+        return signal is not None
+    return signal is not None and str(case["category"]) in signal.categories
+
+
+def taxonomy() -> str:
+    """Recall and false alarms per warning sign and language on the taxonomy dev set."""
+    found: Counter[tuple[str, str, bool]] = Counter()
+    total: Counter[tuple[str, str, bool]] = Counter()
+    for case in _cases(TAXONOMY):
+        key = (str(case["sign"]), str(case["language"]), bool(case.get("category")))
+        total[key] += 1
+        found[key] += _caught(case)
+    rows = [
+        f"| {sign} | {lang} | {found[sign, lang, True]}/{total[sign, lang, True]} "
+        f"| {found[sign, lang, False]}/{total[sign, lang, False]} |"
+        for sign, lang, positive in sorted(total)
+        if positive
+    ]
+    caught = sum(n for (_, _, positive), n in found.items() if positive)
+    positives = sum(n for (_, _, positive), n in total.items() if positive)
+    alarms = sum(n for (_, _, positive), n in found.items() if not positive)
+    negatives = sum(n for (_, _, positive), n in total.items() if not positive)
+    return "\n".join(
+        [
+            "| warning sign | lang | recall | false alarms |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+            f"Taxonomy dev set (in-sample): recall {caught}/{positives} "
+            f"({caught / positives:.1%}), false alarms {alarms}/{negatives} "
+            f"({alarms / negatives:.1%}).",
+        ]
+    )
 
 
 def _timings(text: str, runs: int) -> tuple[float, float]:
@@ -70,6 +112,8 @@ def run(runs: int) -> str:
             f"Labelled set (in-sample): recall {found}/{len(positives)} "
             f"({found / len(positives):.1%}), false alarms {alarms}/{len(negatives)} "
             f"({alarms / len(negatives):.1%}).",
+            "",
+            taxonomy(),
         ]
     )
 

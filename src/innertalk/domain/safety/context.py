@@ -191,6 +191,7 @@ RECOVERY = _marker(
     r"|ok now|fine now|doing better)|(?:therapy|treatment) helped"
     r"|это (?:уже |всё |все )?(?:в прошлом|позади)|(?:но|а) (?:теперь|сейчас) (?:все|всё|мне)"
     r" (?:хорошо|лучше|нормально)|больше нет|терапия помогла"
+    r"|(?:уже )?(?:[^ ]+ )?(?:год|года|лет|месяц\w*) как (?:нет|не [^ ]+)"
 )
 INTENT = _marker(
     r"tonight|decided|i've decided|planned|planning|my plan|ready|goodbye|this weekend"

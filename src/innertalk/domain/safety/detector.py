@@ -12,7 +12,17 @@ Design, in the order a message goes through it:
 3. **Patterns** (``patterns_en``, ``patterns_en_danger``, ``patterns_ru``,
    ``patterns_ru_danger``): one compiled regex per phrase family; both languages always run,
    because people mix them. Inflection is spelled out where it means something (person,
-   intent) and stemmed where it does not.
+   intent) and stemmed where it does not. **Warning signs** (``patterns_en_signs``,
+   ``patterns_ru_signs``, ``patterns_signs_danger``) cover what people say without the
+   crisis words, designed from the clinical warning-sign taxonomy rather than from sentences:
+   means or place joined to dwelling or intention ("thinking about the pills", "стою на
+   крыше"), preparations and farewells (letters to family, belongings given away, who takes
+   the cat "when I'm gone"), finality and a timeline ("won't be here by Friday", "скоро меня
+   не будет", a bare "я всё решила"), burden, the wish not to wake up, hopelessness *joined*
+   to an ending, slang, present-tense self-harm urges, a child's disclosure of sexual abuse
+   and intent to harm others. Each is a structure of word classes, so a new wording of one
+   part still meets the others; Russian uses disciplined stems (no lemmatizer: the domain is
+   stdlib-only, and stems keep detection identical everywhere).
 4. **Judgement of each match** (``context``): an idiom exception next to the pattern
    (``before``/``after``: "kill myself *with work*", "*политическое* самоубийство"); a
    negation governing it ("I'm *not* going to…"); whose crisis it is (reflexive or verb form
@@ -57,8 +67,11 @@ from functools import cache
 from innertalk.domain.safety import context
 from innertalk.domain.safety.patterns_en import RULES as EN_SUICIDAL_RULES
 from innertalk.domain.safety.patterns_en_danger import RULES as EN_DANGER_RULES
+from innertalk.domain.safety.patterns_en_signs import RULES as EN_SIGN_RULES
 from innertalk.domain.safety.patterns_ru import RULES as RU_SUICIDAL_RULES
 from innertalk.domain.safety.patterns_ru_danger import RULES as RU_DANGER_RULES
+from innertalk.domain.safety.patterns_ru_signs import RULES as RU_SIGN_RULES
+from innertalk.domain.safety.patterns_signs_danger import RULES as DANGER_SIGN_RULES
 from innertalk.domain.safety.rules import Rule
 from innertalk.domain.safety.signals import (
     CrisisCategory,
@@ -72,8 +85,11 @@ from innertalk.domain.safety.text import CLAUSE, clause_end, clause_start, sente
 RULES: tuple[Rule, ...] = (
     *EN_SUICIDAL_RULES,
     *EN_DANGER_RULES,
+    *EN_SIGN_RULES,
     *RU_SUICIDAL_RULES,
     *RU_DANGER_RULES,
+    *RU_SIGN_RULES,
+    *DANGER_SIGN_RULES,
 )
 MAX_MATCHES_PER_RULE = 8
 WINDOW_CHARS = 600

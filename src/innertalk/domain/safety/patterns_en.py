@@ -57,7 +57,8 @@ SUICIDAL = [
          r"|it once and for all|my existence|my suffering|things)|(?:close to|thinking (?:about"
          r"|of)|want to|wanna|ready to) (?:just )?(?:end|ending) it(?: all)?",
          anchors="end fini",
-         after=r"with|between|on|at work|here|for (?:today|now|the day)"),
+         after=r"with|between|on|at work|here|for (?:today|now|the day)|last night|yesterday"
+         r"|mutually|(?:, )?it was mutual"),
     rule("en.do_something", S, CONCERN,
          rf"{INTENT}(?:do|doing) something (?:stupid|drastic|permanent|to myself|i can't take"
          r" back|i'll regret)",
@@ -106,7 +107,8 @@ SUICIDAL = [
          after=r"(?:of|from) (?:embarrassment|shame|laughter|laughing|boredom|cringe|cuteness"
          r"|happiness|jealousy|envy|curiosity)|laughing|in (?:a|the|my)"
          r" (?:game|dream)|for (?:this|that|a|the|you|him|her|them|my)|happy|old|at \d+"
-         r"|(?:my|your|her|his|the) (?:hair|clothes|shirt|beard|eyebrows)"),
+         r"|(?:my|your|her|his|the) (?:hair|clothes|shirt|beard|eyebrows)|on (?:social media"
+         r"|instagram|the internet)|online|for a (?:while|bit|day|week)"),
     rule("en.want_it_to_end", S, CONCERN,
          r"(?:want|wants|wanted|need|needs|wish) (?:it all|everything|my life) to (?:end|stop"
          r"|be over)",
@@ -119,7 +121,7 @@ SUICIDAL = [
          r" up|sleep forever)|(?:wish|wished) i (?:wasn't|wasnt|weren't|werent) (?:alive|here"
          r"|born|around)",
          anchors="wish",
-         after=r"for|into|to|from|and come back|off|in a|on a"),
+         after=r"for|into|to|from|and come back|off|in a|on a|on (?:sundays|weekends|holidays)"),
     rule("en.dont_want_to_live", S, CONCERN,
          rf"(?:don't|dont|do not|didn't|did not|doesn't|doesnt|does not|no longer|never)"
          rf" {FILL}(?:want|wanna|wana|wanted|wish|feel like|need)(?: to| 2)? {FILL}(?:live"
@@ -157,7 +159,7 @@ SUICIDAL = [
          r"|never born))|(?:no one|nobody|noone) (?:would|will) (?:even )?(?:care|notice"
          r"|miss me) if i"
          r" (?:died|was gone|were gone|disappeared|killed myself|was dead)",
-         anchors="dead _die without happier better",
+         anchors="dead _die without happier better notice care miss",
          after=r"than|then"),
     rule("en.hang", S, HIGH,
          rf"{INTENT}(?:hang|hanging|hanged|hung) {SELF}",
@@ -182,6 +184,7 @@ SUICIDAL = [
          r" (?:cliff|bridge)|into a (?:wall|tree|truck))|(?:driving|drove) (?:my car )?(?:off a"
          r" (?:cliff|bridge)|into a (?:wall|tree|truck))|crash my car on purpose",
          anchors="jump leap throw threw fling front tracks driv drove crash",
+         before=r"bungee|base",
          after=r"into (?:the |a )?(?:pool|water|lake|river|sea|ocean|snow|pile|net)|with a"
          r" parachute|bungee|for fun|to (?:catch|save)"),
     rule("en.overdose_plan", S, HIGH,
@@ -233,7 +236,8 @@ SUICIDAL = [
          r" [^.]{0,80}?)? (?:(?:going to|gonna|will|i'll) (?:\S+ )?do it|do it tonight)",
          anchors="do_it end_it through_with"),
     rule("en.kms", S, CONCERN, r"kms|unalive me", anchors="kms unalive",
-         before=r"[0-9.,]+|few|many|several|the|of"),
+         before=r"[0-9.,]+|few|many|several|the|of",
+         after=r"is|are|away|from|to|per|an hour|in|of|run|ran|walked|today"),
     rule("en.only_way_out", S, CONCERN,
          r"(?:death|dying|suicide) (?:is|seems like|feels like) the only (?:way out|option|answer)"
          r"|(?:the )?only way out is (?:death|to die|suicide|to end it)|no way out but (?:death"

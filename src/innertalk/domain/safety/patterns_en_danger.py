@@ -100,8 +100,9 @@ HARM_TO_OTHERS = [
          anchors="kill murder stab shoot strangl poison smother suffocat behead",
          topical=True,
          after=r"(?:at|in) (?:chess|cards|checkers|tennis|the game|this game|a game)|with"
-         r" (?:kindness|compliments|love|kisses|hugs)|in (?:my|the) (?:dreams?|game)|a (?:look"
-         r"|glance|smile|text|message|email|line)|up (?:with|in)"),
+         r" (?:kindness|compliments|love|kisses|hugs)|in (?:my|the) (?:dreams?|game)"
+         r"|if (?:she|he|they|you) (?:eats?|drinks?|spoils?|borrows?|forgets?|is late|takes my)"
+         r"|a (?:look|glance|smile|text|message|email|line)|up (?:with|in)"),
     rule("en.hurt_other", HO, CONCERN,
          r"(?:want|wants|wanted|wanna|urge|urges|(?P<intent>going|gonna|will|'ll|i'll)|(?:afraid"
          r"|scared"
@@ -137,7 +138,8 @@ ABUSE = [
          rf" {VICTIM}",
          anchors="_hit _beat _slap _punch _kick _chok _strangl _rape _raping _molest _abus _burn"
                  " _push _shov _grab _hurt _touch _stalk _drag _threw _throw",
-         after=r"at|in (?:the |a )?(?:game|match|race|debate|argument)|to it|to the|up|with"
+         after=r"at (?!night|home|bedtime|times|nights)\S+|in (?:the |a )?(?:game|match|race"
+         r"|debate|argument)|to it|to the|up|with"
          r" (?:the|a|his|her) (?:truth|question|news|facts|reality|idea|joke|pillow)|with"
          r" (?:deadlines|questions|requests|emails|work|tasks|homework|criticism|facts|ideas"
          r"|memes|jokes|compliments)|hard|on the"
