@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from innertalk.domain.users import UserKey
+from innertalk.domain.users import Pseudonyms, UserKey
+from innertalk.infrastructure.pseudonym_key import KEY_FILE_NAME, stored_key
 from tests.e2e.bot_process import bot_process, onboard
 from tests.fakes.telegram import FakeTelegram
 
@@ -24,7 +26,8 @@ WORDS = {
 async def test_a_journey_logs_ids_but_never_text_tokens_or_keys(tmp_path: Path) -> None:
     """At DEBUG, every log line of a journey in both languages (a crisis phrase, an export
     included) is JSON without the person's words, the bot token, API keys or raw user id,
-    while update ids, request ids and the hashed user id are there."""
+    while update ids, request ids and the keyed pseudonym of the person are there (keyed by
+    the file generated next to the database: no bare SHA-256 of the ids appears)."""
     log_file = tmp_path / "logs" / "bot.jsonl"
     async with FakeTelegram() as telegram:
         people = {"en": telegram.user(), "ru": telegram.user(language_code="ru")}
@@ -57,10 +60,13 @@ async def test_a_journey_logs_ids_but_never_text_tokens_or_keys(tmp_path: Path) 
     leaks = [secret for secret in forbidden if len(secret) > 4 and secret in everything]
     assert not leaks, leaks
     bot_id = telegram.token.split(":")[0]
+    pseudonyms = Pseudonyms(stored_key(tmp_path / "data" / KEY_FILE_NAME))
     for person in people.values():
         assert f'"{person.id}"' not in everything
         assert f": {person.id}," not in everything
-        pseudonym = UserKey(bot_id, person.id).pseudonym
+        for plain in (f"{bot_id}:{person.id}", str(person.id)):
+            assert hashlib.sha256(plain.encode()).hexdigest()[:16] not in everything
+        pseudonym = pseudonyms.of(UserKey(bot_id, person.id))
         mine = [r for r in records if r.get("user") == pseudonym]
         assert mine, f"no line carries the hashed id of {person.language_code}"
         assert all(isinstance(r.get("update_id"), int) and r.get("request_id") for r in mine)

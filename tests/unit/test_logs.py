@@ -6,6 +6,7 @@ import io
 import json
 import logging
 
+import pytest
 import structlog
 
 from innertalk.infrastructure.logs import REDACTED, configure_logging
@@ -49,3 +50,68 @@ def test_log_file_rotates_by_size(tmp_path) -> None:  # type: ignore[no-untyped-
     assert path.exists()
     assert (tmp_path / "logs" / "innertalk.log.1").exists()
     assert not (tmp_path / "logs" / "innertalk.log.3").exists()
+
+
+def _fail_with_secrets() -> None:
+    raise RuntimeError(f"POST https://api/bot{TOKEN}/sendMessage with {OPENAI_KEY}: {BEARER}")
+
+
+BEARER = "Bearer opaque.credential-12345678"
+
+
+@pytest.mark.parametrize("fmt", ["console", "json"])
+def test_secrets_inside_a_logged_exception_are_masked(fmt: str) -> None:
+    """A token, key or bearer in an exception's message is masked in the formatted traceback,
+    whether structlog or a library's stdlib logger logged it."""
+    stream = io.StringIO()
+    configure_logging(level="INFO", fmt=fmt, stream=stream)
+    for log in (structlog.get_logger("t"), logging.getLogger("thirdparty")):
+        try:
+            _fail_with_secrets()
+        except RuntimeError:
+            log.exception("call.failed")
+    output = stream.getvalue()
+    assert output.count("Traceback (most recent call last)") == 2
+    assert output.count("_fail_with_secrets") >= 2
+    for secret in (TOKEN, TOKEN.split(":")[1], OPENAI_KEY, "opaque.credential-12345678"):
+        assert secret not in output
+    assert output.count(REDACTED) >= 6
+
+
+def test_sdk_loggers_stay_at_info_when_log_level_is_debug() -> None:
+    """LOG_LEVEL=DEBUG shows our debug lines, never an SDK's or HTTP client's, even when the
+    SDK lowers its own level later (as OPENAI_LOG=debug does on import)."""
+    stream = io.StringIO()
+    configure_logging(level="DEBUG", fmt="json", stream=stream)
+    structlog.get_logger("innertalk.t").debug("ours.debug")
+    logging.getLogger("openai").setLevel(logging.DEBUG)  # what OPENAI_LOG=debug does
+    for name in ("openai._base_client", "httpx", "httpcore.http11", "google_genai._api_client"):
+        logging.getLogger(name).debug("request body: my secret words")
+    logging.getLogger("httpx").info("HTTP Request: POST /v1/chat/completions 200")
+    output = stream.getvalue()
+    assert "ours.debug" in output
+    assert "HTTP Request" in output
+    assert "my secret words" not in output
+    assert logging.getLogger("anthropic").getEffectiveLevel() == logging.INFO
+    assert logging.getLogger("aiohttp.client").getEffectiveLevel() == logging.INFO
+
+
+def test_sdk_loggers_follow_a_stricter_log_level() -> None:
+    """LOG_LEVEL=WARNING: an SDK's INFO lines are dropped like everyone else's."""
+    stream = io.StringIO()
+    configure_logging(level="WARNING", fmt="json", stream=stream)
+    logging.getLogger("httpx").info("HTTP Request: POST /v1/chat/completions 200")
+    assert stream.getvalue() == ""
+    assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
+
+
+def test_log_sdk_debug_puts_sdk_loggers_at_debug() -> None:
+    """LOG_SDK_DEBUG turns SDK debug lines on: their loggers are at DEBUG and lines pass."""
+    stream = io.StringIO()
+    configure_logging(level="INFO", fmt="json", stream=stream, sdk_debug=True)
+    assert logging.getLogger("openai").level == logging.DEBUG
+    assert logging.getLogger("httpcore.http11").getEffectiveLevel() == logging.DEBUG
+    logging.getLogger("openai._base_client").debug("Request options: hello")
+    assert "Request options: hello" in stream.getvalue()
+    configure_logging(level="INFO", fmt="json", stream=io.StringIO())
+    assert logging.getLogger("openai").level == logging.INFO

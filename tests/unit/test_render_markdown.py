@@ -85,15 +85,13 @@ def test_unclosed_fence_runs_to_the_end() -> None:
     )
 
 
-def test_links_with_allowed_schemes() -> None:
-    """http, https, tg and mailto links become <a href>, with the URL escaped."""
+def test_https_links_become_links_with_their_host_shown() -> None:
+    """https links become <a href> (URL escaped) followed by the host they lead to."""
     assert render('[site](https://example.com/a?b=1&c="2")') == (
-        '<a href="https://example.com/a?b=1&amp;c=&quot;2&quot;">site</a>'
+        '<a href="https://example.com/a?b=1&amp;c=&quot;2&quot;">site</a> (example.com)'
     )
-    assert render("[me](mailto:me@example.com)") == '<a href="mailto:me@example.com">me</a>'
-    assert render("[chat](tg://resolve?domain=x)") == '<a href="tg://resolve?domain=x">chat</a>'
     assert render("[wiki](https://en.wikipedia.org/wiki/A_(b))") == (
-        '<a href="https://en.wikipedia.org/wiki/A_(b)">wiki</a>'
+        '<a href="https://en.wikipedia.org/wiki/A_(b)">wiki</a> (en.wikipedia.org)'
     )
     assert render("<https://example.com>") == (
         '<a href="https://example.com">https://example.com</a>'
@@ -102,17 +100,24 @@ def test_links_with_allowed_schemes() -> None:
 
 def test_link_labels_are_formatted_but_links_do_not_nest() -> None:
     """A label may carry emphasis; a link inside a label stays text."""
-    assert (
-        render("[**bold** label](https://a.io)") == '<a href="https://a.io"><b>bold</b> label</a>'
+    assert render("[**bold** label](https://a.io)") == (
+        '<a href="https://a.io"><b>bold</b> label</a> (a.io)'
     )
 
 
 @pytest.mark.parametrize(
     "markdown",
-    ["[click](javascript:alert(1))", "[x](data:text/html,hi)", "[x](file:///etc/passwd)"],
+    [
+        "[click](javascript:alert(1))",
+        "[x](data:text/html,hi)",
+        "[x](file:///etc/passwd)",
+        "[me](mailto:me@example.com)",
+        "[chat](tg://resolve?domain=x)",
+        "[site](http://example.com)",
+    ],
 )
 def test_links_with_other_schemes_are_plain_text(markdown: str) -> None:
-    """Links to anything but http/https/tg/mailto are rendered as the text written."""
+    """Links to anything but https are rendered as the text written."""
     html = render(markdown)
     assert "<a" not in html
     assert to_plain_text(html) == markdown

@@ -100,6 +100,23 @@ async def test_a_stop_request_skips_the_queue() -> None:
     await lanes.drain(timeout=5)
 
 
+async def test_a_stop_request_needs_no_free_slot() -> None:
+    """With every slot held by a reply that is not finishing, a stop request still runs."""
+    recorder = Recorder()
+    recorder.gates["reply 1"] = recorder.gates["reply 2"] = asyncio.Event()
+    lanes = UpdateLanes(recorder, concurrency=2)
+    lanes.submit(message(1, "reply 1"))
+    lanes.submit(message(2, "reply 2"))
+    lanes.submit(message(3, "waits for a slot"))
+    lanes.submit(stop_request(1))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert ("end", "stop") in recorder.events
+    assert ("start", "waits for a slot") not in recorder.events  # the slots are all held
+    recorder.gates["reply 1"].set()
+    assert await lanes.drain(timeout=5) == 0
+
+
 async def test_draining_refuses_new_updates_and_reports_the_unfinished() -> None:
     """After drain begins nothing is taken in; what outlives the timeout is cancelled and its
     id is the first unfinished one (so polling confirms nothing from it on)."""

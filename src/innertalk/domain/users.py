@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+import hmac
+import secrets
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -33,10 +35,33 @@ class UserKey:
     def __str__(self) -> str:
         return f"{self.bot_id}:{self.user_id}"
 
-    @property
-    def pseudonym(self) -> str:
-        """A stable, non-reversible stand-in for this person in logs, metrics and experiments."""
-        return hashlib.sha256(str(self).encode()).hexdigest()[:16]
+
+MIN_PSEUDONYM_KEY_BYTES = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Pseudonyms:
+    """Stand-ins for people in logs, alerts and experiments: HMAC-SHA256 of the ``UserKey``
+    under a secret key, stable for a given key.
+
+    Keyed because Telegram ids are few enough to hash them all: a bare SHA-256 of
+    ``bot:user`` reverses to the id in under a second. The composition root supplies the key.
+    """
+
+    key: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.key) < MIN_PSEUDONYM_KEY_BYTES:
+            raise ValueError(f"a pseudonym key needs at least {MIN_PSEUDONYM_KEY_BYTES} bytes")
+
+    @classmethod
+    def ephemeral(cls) -> Pseudonyms:
+        """A random key of this process only: never reversible, but new at every start."""
+        return cls(secrets.token_bytes(32))
+
+    def of(self, key: UserKey) -> str:
+        """The pseudonym of the person ``key`` names (16 hex digits)."""
+        return hmac.new(self.key, str(key).encode(), hashlib.sha256).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

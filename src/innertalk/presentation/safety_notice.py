@@ -9,12 +9,19 @@ from innertalk.domain.safety import CATALOG, hotline_fields
 from innertalk.presentation.texts import catalog
 
 
-def notice_text(notice: SafetyNotice, escape: Callable[[str], str] = str) -> str:
+def notice_text(
+    notice: SafetyNotice,
+    escape: Callable[[str], str] = str,
+    *,
+    contact: Callable[[str], str] | None = None,
+) -> str:
     """The notice in its language; ``escape`` is applied to each hotline field (HTML for
-    Telegram, nothing for the console)."""
+    Telegram, nothing for the console), ``contact`` (default: ``escape``) to the contact."""
     texts = catalog(CATALOG, notice.language)
     lines = []
     for hotline in notice.hotlines:
         key, fields = hotline_fields(hotline, notice.language)
-        lines.append(texts[key].format(**{name: escape(v) for name, v in fields.items()}))
+        shown = {name: escape(value) for name, value in fields.items()}
+        shown["contact"] = (contact or escape)(fields["contact"])
+        lines.append(texts[key].format(**shown))
     return texts[notice.message_key].format(hotlines="\n".join(lines))

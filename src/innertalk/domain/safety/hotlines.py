@@ -13,6 +13,10 @@ The rules here are pure; reading an operator's file is ``infrastructure.hotlines
   whole (a half-merged list could keep a number the operator knows is wrong); unlisted
   countries keep the defaults. ``replace = true`` drops every built-in country. The
   international fallback is replaced only by a non-empty one.
+- A contact that is or holds a web address must use ``https://`` with a plain host (no
+  ``user@``): the Telegram notice makes it a link, and a link shown to a person in crisis must
+  lead where it says. ``http://``, ``tg://``, ``mailto:``, ``javascript:`` and the like are
+  refused when the file is parsed.
 - The country is rarely known; ``country_from_timezone`` guesses it from the person's time
   zone, which InnerTalk already asks for.
 
@@ -28,16 +32,18 @@ File format (TOML shown; JSON has the same shape)::
     languages = ["ru"]                   # optional; languages the line answers in
     [[international]]
     name = "Find A Helpline"
-    contact = "findahelpline.com"
+    contact = "https://findahelpline.com"  # a web address must be https://
     kind = "directory"
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from innertalk.domain.safety.hotline_defaults import DEFAULT_DATA
 from innertalk.domain.safety.signals import CrisisCategory
@@ -179,6 +185,7 @@ def _line(item: object, where: str) -> Hotline:
     contact = item.get("contact")
     if not isinstance(contact, str) or not contact.strip():
         raise HotlineFormatError(f"{where}: 'contact' must be a non-empty string")
+    _check_addresses(contact, where)
     try:
         kind = HotlineKind(item.get("kind", HotlineKind.CRISIS.value))
         categories = frozenset(CrisisCategory(value) for value in _strings(item, "categories"))
@@ -193,6 +200,28 @@ def _line(item: object, where: str) -> Hotline:
         categories=categories,
         languages=frozenset(value.lower() for value in _strings(item, "languages")),
     )
+
+
+_ADDRESS = re.compile(
+    r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*)://"
+    r"|\b(?P<bare>javascript|vbscript|data|mailto|tg|file):(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def _check_addresses(contact: str, where: str) -> None:
+    """Every web address in ``contact`` is https with a plain host (see the module doc)."""
+    for match in _ADDRESS.finditer(contact):
+        scheme = (match["scheme"] or match["bare"]).lower()
+        if scheme != "https":
+            raise HotlineFormatError(
+                f"{where}: 'contact' may only hold https:// addresses, not {scheme}: ones"
+            )
+        address = urlsplit(contact[match.start() :].split()[0])
+        if not address.hostname or "@" in address.netloc or "\\" in address.netloc:
+            raise HotlineFormatError(
+                f"{where}: 'contact' has an https:// address without a plain host name"
+            )
 
 
 def _localized(value: object, where: str) -> Localized:

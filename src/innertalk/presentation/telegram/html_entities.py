@@ -12,8 +12,9 @@ Two levels:
   unknown attributes are ignored, a link with an unusable URL silently loses its formatting.
 - ``strict=True`` (the default): additionally requires the form our renderer promises — every
   ``&`` and ``>`` in text escaped, named references terminated by ``;``, no unknown attributes,
-  links only to http/https/tg/mailto, nothing inside ``code``/``pre`` (except ``pre > code``), no
-  nested blockquotes or links. Telegram would accept such input, but it means a rendering bug.
+  links only to https (the only ones the renderer writes), nothing inside ``code``/``pre``
+  (except ``pre > code``), no nested blockquotes or links. Telegram would accept such input,
+  but it means a rendering bug.
 """
 
 from __future__ import annotations

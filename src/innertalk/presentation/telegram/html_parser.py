@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from innertalk.presentation.telegram.html_syntax import (
     LINK_SCHEMES,
+    STRICT_LINK_SCHEME,
     HTMLToken,
     ParsedEntity,
     TelegramHTMLError,
@@ -275,10 +276,10 @@ class _Attributes:
 
 
 def _checked_link(url: str, *, strict: bool) -> str | None:
+    if strict and not url.lower().startswith(STRICT_LINK_SCHEME):
+        raise TelegramHTMLError(f'Unsupported URL "{url}" in a link')
     if url.lower().startswith(LINK_SCHEMES):
         return url
-    if strict:
-        raise TelegramHTMLError(f'Unsupported URL "{url}" in a link')
     if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) or not url.strip():
         return None  # Telegram drops links it can't use and keeps their text
     return f"http://{url}"

@@ -15,7 +15,9 @@ CAPTION_LIMIT = 1024
 """Telegram's maximum media caption, counted the same way."""
 
 LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:")
-"""URL prefixes the renderer turns into links; anything else stays plain text."""
+"""URL prefixes Telegram keeps as links (the renderer itself only ever writes https ones)."""
+STRICT_LINK_SCHEME = "https://"
+"""The only links the strict parser accepts: what ``presentation.telegram.links`` allows."""
 
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _DIGITS = "0123456789"

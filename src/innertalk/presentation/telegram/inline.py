@@ -4,8 +4,10 @@ Follows CommonMark where it matters for model output: a delimiter run opens or c
 only when it is left-/right-flanking (so ``2 * 3 * 4`` and ``snake_case_name`` stay literal),
 backslash escapes work, code spans are atomic. Pairs become ``**b**``/``__b__`` → ``<b>``,
 ``*i*``/``_i_`` → ``<i>``, ``~~s~~`` → ``<s>``, ``||x||`` → ``<tg-spoiler>``. Every unmatched
-marker stays literal text. Matching wraps a contiguous run of already-built nodes, so the output
-is balanced and properly nested by construction.
+marker stays literal text. Links (``[label](url)``, ``<url>``) become ``<a href>`` only for https
+URLs, with the host shown after the label (``links``); any other link stays the text written.
+Matching wraps a contiguous run of already-built nodes, so the output is balanced and properly
+nested by construction.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 
-from innertalk.presentation.telegram.html_entities import LINK_SCHEMES
+from innertalk.presentation.telegram.links import SafeLink, anchor, safe_link
 
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _DELIMITERS = "*_~|"
@@ -28,7 +30,7 @@ _LINK = re.compile(
     r"\[(?P<label>(?:\\.|[^\\\[\]\n]){1,1000})\]"
     r"\(\s*(?P<url>(?:\\.|[^\s()<>\\]|\((?:\\.|[^\s()<>\\])*\))+)(?:\s+\"[^\"\n]*\")?\s*\)"
 )
-_AUTOLINK = re.compile(r"<(?P<url>(?:https?|tg)://[^\s<>]+|mailto:[^\s<>]+)>", re.IGNORECASE)
+_AUTOLINK = re.compile(r"<(?P<url>https://[^\s<>]+)>", re.IGNORECASE)
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BACKTICKS = re.compile(r"`+")
 _RUNS = {char: re.compile(re.escape(char) + "+") for char in _DELIMITERS + "`"}
@@ -53,7 +55,7 @@ class _Delimiter:
 class _Element:
     tag: str
     children: list[_Node]
-    href: str = ""
+    link: SafeLink | None = None
 
 
 _Node = str | _Delimiter | _Element  # in a token list, str nodes are already-escaped HTML
@@ -106,13 +108,14 @@ def _special(text: str, i: int, runs: _BacktickRuns, *, links: bool) -> tuple[_N
     if char == "`":
         return _code_span(text, i, runs)
     if char == "[" and links and (match := _LINK.match(text, i)):
-        url = _BACKSLASH_ESCAPE.sub(r"\1", match["url"])
-        if _linkable(url):
+        link = safe_link(_BACKSLASH_ESCAPE.sub(r"\1", match["url"]))
+        if link is not None:
             label = _match_emphasis(_tokenize(match["label"], links=False))
-            return _Element("a", label, href=url), match.end()
+            return _Element("a", label, link), match.end()
     if char == "<" and links and (match := _AUTOLINK.match(text, i)):
-        url = match["url"]
-        return _Element("a", [escape(url, quote=False)], href=url), match.end()
+        link = safe_link(match["url"])
+        if link is not None:
+            return _Element("a", [escape(match["url"], quote=False)], link), match.end()
     if char in _DELIMITERS:
         return _delimiter_run(text, i)
     return None
@@ -216,16 +219,24 @@ def _render(nodes: list[_Node]) -> str:
             parts.append(node)
         elif isinstance(node, _Delimiter):
             parts.append(_literal(node))
-        elif node.tag == "a":
-            parts.append(f'<a href="{escape(node.href)}">{_render(node.children)}</a>')
+        elif node.link is not None:
+            parts.append(anchor(node.link, _render(node.children), _plain(node.children)))
         else:
             parts.append(f"<{node.tag}>{_render(node.children)}</{node.tag}>")
     return "".join(parts)
 
 
-def _linkable(url: str) -> bool:
-    lowered = url.lower()
-    return any(lowered.startswith(scheme) and len(url) > len(scheme) for scheme in LINK_SCHEMES)
+def _plain(nodes: list[_Node]) -> str:
+    """The text ``nodes`` show (str nodes are escaped HTML, hence ``unescape``)."""
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            parts.append(unescape(node))
+        elif isinstance(node, _Delimiter):
+            parts.append(node.char * node.count)
+        else:
+            parts.append(_plain(node.children))
+    return "".join(parts)
 
 
 def _run_length(text: str, i: int) -> int:

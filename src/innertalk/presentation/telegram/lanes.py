@@ -2,8 +2,10 @@
 
 Polling and the webhook both hand every update to ``UpdateLanes.submit``, which files it
 synchronously — before anything can await — so the order within a lane is exactly the order
-Telegram delivered. A ``stopped_message_generation`` update skips the queue: it must reach the
-reply that is being written, which is still holding that person's lane.
+Telegram delivered. A ``stopped_message_generation`` update (the stop button) skips the queue
+and the pool of slots too: it must reach the reply that is being written, which is still holding
+that person's lane — and when every slot holds such a reply, a stop waiting for a slot could
+never stop any of them. Stops have a pool of their own (they are short: set an event, return).
 
 ``drain`` closes the lanes to new updates and waits for what was taken in; the ids of updates
 that never finished let polling confirm only what was really handled.
@@ -35,7 +37,8 @@ def lane_of(update: Update) -> Hashable:
 
 
 class UpdateLanes:
-    """Runs ``handle(update)`` per lane in order, lanes concurrently (at most ``concurrency``)."""
+    """Runs ``handle(update)`` per lane in order, lanes concurrently (at most ``concurrency``;
+    stop requests have as many slots again, of their own)."""
 
     def __init__(
         self, handle: UpdateHandler, *, max_pending: int = 100, concurrency: int = 256
@@ -43,6 +46,7 @@ class UpdateLanes:
         self._handle = handle
         self._max_pending = max_pending
         self._slots = asyncio.Semaphore(concurrency)
+        self._stop_slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[Hashable, deque[Update]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._unfinished: set[int] = set()
@@ -109,12 +113,18 @@ class UpdateLanes:
                 del self._lanes[lane_id]
 
     async def _run_alone(self, update: Update) -> None:
-        await self._run(update)
+        """A stop request: never waits for the slots the replies it stops are holding."""
+        async with self._stop_slots:
+            await self._handle_safely(update)
+        self._unfinished.discard(update.update_id)
 
     async def _run(self, update: Update) -> None:
         async with self._slots:
-            try:
-                await self._handle(update)
-            except Exception as error:  # the dispatcher's middlewares already answered
-                log.error("bot.update_failed", error=type(error).__name__)
+            await self._handle_safely(update)
         self._unfinished.discard(update.update_id)
+
+    async def _handle_safely(self, update: Update) -> None:
+        try:
+            await self._handle(update)
+        except Exception as error:  # the dispatcher's middlewares already answered
+            log.error("bot.update_failed", error=type(error).__name__)

@@ -15,8 +15,10 @@ an update is handled where it arrived (the in-process lanes), with a metric and 
 and shared lanes resume by themselves once the queue answers again.
 
 ``stopped_message_generation`` and updates without a person skip the queue, as in
-``UpdateLanes``; a stop is also announced to every instance (``on_stop``), since the reply
-it stops may be being written on another one.
+``UpdateLanes``: a stop goes to the in-process lanes, whose stop requests need no slot, so it
+is handled even while every slot holds a reply being written. It is also published on the
+queue's stop channel (Redis pub/sub) to every instance, whose listener calls ``on_stop`` at
+once — outside any lane or slot — since the reply it stops may be being written on another one.
 """
 
 from __future__ import annotations
@@ -107,10 +109,12 @@ class SharedUpdateLanes:
             return False
         stopped = update.stopped_message_generation
         if stopped is not None:
+            taken = self._local.submit(update)  # first: a stop must not wait for Redis
             with contextlib.suppress(LaneQueueUnavailableError):
                 await self._queue.announce_stop(stopped.chat.id, stopped.draft_id)
+            return taken
         lane = lane_name(update)
-        if lane is None or stopped is not None:
+        if lane is None:
             return self._local.submit(update)
         try:
             await self._queue.push(lane, update.update_id, raw)
@@ -129,10 +133,11 @@ class SharedUpdateLanes:
         self._closed = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        for background in (self._sweeper, self._listener):
-            if background is not None:
-                background.cancel()
-                await asyncio.gather(background, return_exceptions=True)
+        background = {task for task in (self._sweeper, self._listener) if task is not None}
+        for task in background:
+            task.cancel()
+        if background:  # bounded: a Redis client's teardown can hang after a connect timeout
+            await asyncio.wait(background, timeout=max(0.0, deadline - loop.time()))
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=timeout)
             for task in late:

@@ -1,9 +1,12 @@
 """The webhook: ``POST /webhook/telegram`` on the bot's HTTP server.
 
 Every request must carry ``X-Telegram-Bot-Api-Secret-Token`` equal to the secret given to
-``setWebhook`` (compared in constant time), else 401. An accepted update is filed into its
-person's lane and acknowledged at once — Telegram never waits for a model. While shutting
-down the server answers 503, so Telegram keeps the update and delivers it again later.
+``setWebhook``, else 401: the header's raw bytes are compared in constant time, so a missing,
+repeated, wrong or undecodable (non-UTF-8) header is refused the same way, never a 500. The body
+is read only after that, up to the server's ``client_max_size`` (413 beyond it). An accepted
+update is filed into its person's lane and acknowledged at once — Telegram never waits for a
+model. While shutting down the server answers 503, so Telegram keeps the update and delivers it
+again later.
 """
 
 from __future__ import annotations
@@ -54,8 +57,7 @@ def add_webhook_route(app: web.Application, bot: Bot, lanes: UpdateReceiver, sec
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
+        if not _secret_matches(request, expected):
             log.warning("telegram.webhook_refused", reason="secret")
             return web.Response(status=401)
         raw = await request.read()
@@ -68,3 +70,14 @@ def add_webhook_route(app: web.Application, bot: Bot, lanes: UpdateReceiver, sec
         return web.Response(status=200)
 
     app.router.add_post(WEBHOOK_PATH, receive)
+
+
+def _secret_matches(request: web.Request, expected: bytes) -> bool:
+    """Whether the request carries the secret header exactly once, equal to ``expected``.
+
+    The raw header bytes are compared: aiohttp decodes header values leniently, and encoding a
+    non-UTF-8 value back would raise (a 500 with a traceback) instead of refusing it.
+    """
+    name = SECRET_HEADER.lower().encode()
+    given = [value for key, value in request.raw_headers if key.lower() == name]
+    return len(given) == 1 and hmac.compare_digest(given[0], expected)

@@ -4,6 +4,9 @@ Everyone else gets exactly the answer to an unknown command (the fallback router
 menu's buttons answer them as stale ones. A mailing goes: segment → the admin's text →
 a preview exactly as it will be sent → Send / Cancel → sent in the background, paced, with
 one status message edited as it goes and a summary at the end.
+
+It works before the operator consents (its router comes before onboarding), and keeps what
+it remembers between steps in memory, so an operator who never consents leaves no record.
 """
 
 from __future__ import annotations

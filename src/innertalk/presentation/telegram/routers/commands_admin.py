@@ -1,7 +1,8 @@
 """/health for the operators in ``ADMIN_IDS``: the same component table as ``/readyz``.
 
 Everyone else gets exactly the answer to an unknown command (the fallback router), so the
-command reveals nothing about internals.
+command reveals nothing about internals. Operators get it before consent too, and it stores
+nothing.
 """
 
 from __future__ import annotations
