@@ -42,11 +42,13 @@ from innertalk.application.questionnaires import QuestionnaireService
 from innertalk.application.reminders import ReminderService
 from innertalk.application.retention import RetentionService
 from innertalk.application.safety import SafetyService
+from innertalk.application.safety_opinion import CrisisOpinion, SecondOpinion
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.config import ConfigError, LLMSettings, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
 from innertalk.domain.sessions import SessionPolicy
+from innertalk.domain.users import Pseudonyms
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.charts import ChartLabels, render_mood_chart
 from innertalk.infrastructure.clock import SystemClock
@@ -55,13 +57,20 @@ from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.dedupe import LocalUpdateDedupe, RedisUpdateDedupe
 from innertalk.infrastructure.hotlines import HotlineFileError, load_hotlines
 from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerStateStore
+from innertalk.infrastructure.llm.crisis_opinion import ModelCrisisOpinion
+from innertalk.infrastructure.llm.moderation import OpenAIModerationOpinion
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.provider import Provider
 from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
-from innertalk.infrastructure.metrics import count_crisis
+from innertalk.infrastructure.metrics import count_crisis, count_opinion
 from innertalk.infrastructure.probes import llm_health, redis_health, storage_health
+from innertalk.infrastructure.pseudonym_key import (
+    KEY_FILE_NAME,
+    PseudonymKeyError,
+    pseudonym_key,
+)
 from innertalk.infrastructure.ratelimit import (
     LimitsRateLimiter,
     LimitsTokenBudget,
@@ -70,6 +79,7 @@ from innertalk.infrastructure.ratelimit import (
 from innertalk.infrastructure.redis_cache import RedisContextCache
 from innertalk.infrastructure.redis_connection import connect_redis
 from innertalk.infrastructure.redis_locks import RedisJobLocks
+from innertalk.infrastructure.safety_model.classifier import shipped_classifier
 from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.mongo import MongoStorage
 from innertalk.infrastructure.storage.mongo_client import MongoStartupError
@@ -113,6 +123,8 @@ class App:
     dedupe: UpdateDedupe
     memory: MemoryService
     """What the companion remembers (/memory) and forgetting parts of it (/forget)."""
+    pseudonyms: Pseudonyms
+    """Stand-ins for people in logs and alerts, keyed by ``LOG_PSEUDONYM_KEY`` or its fallbacks."""
     redis: Redis | None
     """The process's shared Redis client with ``REDIS_URL`` (the bot keeps FSM state in it);
     closed by ``build_app``."""
@@ -273,9 +285,47 @@ def _hotlines(settings: Settings) -> HotlineDirectory:
         raise ConfigError(f"HOTLINES_FILE: {error}") from None
 
 
+def crisis_opinion(settings: Settings, model: LanguageModel) -> CrisisOpinion | None:
+    """Who is asked about messages the local layers are unsure of (``SAFETY_OPINION``).
+
+    ``auto`` sends them only where messages already go: OpenAI's moderation endpoint when
+    OpenAI is in the chain, else the chain's fast model, else nobody (offline only).
+    """
+    choice, llm = settings.wellbeing.safety_opinion, settings.llm
+    chain = chain_names(llm)
+    key = llm.api_key("openai")
+    if choice == "openai" or (choice == "auto" and key and "openai" in chain):
+        if key is None:
+            raise ConfigError("SAFETY_OPINION: openai needs OPENAI_API_KEY")
+        return OpenAIModerationOpinion(
+            api_key=key, base_url=llm.base_url("openai"), connect_timeout=llm.llm_connect_timeout
+        )
+    if choice == "model" and not chain:
+        raise ConfigError("SAFETY_OPINION: model needs a provider (LLM_PROVIDERS or an API key)")
+    if choice == "off" or not chain:
+        return None
+    return ModelCrisisOpinion(model)
+
+
+async def _pseudonyms(settings: Settings) -> Pseudonyms:
+    configured = settings.log.log_pseudonym_key
+    keys = settings.security.keys()
+    key_file = settings.storage.data_dir / KEY_FILE_NAME
+    try:
+        key = await asyncio.to_thread(
+            pseudonym_key,
+            configured=configured.get_secret_value() if configured else None,
+            encryption_key=keys[0] if keys else None,
+            key_file=key_file,
+        )
+    except PseudonymKeyError as error:
+        raise ConfigError(f"LOG_PSEUDONYM_KEY: unset, and {error}") from None
+    return Pseudonyms(key)
+
+
 def _alerting(alerts: AlertService) -> AdminAlert:
     async def alert(kind: str, provider: str) -> None:
-        await alerts.notify(kind, provider)
+        await alerts.notify(kind, provider, about=provider)
 
     return alert
 
@@ -362,6 +412,8 @@ async def build_app(
     """
     clock = clock or SystemClock()
     hotlines = _hotlines(settings)
+    # reading and unpacking the weights takes tens of milliseconds: off the event loop
+    classifier = await asyncio.to_thread(shipped_classifier)
     alerts = AlertService(clock)
     shared = shared_state(settings, clock)
     router = (
@@ -373,6 +425,7 @@ async def build_app(
     assert model is not None
     storage = WriteBehindStorage(await open_storage(settings), clock)
     await storage.start()
+    opinion: CrisisOpinion | None = None
     background: list[asyncio.Task[None]] = []
     if shared.breakers is not None:
         background.append(asyncio.create_task(shared.breakers.run(), name="breaker-flags"))
@@ -380,6 +433,8 @@ async def build_app(
         retention = RetentionService(store=storage, clock=clock, days=settings.talk.retention_days)
         background.append(asyncio.create_task(retention.run(), name="retention"))
     try:
+        pseudonyms = await _pseudonyms(settings)
+        opinion = crisis_opinion(settings, model)
         offline = OfflineModel()
         locks = LocalUserLocks()
         contexts = ContextLoader(storage, shared.cache, settings.talk.context_turns)
@@ -413,6 +468,8 @@ async def build_app(
             alerts=alerts,
             country=wellbeing.crisis_country,
             on_signal=count_crisis,
+            pseudonyms=pseudonyms,
+            classifier=classifier,
         )
         if router is not None:
             probes["llm"] = partial(_llm_probe, router)
@@ -437,9 +494,17 @@ async def build_app(
                 model=model,
                 clock=clock,
                 policy=policy,
+                pseudonyms=pseudonyms,
                 safety=safety,
                 withheld_text=partial(text, "safety", key="output_withheld"),
                 budget=shared.token_budget,
+                opinion=SecondOpinion(
+                    opinion,
+                    timeout=wellbeing.safety_opinion_timeout,
+                    on_outcome=count_opinion,
+                )
+                if opinion
+                else None,
             ),
             sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
             profiles=profiles,
@@ -455,7 +520,10 @@ async def build_app(
                 store=storage, model=model, clock=clock, cooldown=wellbeing.portrait_cooldown
             ),
             safety=safety,
-            admin=AdminService(storage, profiles, clock, locks=shared.job_locks),
+            admin=AdminService(
+                storage, profiles, clock, locks=shared.job_locks, pseudonyms=pseudonyms
+            ),
+            pseudonyms=pseudonyms,
         )
     finally:
         for task in background:
@@ -467,3 +535,5 @@ async def build_app(
             await shared.aclose()
             if router is not None:
                 await router.aclose()
+            if isinstance(opinion, OpenAIModerationOpinion):
+                await opinion.aclose()

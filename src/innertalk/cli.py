@@ -14,24 +14,26 @@ import os
 import signal
 import sys
 from collections.abc import Coroutine, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from innertalk import __version__
 from innertalk.bootstrap import App, build_app, open_storage
-from innertalk.config import ConfigError, Settings, load_settings
+from innertalk.config import ConfigError, LogSettings, Settings, load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import DecryptionError, generate_key
 from innertalk.infrastructure.logs import configure_logging
 from innertalk.infrastructure.metrics import TELEGRAM_API_ERRORS, PrometheusBotMetrics
 from innertalk.infrastructure.ratelimit import parse_rate
 from innertalk.infrastructure.telemetry import watch_event_loop_lag
-from innertalk.presentation.console import ConsoleChat, ConsoleServices
+from innertalk.presentation.console import CATALOG, ConsoleChat, ConsoleServices
 from innertalk.presentation.readiness import (
     NotListeningError,
     fetch_readiness,
     readiness_table,
     readyz_url,
 )
+from innertalk.presentation.texts import text
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only `innertalk bot` pays for it
     from aiogram.fsm.storage.base import BaseStorage
@@ -44,6 +46,7 @@ EXIT_DOWN = 1
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
 CONSOLE_BOT_ID = "console"
+CHAT_LOG_NAME = "innertalk-chat.log"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,7 +84,10 @@ def _system_language() -> Language:
     return Language.EN
 
 
-async def _chat(settings: Settings, user_id: int) -> None:
+async def _chat(settings: Settings, user_id: int, log_file: Path | None) -> None:
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if log_file is not None and sys.stdin.isatty() and not interactive:  # stdout is redirected
+        print(text(CATALOG, _system_language(), "logs_to", path=log_file), file=sys.stderr)
     async with build_app(settings, sessions_per_day=0) as app:
         chat = ConsoleChat(
             ConsoleServices(talk=app.talk, sessions=app.sessions, profiles=app.profiles),
@@ -90,9 +96,44 @@ async def _chat(settings: Settings, user_id: int) -> None:
             database=settings.storage.database_url,
             stdin=sys.stdin,
             stdout=sys.stdout,
-            interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+            interactive=interactive,
+            log_file=log_file,
         )
         await chat.run()
+
+
+def _start_logging(settings: Settings, command: str) -> Path | None:
+    """Configure logging; returns the file logs go to (``None``: stderr).
+
+    Someone typing into ``innertalk chat`` shares the terminal with stderr, so their log lines
+    go to a file next to the database unless ``LOG_FILE`` names one; piped, they stay on
+    stderr, at ``WARNING`` and above unless ``LOG_LEVEL`` asks for less.
+    """
+    file = settings.log.log_file
+    if command == "chat" and file is None and sys.stdin.isatty():
+        storage = settings.storage
+        folder = storage.sqlite_path.parent if storage.backend == "sqlite" else Path("data")
+        file = folder / CHAT_LOG_NAME
+    try:
+        _configure_logging(settings.log, file, quiet=command == "chat" and file is None)
+    except OSError as error:
+        if settings.log.log_file is not None:
+            raise ConfigError(f"LOG_FILE: cannot write {file}: {error.strerror}") from None
+        # The chat's own file beside the database: opening the database will name the problem.
+        _configure_logging(settings.log, None, quiet=True)
+        return None
+    return file
+
+
+def _configure_logging(log: LogSettings, file: Path | None, *, quiet: bool) -> None:
+    configure_logging(
+        level="WARNING" if quiet and log.log_level in ("DEBUG", "INFO") else log.log_level,
+        fmt=log.log_format,
+        file=file,
+        max_bytes=log.log_max_bytes,
+        backups=log.log_backups,
+        sdk_debug=log.log_sdk_debug,
+    )
 
 
 def bot_services(app: App) -> BotServices:
@@ -116,6 +157,7 @@ def bot_services(app: App) -> BotServices:
         reminders=app.reminders,
         safety=app.safety,
         memory=app.memory,
+        pseudonyms=app.pseudonyms,
     )
 
 
@@ -147,6 +189,12 @@ async def _bot(settings: Settings) -> None:
     if not token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN: not set; `innertalk bot` needs the token @BotFather gave"
+        )
+    if settings.shares_lanes and settings.http.webhook_secret is None:
+        # Without it each instance would set its own random secret: only the last one's works.
+        raise ConfigError(
+            "WEBHOOK_SECRET: not set; with REDIS_URL and WEBHOOK_URL every instance must send "
+            "the same secret (1-256 letters, digits, _ and -)"
         )
     from aiogram.utils.token import TokenValidationError
 
@@ -189,7 +237,7 @@ async def _bot(settings: Settings) -> None:
 def _shared_lanes(app: App, bot_id: int) -> RedisLaneQueue | None:
     """Per-person lanes shared through Redis: with ``REDIS_URL`` in webhook mode (behind a
     load balancer one person's updates reach several instances; polling is one instance)."""
-    if app.redis is None or not app.settings.http.webhook_url:
+    if app.redis is None or not app.settings.shares_lanes:
         return None
     from innertalk.infrastructure.lanes import RedisLaneQueue
 
@@ -305,25 +353,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings(args.env_file)
+        log_file = _start_logging(settings, args.command)
     except ConfigError as error:
         print(f"innertalk: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    log = settings.log
-    quiet_console = args.command == "chat" and log.log_file is None
-    configure_logging(
-        level="WARNING" if quiet_console and log.log_level in ("DEBUG", "INFO") else log.log_level,
-        fmt=log.log_format,
-        file=log.log_file,
-        max_bytes=log.log_max_bytes,
-        backups=log.log_backups,
-    )
     if args.command == "health":
         return _health(settings)
     try:
         if args.command == "bot":
             asyncio.run(_bot(settings))
         else:
-            work = _chat(settings, args.user_id) if args.command == "chat" else _migrate(settings)
+            work = (
+                _chat(settings, args.user_id, log_file)
+                if args.command == "chat"
+                else _migrate(settings)
+            )
             asyncio.run(_until_signalled(work))
     except ConfigError as error:
         print(f"innertalk: configuration error: {error}", file=sys.stderr)

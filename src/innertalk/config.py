@@ -135,6 +135,11 @@ class StorageSettings(_Section):
         return "sqlite" if self.database_url.startswith("sqlite:") else "mongodb"
 
     @property
+    def data_dir(self) -> Path:
+        """Where local state files live: the SQLite database's folder, else ``./data``."""
+        return self.sqlite_path.parent if self.backend == "sqlite" else Path("data")
+
+    @property
     def mongodb_database(self) -> str:
         """The database a ``mongodb://`` URL names in its path; ``innertalk`` when none."""
         return urlsplit(self.database_url).path.strip("/") or MONGODB_DEFAULT_DATABASE
@@ -328,6 +333,12 @@ class WellbeingSettings(_Section):
     portrait_cooldown: timedelta = timedelta(hours=24)
     hotlines_file: Path | None = None
     crisis_country: str | None = None
+    safety_opinion: Literal["auto", "openai", "model", "off"] = "auto"
+    """Who gives a third opinion on messages the local layers are unsure about: ``openai``
+    (its moderation endpoint), ``model`` (the chain's fast model), ``auto`` (``openai`` when
+    ``OPENAI_API_KEY`` is set, else ``model`` when any provider is), ``off`` (all stays local)."""
+    safety_opinion_timeout: float = Field(default=2.0, gt=0, le=30)
+    """Seconds we wait for that opinion once the reply is ready."""
 
     @field_validator("mood_cooldown", "portrait_cooldown", mode="before")
     @classmethod
@@ -340,6 +351,11 @@ class WellbeingSettings(_Section):
         if value is not None and not value.is_file():
             raise ValueError(f"no such file: {value}")
         return value
+
+    @field_validator("safety_opinion", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("crisis_country")
     @classmethod
@@ -423,17 +439,35 @@ class HttpSettings(_Section):
         return value
 
 
+MIN_PSEUDONYM_KEY_LENGTH = 16
+
+
 class LogSettings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "console"] = "console"
     log_file: Path | None = None
     log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     log_backups: int = Field(default=5, ge=0, le=100)
+    log_sdk_debug: bool = False
+    """Let SDK and HTTP-client loggers log at DEBUG: request bodies and headers, i.e. what
+    people write, their names and API keys. For debugging a provider on a test instance."""
+    log_pseudonym_key: SecretStr | None = None
+    """Keys the pseudonyms that stand for people in logs, alerts and experiments."""
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_pseudonym_key")
+    @classmethod
+    def _pseudonym_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_PSEUDONYM_KEY_LENGTH:
+            raise ValueError(
+                f"use at least {MIN_PSEUDONYM_KEY_LENGTH} random characters, "
+                "e.g. the output of `innertalk keygen`"
+            )
+        return value
 
 
 class Settings(BaseModel):
@@ -450,6 +484,13 @@ class Settings(BaseModel):
     security: SecuritySettings
     http: HttpSettings
     log: LogSettings
+
+    @property
+    def shares_lanes(self) -> bool:
+        """Whether ``innertalk bot`` shares per-person lanes with other instances through Redis:
+        ``REDIS_URL`` in webhook mode (``WEBHOOK_URL``). Those instances sit behind one webhook,
+        so they must all give Telegram the same ``WEBHOOK_SECRET``."""
+        return bool(self.storage.redis_url and self.http.webhook_url)
 
 
 _SECTIONS: dict[str, type[_Section]] = {

@@ -8,14 +8,19 @@ from innertalk.application.contexts import ContextLoader
 from innertalk.application.ports import LanguageModel, TokenBudget
 from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyService
+from innertalk.application.safety_opinion import SecondOpinion
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.domain.sessions import SessionPolicy
+from innertalk.domain.users import Pseudonyms
 from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.locks import LocalUserLocks
 from innertalk.infrastructure.storage.memory import MemoryStorage
 from tests.fakes.clock import FakeClock
+
+PSEUDONYMS = Pseudonyms(b"the test suite's pseudonym key")
+"""The pseudonyms ``build_core`` wires in (a fixed key, so tests can name a person's)."""
 
 
 @dataclass
@@ -39,6 +44,7 @@ def build_core(
     sessions: SessionPolicy | None = None,
     safety: SafetyService | None = None,
     budget: TokenBudget | None = None,
+    opinion: SecondOpinion | None = None,
 ) -> Core:
     storage = storage or MemoryStorage()
     cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
@@ -65,8 +71,10 @@ def build_core(
             model=model,
             clock=clock,
             policy=policy or TalkPolicy(),
+            pseudonyms=PSEUDONYMS,
             safety=safety,
             budget=budget,
+            opinion=opinion,
         ),
         sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
         profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),

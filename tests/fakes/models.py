@@ -94,3 +94,25 @@ class StreamingModel(ScriptedModel):
         finally:
             self.streaming -= 1
             self.closed_streams += 1
+
+
+class ChunkedModel(ScriptedModel):
+    """Streams ``chunks`` exactly as given (a word may be split across two), whatever is
+    asked; ``complete`` answers them joined. ``sent`` counts the chunks handed out, so a
+    test sees where the reader stopped; ``closed_streams`` the streams closed."""
+
+    def __init__(self, chunks: list[str]) -> None:
+        super().__init__(lambda _: "".join(chunks))
+        self.chunks = chunks
+        self.sent = 0
+        self.closed_streams = 0
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ModelChunk]:
+        reply = await self.complete(request)
+        try:
+            for chunk in self.chunks:
+                self.sent += 1
+                yield ModelChunk(chunk)
+            yield ModelChunk("", reply)
+        finally:
+            self.closed_streams += 1

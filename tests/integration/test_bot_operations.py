@@ -231,7 +231,7 @@ async def test_a_failing_handler_apologizes_and_logs_only_the_error_type(
         assert apology.text.startswith("Прости, у меня что-то пошло не так")
         [failure] = [log for log in logs if log["event"] == "bot.handler_failed"]
         assert failure["error"] == "RuntimeError"
-        assert failure["user"] == running.key(alex).pseudonym
+        assert failure["user"] == running.app.pseudonyms.of(running.key(alex))
         assert str(alex.id) not in repr(failure)
         assert failure["update_id"] > 0
         assert len(failure["request_id"]) == 12

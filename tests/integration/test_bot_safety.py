@@ -41,3 +41,34 @@ async def test_before_consent_a_crisis_still_gets_hotlines_and_nothing_is_stored
         assert any("112" in m.text for m in messages)
         assert await running.app.profiles.get(running.key(masha)) is None
         assert await running.turns(masha) == []
+
+
+async def test_a_russian_speaker_without_a_time_zone_gets_russian_lines_and_can_choose(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No time zone set: Russian lines by language; "choose your country" swaps them in place."""
+    model = ScriptedModel(lambda request: "Я рядом.")
+    async with running_bot(monkeypatch, tmp_path, model=model) as running:
+        masha = running.telegram.user(language_code="ru")
+        await running.consent(masha)
+        before = len(masha.messages())
+        masha.send("я не хочу больше жить")
+        messages = await masha.wait_for_messages(before + 2)
+        notice = messages[before]
+        assert "8-800-2000-122" in notice.text  # a Russian national line, not the generic list
+        masha.press(text="🌍 Выбрать страну", message=notice)
+        await running.telegram.wait_for(lambda: len(notice.buttons()) > 1)
+        labels = [button["text"] for button in notice.buttons()]
+        assert "✓ 🇷🇺 Россия" in labels
+        assert "🇺🇦 Украина" in labels
+        assert "🌐 Другая страна" in labels
+        masha.press(text="🇺🇦 Украина", message=notice)
+        await running.telegram.wait_for(lambda: "7333" in notice.text)
+        assert "8-800-2000-122" not in notice.text
+        assert [b["text"] for b in notice.buttons()] == ["🌍 Выбрать страну"]
+        masha.press(text="🌍 Выбрать страну", message=notice)
+        await running.telegram.wait_for(lambda: len(notice.buttons()) > 1)
+        assert "✓ 🇺🇦 Украина" in [b["text"] for b in notice.buttons()]
+        masha.press(text="🌐 Другая страна", message=notice)
+        await running.telegram.wait_for(lambda: "7333" not in notice.text)
+        assert "findahelpline" in notice.text.casefold()

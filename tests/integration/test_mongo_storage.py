@@ -218,6 +218,7 @@ async def test_the_driver_never_logs_commands(server: MongoWireServer) -> None:
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, **env: str) -> None:
+    monkeypatch.chdir(tmp_path)  # the pseudonym key file of a MongoDB app goes to ./data
     isolate(monkeypatch, tmp_path, DATABASE_URL=url, **env)
 
 

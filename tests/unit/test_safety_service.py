@@ -7,7 +7,7 @@ from dataclasses import replace
 from innertalk.application.alerts import AlertKind, AlertService
 from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES, CrisisCategory
-from innertalk.domain.users import Language, UserKey, new_profile
+from innertalk.domain.users import Language, Pseudonyms, UserKey, new_profile
 from tests.fakes.clock import FakeClock
 
 
@@ -32,6 +32,37 @@ async def test_a_crisis_message_gets_hotlines_of_the_persons_country(clock: Fake
     assert any("112" in line.contact for line in notice.hotlines)
 
 
+async def test_without_a_time_zone_the_language_chooses_the_hotlines(clock: FakeClock) -> None:
+    """A Russian speaker on the default zone gets Russia's lines; English keeps the world list;
+    a time zone naming a country wins over the language, and CRISIS_COUNTRY over both."""
+    service = SafetyService(directory=DEFAULT_HOTLINES)
+    profile = new_profile(UserKey("b", 1), clock.now(), language=Language.RU)
+    ru = service.screen("я не хочу жить", Language.RU, profile)
+    en = service.screen("I want to die", Language.EN, profile)
+    kyiv = service.screen("я не хочу жить", Language.RU, replace(profile, timezone="Europe/Kyiv"))
+    assert ru is not None
+    assert en is not None
+    assert kyiv is not None
+    assert (ru.country, en.country, kyiv.country) == ("RU", None, "UA")
+    assert any(line.contact == "8-800-2000-122" for line in ru.hotlines)
+    assert any("findahelpline" in line.contact for line in en.hotlines)
+    chosen = SafetyService(directory=DEFAULT_HOTLINES, country="BY")
+    notice = chosen.screen("я не хочу жить", Language.RU, profile)
+    assert notice is not None
+    assert notice.country == "BY"
+
+
+def test_a_notice_can_be_rebuilt_for_another_country() -> None:
+    """``notice_in`` gives the same signal's notice with the chosen country's lines."""
+    service = SafetyService(directory=DEFAULT_HOTLINES)
+    first = service.screen("я не хочу жить", Language.RU)
+    assert first is not None
+    other = service.notice_in(first.signal, Language.RU, "UA")
+    assert other.message_key == first.message_key
+    assert any(line.contact == "7333" for line in other.hotlines)
+    assert {"UA", "RU"} <= set(service.countries)
+
+
 def test_ordinary_messages_and_idioms_pass() -> None:
     """No notice for everyday talk or idioms built from crisis words."""
     service = SafetyService(directory=DEFAULT_HOTLINES)
@@ -43,16 +74,36 @@ async def test_admins_get_the_category_and_a_pseudonym_never_the_words(clock: Fa
     """The alert names the category and a pseudonym; the message text is nowhere in it."""
     alerts, inbox = AlertService(clock), Inbox()
     alerts.add_channel(inbox)
-    service = SafetyService(directory=DEFAULT_HOTLINES, alerts=alerts)
+    pseudonyms = Pseudonyms(b"a key of at least sixteen bytes")
+    service = SafetyService(directory=DEFAULT_HOTLINES, alerts=alerts, pseudonyms=pseudonyms)
     key = UserKey("b", 42)
     notice = service.screen("I want to kill myself tonight", Language.EN)
     assert notice is not None
     await service.alert(key, notice.signal)
     ((kind, subject),) = inbox.received
     assert kind is AlertKind.CRISIS_DETECTED
-    assert key.pseudonym in subject
+    assert pseudonyms.of(key) in subject
     assert "kill" not in subject
     assert "42" not in subject
+
+
+async def test_three_people_in_crisis_within_a_minute_each_reach_the_admins(
+    clock: FakeClock,
+) -> None:
+    """Crisis alerts are throttled per person: three people in one minute are three alerts."""
+    alerts, inbox = AlertService(clock), Inbox()
+    alerts.add_channel(inbox)
+    pseudonyms = Pseudonyms(b"a key of at least sixteen bytes")
+    service = SafetyService(directory=DEFAULT_HOTLINES, alerts=alerts, pseudonyms=pseudonyms)
+    notice = service.screen("I want to kill myself tonight", Language.EN)
+    assert notice is not None
+    for user in (1, 2, 3, 1):
+        await service.alert(UserKey("b", user), notice.signal)
+        clock.advance(5)
+    subjects = [subject for _, subject in inbox.received]
+    assert len(subjects) == 3
+    for user, subject in zip((1, 2, 3), subjects, strict=True):
+        assert pseudonyms.of(UserKey("b", user)) in subject
 
 
 def test_replies_with_method_details_are_withheld() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 
 import pytest
@@ -18,7 +19,7 @@ from innertalk.domain.messages import EmptyMessageError
 from innertalk.domain.prompting import ModelRequest, Tier
 from innertalk.domain.users import Language, Style, UserKey
 from tests.fakes.clock import FakeClock
-from tests.fakes.core import Core, build_core
+from tests.fakes.core import PSEUDONYMS, Core, build_core
 from tests.fakes.models import ScriptedModel
 
 ALICE = UserKey("bot", 1)
@@ -283,14 +284,14 @@ async def test_pleasantries_are_marked_for_a_fast_model(
 async def test_requests_carry_a_pseudonym_not_the_user_id(
     model: ScriptedModel, clock: FakeClock
 ) -> None:
-    """Experiments bucket by a stable pseudonym that does not reveal the Telegram id."""
+    """Experiments bucket by a stable keyed pseudonym, not the id nor a bare hash of it."""
     core = build_core(model, clock)
     await consented(core)
     await core.talk.reply(ALICE, "hello")
     await core.talk.reply(ALICE, "again")
     refs = {request.user_ref for request in model.requests}
-    assert refs == {ALICE.pseudonym}
-    assert str(ALICE.user_id) not in ALICE.pseudonym
+    assert refs == {PSEUDONYMS.of(ALICE)}
+    assert PSEUDONYMS.of(ALICE) != hashlib.sha256(str(ALICE).encode()).hexdigest()[:16]
 
 
 async def test_feedback_on_a_reply_is_stored_and_can_be_changed(

@@ -46,3 +46,30 @@ def test_offsets_are_shown_as_people_read_them() -> None:
     assert utc_offset("America/New_York", summer) == "UTC-4"
     assert utc_offset("UTC", summer) == "UTC"
     assert all(parse_timezone(zone) == zone for zone in COMMON_ZONES)
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Москва", "Europe/Moscow"),
+        ("москва", "Europe/Moscow"),
+        ("Питер", "Europe/Moscow"),
+        ("Санкт-Петербург", "Europe/Moscow"),
+        ("Нижний Новгород", "Europe/Moscow"),
+        ("Киев", "Europe/Kyiv"),
+        ("Київ", "Europe/Kyiv"),
+        ("Kiev", "Europe/Kyiv"),
+        ("Алматы", "Asia/Almaty"),
+        ("Астана", "Asia/Almaty"),
+        ("Минск", "Europe/Minsk"),
+        ("Новосибирск", "Asia/Novosibirsk"),
+        ("Екатеринбург", "Asia/Yekaterinburg"),
+        ("Кишинёв", "Europe/Chisinau"),
+        ("Кишинев", "Europe/Chisinau"),
+        ("Нью-Йорк", "America/New_York"),
+        ("  лондон ", "Europe/London"),
+    ],
+)
+def test_cities_typed_in_russian_or_english_are_understood(typed: str, zone: str) -> None:
+    """Cyrillic and everyday city names (Москва, Киев, Алматы, Минск, Питер) name their zone."""
+    assert parse_timezone(typed) == zone

@@ -13,7 +13,7 @@ from innertalk.application.ports import Clock, JobLock, JobLocks, StatsStore
 from innertalk.application.profiles import ProfileService
 from innertalk.application.reminder_dispatch import Pacer, SendOutcome
 from innertalk.domain.stats import BotStats, Segment
-from innertalk.domain.users import UserKey
+from innertalk.domain.users import Pseudonyms, UserKey
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +61,8 @@ class AdminService:
     locks: JobLocks | None = None
     """One mailing per bot at a time across instances; ``None``: not checked here (one
     process, whose console runs one mailing at a time)."""
+    pseudonyms: Pseudonyms = field(default_factory=Pseudonyms.ephemeral)
+    """Names people in the log (the composition root passes the configured ones)."""
 
     async def stats(self, bot_id: str) -> BotStats:
         return await self.store.bot_stats(bot_id, self.clock.now())
@@ -71,7 +73,7 @@ class AdminService:
     async def block(self, key: UserKey, *, blocked: bool) -> bool:
         """Block or unblock a person; ``False`` when the bot has never met them."""
         changed = await self.profiles.set_blocked(key, blocked)
-        log.info("admin.block", blocked=blocked, found=changed, user=key.pseudonym)
+        log.info("admin.block", blocked=blocked, found=changed, user=self.pseudonyms.of(key))
         return changed
 
     async def mail(

@@ -3,6 +3,10 @@
 ``/memory`` shows the profile facts, the last session summary and the newest results;
 ``/forget`` removes a chosen part. Forgetting also drops the cached conversation context, so
 the very next prompt no longer carries what was forgotten.
+
+The summary shown is model text: it passes the output screen (``allows_shown``) again here,
+since summaries stored before the screen read them whole may not have; one that fails is
+shown as the neutral ``withheld_summary``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from innertalk.application.ports import (
     UserLocks,
     WellbeingStore,
 )
-from innertalk.domain.users import Profile, UserKey
+from innertalk.application.safety import allows_shown
+from innertalk.domain.sessions import withheld_summary
+from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.domain.wellbeing import QuestionnaireResult
 
 MEMORY_RESULTS = 3
@@ -46,7 +52,11 @@ class MemoryService:
     async def show(self, key: UserKey) -> Memory:
         context = await self._contexts.load(key)
         results = await self._store.questionnaire_results(key, MEMORY_RESULTS)
-        return Memory(context.profile, context.previous_summary, tuple(results))
+        summary = context.previous_summary
+        if summary and not allows_shown(summary, what="memory_summary"):
+            language = context.profile.language if context.profile else Language.EN
+            summary = withheld_summary(language)
+        return Memory(context.profile, summary, tuple(results))
 
     async def forget_summaries(self, key: UserKey) -> int:
         """Every session summary erased; the next prompt starts without one."""

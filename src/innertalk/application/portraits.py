@@ -2,7 +2,10 @@
 
 One new portrait per ``PORTRAIT_COOLDOWN``; within it the latest one is shown again. The
 model writes it; when the chain ends at the offline responder (no provider, or all down)
-the person gets a structured portrait from their statistics instead.
+the person gets a structured portrait from their statistics instead — and so they do when
+the written one fails the output screen (``allows_shown``). A stored portrait is screened
+again before it is shown: one that fails (written before the screen read text whole) counts
+as gone, so a new one is drawn.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from innertalk.application.ports import (
     RecordStore,
     WellbeingStore,
 )
+from innertalk.application.safety import allows_shown
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.mood import MoodProgress, mood_progress
 from innertalk.domain.portrait import (
@@ -77,7 +81,7 @@ class PortraitService:
         diary, no results). ``labels`` word the structured portrait (a locale catalog).
         """
         now = self._clock.now()
-        latest = await self._store.portraits(key, 1)
+        latest = [p for p in await self._store.portraits(key, 1) if _shown(p)]
         if latest and now - latest[0].created_at < self._cooldown:
             return PortraitOutcome(latest[0], False, latest[0].created_at + self._cooldown)
         profile = await self._store.get_profile(key)
@@ -101,7 +105,8 @@ class PortraitService:
 
     async def stored(self, key: UserKey, portrait_id: str) -> Portrait | None:
         """One of the person's recent portraits by id (for paging an older message)."""
-        return next((p for p in await self._store.portraits(key, 10) if p.id == portrait_id), None)
+        recent = await self._store.portraits(key, 10)
+        return next((p for p in recent if p.id == portrait_id and _shown(p)), None)
 
     async def _written(
         self,
@@ -120,6 +125,11 @@ class PortraitService:
         except Exception as error:  # a failed model still leaves the structured portrait
             log.warning("portrait.model_failed", error=type(error).__name__)
             return None
-        if reply.provider == OFFLINE_PROVIDER or not reply.text.strip():
+        text = reply.text.strip()
+        if reply.provider == OFFLINE_PROVIDER or not text:
             return None
-        return reply.text.strip()
+        return text if allows_shown(text, what="portrait") else None
+
+
+def _shown(portrait: Portrait) -> bool:
+    return allows_shown(portrait.text, what="stored_portrait")

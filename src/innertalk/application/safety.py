@@ -1,33 +1,118 @@
 """SafetyService: crisis screening that never depends on a model.
 
-Every message is screened before the model (``screen``); every reply after it
-(``allows_reply``). A signal gets the person a calm message with hotlines for their country,
-turns the session's safety mode on (the safety-oriented system prompt from then on), and
-alerts the admins — with the category and a pseudonym, never the message.
+Every message is screened before the model (``screen``); everything a model wrote is
+screened as the person will see it before it is shown: each streamed draft
+(``ScreenedDrafts``), the final reply (``allows_reply``), and summaries, portraits and
+``/memory`` (``allows_shown``). A signal gets the person a calm message with hotlines for
+their country, turns the session's safety mode on (the safety-oriented system prompt from
+then on), and alerts the admins — with the category and a pseudonym, never the message.
+
+The rules decide first. A learned ``CrisisClassifier`` (optional) is asked only when they found
+nothing: at or above its threshold it raises a ``CONCERN`` signal whose rule is
+``model:<category>``; it can add a signal, never remove one. ``examine`` also returns the
+classifier's verdict, so a later step can treat its middle band (``Screening.uncertain``) as doubt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 
 from innertalk.application.alerts import AlertKind, AlertService
 from innertalk.domain.safety import (
+    CrisisCategory,
     CrisisSignal,
+    DraftScreen,
     Hotline,
     HotlineDirectory,
     OutputVerdict,
-    country_from_timezone,
+    Severity,
+    country_for,
     detect_crisis,
     hotlines_for,
     message_key,
     screen_model_output,
+    withheld_reasons,
 )
-from innertalk.domain.users import Language, Profile, UserKey
+from innertalk.domain.users import Language, Profile, Pseudonyms, UserKey
 
 log = structlog.get_logger(__name__)
+
+DraftSink = Callable[[str], Awaitable[None]]
+"""Shows the reply so far (a Telegram draft, the console's line)."""
+
+
+def allows_shown(text: str, *, what: str) -> bool:
+    """Whether model-written ``text`` (a summary, a portrait…) may be shown to the person;
+    ``what`` names it in the log line, which carries the pattern ids, never the text."""
+    reasons = withheld_reasons(text)
+    if reasons:
+        log.warning("safety.text_withheld", what=what, reasons=list(reasons))
+    return not reasons
+
+
+class DraftWithheldError(Exception):
+    """The reply so far failed the output screen: nothing more of it may be shown."""
+
+
+class ScreenedDrafts:
+    """Passes a streaming reply on to ``sink`` only as far as the output screen has read it.
+
+    ``show`` is fed the whole reply so far; ``sink`` gets whole words that passed the screen
+    in the context of everything before them (see ``DraftScreen``), and nothing at all once
+    the screen withholds the reply: then ``show`` raises ``DraftWithheldError`` and the
+    caller stops the stream. Without ``screen`` (no safety configured) it only passes on.
+    """
+
+    def __init__(self, sink: DraftSink, *, screen: bool = True) -> None:
+        self._sink = sink
+        self._screen = DraftScreen() if screen else None
+        self._shown = ""
+
+    @property
+    def withheld(self) -> bool:
+        """The screen withheld the reply: whatever the final screen says, it is replaced."""
+        return self._screen is not None and self._screen.withheld
+
+    async def show(self, so_far: str, *, final: bool = False) -> None:
+        """``so_far`` is the reply until now; ``final`` when the model has finished it."""
+        visible = so_far if self._screen is None else self._screen.visible(so_far, final=final)
+        if visible is None:
+            assert self._screen is not None
+            log.warning("safety.draft_withheld", reasons=list(self._screen.reasons))
+            raise DraftWithheldError
+        if visible != self._shown:
+            self._shown = visible
+            await self._sink(visible)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierVerdict:
+    """A learned classifier's view of one message. ``threshold`` and ``uncertain_from`` come
+    with the model (chosen by cross-validation when it was trained)."""
+
+    probability: float
+    category: CrisisCategory
+    threshold: float
+    uncertain_from: float
+
+    @property
+    def crisis(self) -> bool:
+        return self.probability >= self.threshold
+
+    @property
+    def uncertain(self) -> bool:
+        """Below the threshold, in the band where the model's misses live."""
+        return self.uncertain_from <= self.probability < self.threshold
+
+
+class CrisisClassifier(Protocol):
+    """A local learned model: no network, fast enough for every message."""
+
+    def assess(self, text: str) -> ClassifierVerdict: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +123,29 @@ class SafetyNotice:
     message_key: str
     hotlines: tuple[Hotline, ...]
     language: Language
+    country: str | None = None
+    """Whose hotlines these are (``None``: the international list)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """``examine``'s answer; ``verdict`` is ``None`` when the rules fired or no classifier."""
+
+    notice: SafetyNotice | None
+    verdict: ClassifierVerdict | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        """No notice, but the classifier is in its doubt band."""
+        return self.notice is None and self.verdict is not None and self.verdict.uncertain
 
 
 class SafetyService:
     """Screens messages and replies; ``country`` (``CRISIS_COUNTRY``) overrides the one
     guessed from the person's time zone. ``on_signal`` is told each signal's category and
-    severity (a metrics counter; never the message)."""
+    severity (a metrics counter; never the message). Alerts name the person by ``pseudonyms``
+    (the composition root passes the configured ones; by default a key of this process).
+    ``classifier`` is the learned layer (see the module notes)."""
 
     def __init__(
         self,
@@ -52,23 +154,56 @@ class SafetyService:
         alerts: AlertService | None = None,
         country: str | None = None,
         on_signal: Callable[[str, str], None] | None = None,
+        pseudonyms: Pseudonyms | None = None,
+        classifier: CrisisClassifier | None = None,
     ) -> None:
+        self._pseudonyms = pseudonyms or Pseudonyms.ephemeral()
         self._directory = directory
         self._alerts = alerts
         self._country = country
         self._on_signal = on_signal
+        self._classifier = classifier
 
     def screen(
         self, text: str, language: Language, profile: Profile | None = None
     ) -> SafetyNotice | None:
         """The notice for ``text`` when it carries a crisis signal, else ``None``."""
+        return self.examine(text, language, profile).notice
+
+    def examine(self, text: str, language: Language, profile: Profile | None = None) -> Screening:
+        """Rules first; the classifier only when they found nothing."""
         signal = detect_crisis(text)
+        verdict = None
+        if signal is None and self._classifier is not None:
+            verdict = self._assess(self._classifier, text)
+            if verdict is not None and verdict.crisis:
+                signal = CrisisSignal(
+                    category=verdict.category,
+                    severity=Severity.CONCERN,
+                    categories=frozenset({verdict.category}),
+                    rules=(f"model:{verdict.category.value}",),
+                )
         if signal is None:
+            return Screening(None, verdict)
+        return Screening(self._notify(signal, language, profile), verdict)
+
+    @staticmethod
+    def _assess(classifier: CrisisClassifier, text: str) -> ClassifierVerdict | None:
+        """The verdict; a broken model must not take the rules' answer down with it."""
+        try:
+            verdict = classifier.assess(text)
+        except Exception as error:
+            log.error("safety.classifier_failed", error=type(error).__name__)
             return None
-        country = self._country or (country_from_timezone(profile.timezone) if profile else None)
-        lines = hotlines_for(
-            country, language, category=signal.category, directory=self._directory
-        )
+        if verdict.uncertain:
+            probability = round(verdict.probability, 3)
+            log.debug("safety.uncertain", category=verdict.category.value, probability=probability)
+        return verdict
+
+    def _notify(
+        self, signal: CrisisSignal, language: Language, profile: Profile | None
+    ) -> SafetyNotice:
+        notice = self.notice(signal, language, profile)
         log.warning(
             "safety.signal",
             category=signal.category.value,
@@ -78,27 +213,43 @@ class SafetyService:
         )
         if self._on_signal is not None:
             self._on_signal(signal.category.value, signal.severity.value)
-        return SafetyNotice(signal, message_key(signal), tuple(lines), language)
+        return notice
 
     def notice(
         self, signal: CrisisSignal, language: Language, profile: Profile | None = None
     ) -> SafetyNotice:
-        """The notice for a signal found elsewhere than in a message (a questionnaire answer)."""
-        country = self._country or (country_from_timezone(profile.timezone) if profile else None)
+        """The notice for ``signal`` with the hotlines of the person's country: ``CRISIS_COUNTRY``
+        when set, else the country of their time zone, else the one their language suggests
+        (see ``country_for``); the person can pick another under the notice (``notice_in``)."""
+        timezone = profile.timezone if profile else None
+        return self.notice_in(signal, language, self._country or country_for(timezone, language))
+
+    def notice_in(
+        self, signal: CrisisSignal, language: Language, country: str | None
+    ) -> SafetyNotice:
+        """The notice for ``signal`` with ``country``'s hotlines (``None``: international)."""
         lines = hotlines_for(
             country, language, category=signal.category, directory=self._directory
         )
-        return SafetyNotice(signal, message_key(signal), tuple(lines), language)
+        return SafetyNotice(signal, message_key(signal), tuple(lines), language, country)
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """The countries the hotline directory has lines for, to choose from."""
+        return tuple(self._directory.countries)
 
     async def alert(self, key: UserKey, signal: CrisisSignal) -> None:
-        """Tell the admins (throttled per kind) without any content."""
+        """Tell the admins without any content: throttled per person, so one person's alert
+        never hides another's (repeats are counted into that person's next alert)."""
         if self._alerts is not None:
-            subject = f"{signal.category.value}/{signal.severity.value} {key.pseudonym}"
-            await self._alerts.notify(AlertKind.CRISIS_DETECTED, subject)
+            pseudonym = self._pseudonyms.of(key)
+            subject = f"{signal.category.value}/{signal.severity.value} {pseudonym}"
+            await self._alerts.notify(AlertKind.CRISIS_DETECTED, subject, about=pseudonym)
 
     @staticmethod
     def allows_reply(text: str) -> bool:
-        """Whether a model reply may be shown (never method details or urging harm)."""
+        """Whether a model reply may be shown (never method details or urging harm), read
+        as it will be seen (markup, hyphenation, wide letters undone)."""
         screen = screen_model_output(text)
         if screen.verdict is OutputVerdict.WITHHOLD:
             log.warning("safety.reply_withheld", reasons=list(screen.reasons))

@@ -1,5 +1,8 @@
 """Talk sessions: opening them within the daily limit, and closing them with a summary.
 
+The summary is model text the person reads at the session's end (and in ``/memory``) and the
+next session's prompt carries, so it passes the output screen first (``allows_shown``).
+
 ``SessionLifecycle`` holds the rules and is called with the person's lock already held (by
 ``TalkService`` for free text, by ``SessionService`` for explicit start and end). A session
 abandoned for ``idle_timeout`` is summarized when the next one starts, so no context is lost
@@ -22,6 +25,7 @@ from innertalk.application.ports import (
     RecordStore,
     UserLocks,
 )
+from innertalk.application.safety import allows_shown
 from innertalk.domain.conversation import ConversationContext, Session
 from innertalk.domain.prompting import build_summary_request
 from innertalk.domain.sessions import (
@@ -30,6 +34,7 @@ from innertalk.domain.sessions import (
     is_stale,
     next_local_midnight,
     started_today,
+    withheld_summary,
 )
 from innertalk.domain.users import Language, UserKey
 
@@ -150,8 +155,14 @@ class SessionLifecycle:
         except Exception as error:  # the summary must not be lost to a model failure
             log.warning("session.summary_fallback", error=type(error).__name__)
             summary = ""
+        # the summary is shown at the end and read by every later prompt: screened like a
+        # reply; the offline (extractive) one replaces it, and a neutral line replaces both
+        if summary and not allows_shown(summary, what="summary"):
+            summary = ""
         if not summary:
             summary = (await self._fallback.complete(request)).text.strip()
+            if summary and not allows_shown(summary, what="offline_summary"):
+                summary = withheld_summary(language)
         return summary or None
 
 

@@ -20,7 +20,19 @@ from innertalk.application.ports import (
     TokenBudget,
     UserLocks,
 )
-from innertalk.application.safety import SafetyNotice, SafetyService
+from innertalk.application.safety import (
+    DraftWithheldError,
+    SafetyNotice,
+    SafetyService,
+    ScreenedDrafts,
+    Screening,
+)
+from innertalk.application.safety_opinion import (
+    PendingOpinion,
+    SecondOpinion,
+    no_opinion,
+    opinion_signal,
+)
 from innertalk.application.sessions import SessionLifecycle
 from innertalk.domain.conversation import ConversationContext, Role, Turn, estimate_tokens
 from innertalk.domain.language import detect_language
@@ -33,7 +45,7 @@ from innertalk.domain.prompting import (
     build_reply_request,
 )
 from innertalk.domain.safety import safety_system_prompt
-from innertalk.domain.users import Language, Profile, UserKey
+from innertalk.domain.users import Language, Profile, Pseudonyms, UserKey
 
 log = structlog.get_logger(__name__)
 
@@ -98,6 +110,9 @@ class TalkReply:
     """A crisis signal in the message: show this notice (hotlines) before the reply."""
     withheld: bool = False
     """The model's reply failed the safety screen; ``text`` is the gentle replacement."""
+    late_safety: SafetyNotice | None = None
+    """A crisis the provider's opinion saw (``SecondOpinion``) once the reply was written:
+    show this notice after the reply."""
 
 
 class TalkService:
@@ -116,10 +131,14 @@ class TalkService:
         model: LanguageModel,
         clock: Clock,
         policy: TalkPolicy,
+        pseudonyms: Pseudonyms,
         safety: SafetyService | None = None,
         withheld_text: Callable[[Language], str] | None = None,
         budget: TokenBudget | None = None,
+        opinion: SecondOpinion | None = None,
     ) -> None:
+        self._pseudonyms = pseudonyms
+        self._opinion = opinion if safety is not None else None
         self._safety = safety
         self._budget = budget
         self._withheld_text = withheld_text or _default_withheld
@@ -139,12 +158,13 @@ class TalkService:
         on_chunk: ChunkSink | None = None,
         *,
         stop: asyncio.Event | None = None,
-        screened: SafetyNotice | NotScreened | None = NOT_SCREENED,
+        screened: Screening | SafetyNotice | NotScreened | None = NOT_SCREENED,
     ) -> TalkReply:
         """Answer ``text`` from ``key``; ``on_chunk`` (if given) sees the reply as it streams.
 
-        ``screened`` is the result of an entry point's own ``screen(text, ...)`` call (made to
-        show the notice before the reply streams), so the message is not screened twice.
+        ``screened`` is the result of an entry point's own ``examine(text, ...)`` (or
+        ``screen``) call (made to show the notice before the reply streams), so the message is
+        not screened twice; pass the ``Screening`` so that doubt can get a second opinion.
 
         Setting ``stop`` while the reply streams ends it at once (the model's stream is
         closed); what was written so far is stored and returned with ``stopped=True``.
@@ -162,20 +182,25 @@ class TalkService:
             received = self._clock.now()
             context, is_new = await self._open_session(key)
             language = detect_language(message) or self._profile(context).language
-            notice = (
-                self.screen(message, language, context.profile)
-                if isinstance(screened, NotScreened)
-                else screened
-            )
+            screening = self._screening(screened, message, language, context.profile)
+            notice = screening.notice
             if notice is not None:
                 context = self._enter_safety_mode(context, notice)
             request = self._request(context, message, language, notice)
             started = self._clock.monotonic()
-            answer, stopped = await self._answer(request, on_chunk, stop)
-            latency_ms = round((self._clock.monotonic() - started) * 1000)
+            opinion = self._ask_opinion(screening, message)  # alongside the reply
+            answer, stopped, screened_out = await opinion.alongside(
+                self._answer(request, on_chunk, stop)
+            )
+            latency_ms = round((self._clock.monotonic() - started) * 1000)  # the opinion apart
+            late = await self._late_notice(opinion, language, context.profile)
+            if late is not None:
+                context = self._enter_safety_mode(context, late)
             if self._budget is not None:
                 await self._budget.spend(key, answer.usage.total)
-            withheld = self._safety is not None and not self._safety.allows_reply(answer.text)
+            withheld = screened_out or (
+                self._safety is not None and not self._safety.allows_reply(answer.text)
+            )
             if withheld:
                 answer = replace(answer, text=self._withheld_text(language))
             session_id, turn_id = await self._record(
@@ -196,7 +221,15 @@ class TalkService:
             withheld=withheld,
         )
         return TalkReply(
-            answer.text, session_id, language, answer, turn_id, stopped, notice, withheld
+            answer.text,
+            session_id,
+            language,
+            answer,
+            turn_id,
+            stopped,
+            notice,
+            withheld,
+            late_safety=late,
         )
 
     def screen(
@@ -208,6 +241,34 @@ class TalkService:
         so that a person in crisis always gets the hotlines; nothing is stored.
         """
         return self._safety.screen(text, language, profile) if self._safety else None
+
+    def examine(self, text: str, language: Language, profile: Profile | None = None) -> Screening:
+        """Like ``screen``, with the classifier's verdict: pass it to ``reply`` as ``screened``."""
+        return self._safety.examine(text, language, profile) if self._safety else Screening(None)
+
+    def _screening(
+        self,
+        screened: Screening | SafetyNotice | NotScreened | None,
+        message: str,
+        language: Language,
+        profile: Profile | None,
+    ) -> Screening:
+        if isinstance(screened, NotScreened):
+            return self.examine(message, language, profile)
+        return screened if isinstance(screened, Screening) else Screening(screened)
+
+    def _ask_opinion(self, screening: Screening, message: str) -> PendingOpinion:
+        """Ask the provider's opinion (``SecondOpinion``) when the local layers are in doubt."""
+        return no_opinion() if self._opinion is None else self._opinion.ask(screening, message)
+
+    async def _late_notice(
+        self, opinion: PendingOpinion, language: Language, profile: Profile | None
+    ) -> SafetyNotice | None:
+        """The notice for a crisis the opinion saw (waited for within its bound), if any."""
+        category = await opinion.verdict()
+        if category is None or self._safety is None:
+            return None
+        return self._safety.notice(opinion_signal(category), language, profile)
 
     def _enter_safety_mode(
         self, context: ConversationContext, notice: SafetyNotice
@@ -269,7 +330,7 @@ class TalkService:
         return replace(
             request,
             tier=Tier.FAST if simple else Tier.STANDARD,
-            user_ref=context.key.pseudonym,
+            user_ref=self._pseudonyms.of(context.key),
         )
 
     async def _record(
@@ -316,14 +377,19 @@ class TalkService:
 
     async def _answer(
         self, request: ModelRequest, on_chunk: ChunkSink | None, stop: asyncio.Event | None
-    ) -> tuple[ModelReply, bool]:
-        """The model's reply, and whether ``stop`` cut it short."""
+    ) -> tuple[ModelReply, bool, bool]:
+        """The model's reply, whether ``stop`` cut it short, and whether the output screen
+        stopped it while it streamed (then nothing more of it may be shown)."""
         if on_chunk is None and stop is None:
-            return await self._model.complete(request), False
+            return await self._model.complete(request), False, False
         written: list[str] = []
-        reading = asyncio.ensure_future(self._read_stream(request, on_chunk, written))
+        drafts = None
+        if on_chunk is not None:  # the person sees only what the output screen has read
+            drafts = ScreenedDrafts(on_chunk, screen=self._safety is not None)
+        reading = asyncio.ensure_future(self._read_stream(request, drafts, written))
         if stop is None:
-            return await reading, False
+            answer = await reading
+            return answer, False, drafts is not None and drafts.withheld
         stopping = asyncio.ensure_future(stop.wait())
         try:
             await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -334,14 +400,14 @@ class TalkService:
                 with contextlib.suppress(asyncio.CancelledError):
                     await reading
         if not reading.cancelled():
-            return reading.result(), False
+            return reading.result(), False, drafts is not None and drafts.withheld
         partial = "".join(written)
         if not partial.strip():
             raise ReplyStoppedError("stopped before any text")
-        return _stopped_reply(request, partial), True
+        return _stopped_reply(request, partial), True, False
 
     async def _read_stream(
-        self, request: ModelRequest, on_chunk: ChunkSink | None, written: list[str]
+        self, request: ModelRequest, drafts: ScreenedDrafts | None, written: list[str]
     ) -> ModelReply:
         # one task opens, reads and closes the stream, so cancelling it closes the stream
         stream = self._model.stream(request)
@@ -349,10 +415,14 @@ class TalkService:
             async for chunk in stream:
                 if chunk.text:
                     written.append(chunk.text)
-                    if on_chunk is not None:
-                        await on_chunk("".join(written))
+                    if drafts is not None:
+                        await drafts.show("".join(written))
                 if chunk.reply is not None:
+                    if drafts is not None:
+                        await drafts.show("".join(written), final=True)
                     return chunk.reply
+        except DraftWithheldError:  # stop generating: the final screen replaces the reply
+            return _stopped_reply(request, "".join(written))
         finally:
             if isinstance(stream, AsyncGenerator):
                 await stream.aclose()

@@ -111,6 +111,11 @@ CRISIS_DETECTIONS = Counter(
     "Messages that carried a crisis signal, by category and severity (counts only).",
     ["category", "severity"],
 )
+SAFETY_OPINIONS = Counter(
+    "innertalk_safety_opinions_total",
+    "Provider opinions on uncertain messages, by outcome (crisis, clear, error, timeout).",
+    ["outcome"],
+)
 EVENT_LOOP_LAG = Gauge(
     "innertalk_event_loop_lag_seconds",
     "How late the event loop woke a 0.5 s sleep, last measurement.",
@@ -131,6 +136,11 @@ class PrometheusBotMetrics:
 def count_crisis(category: str, severity: str) -> None:
     """One crisis signal (``SafetyService``'s ``on_signal``)."""
     CRISIS_DETECTIONS.labels(category, severity).inc()
+
+
+def count_opinion(outcome: str) -> None:
+    """One provider opinion on an uncertain message (``SecondOpinion``'s ``on_outcome``)."""
+    SAFETY_OPINIONS.labels(outcome).inc()
 
 
 DEDUPE_ERRORS = Counter(

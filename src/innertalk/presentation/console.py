@@ -3,6 +3,9 @@
 On a TTY it is a REPL with line editing (readline), a coloured prompt and a streamed reply.
 When stdin is not a TTY it answers each non-empty input line with one reply and exits at EOF,
 so ``printf 'Hello\\n' | innertalk chat`` works in scripts and tests.
+
+Its labels, notices and session summaries are in the language the person writes in (stored on
+their profile, so the next run starts in it) until ``/lang ru|en`` chooses one explicitly.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO, TypeVar
 
 from innertalk.application.ports import ModelRefusedError
 from innertalk.application.profiles import ProfileService
-from innertalk.application.safety import SafetyNotice
+from innertalk.application.safety import Screening
 from innertalk.application.sessions import SessionService
 from innertalk.application.talk import (
     DailyTokenBudgetExhaustedError,
     SessionBudgetExhaustedError,
+    TalkReply,
     TalkService,
 )
 from innertalk.domain.language import detect_language
@@ -67,14 +72,17 @@ class ConsoleChat:
         stdin: TextIO,
         stdout: TextIO,
         interactive: bool,
+        log_file: Path | None = None,
     ) -> None:
         self._services = services
         self._key = key
         self._language = language
+        self._chosen = False  # /lang was used: stop following what the person writes
         self._database = database
         self._stdin = stdin
         self._stdout = stdout
         self._interactive = interactive
+        self._log_file = log_file
 
     async def run(self) -> None:
         """Converse until ``/quit`` or end of input."""
@@ -85,6 +93,8 @@ class ConsoleChat:
         if self._interactive:
             _enable_line_editing()
             self._say(text(CATALOG, self._language, "welcome", database=self._database))
+            if self._log_file is not None:
+                self._say(text(CATALOG, self._language, "logs_to", path=self._log_file))
         while (line := await self._read()) is not None:
             if line.strip().lower() in ("/quit", "/exit"):
                 break
@@ -111,29 +121,38 @@ class ConsoleChat:
                 self._say(text(CATALOG, self._language, "empty"))
             return
         if line.startswith("/"):
-            await self._command(line.split()[0].lower())
+            command, *argument = line.split(maxsplit=1)
+            await self._command(command.lower(), "".join(argument))
             return
-        self._language = detect_language(line) or self._language
+        written = detect_language(line)
+        if written is not None and not self._chosen:
+            await self._switch_to(written)
         if self._interactive:
             await self._stream_reply(line)
             return
-        notice = self._notice(line)
+        screening = self._notice(line)
         try:
-            reply = await self._services.talk.reply(self._key, line, screened=notice)
+            reply = await self._services.talk.reply(self._key, line, screened=screening)
         except _DECLINED as error:
             self._say(self._declined(error))
             return
         self._say(reply.text)
+        self._late_notice(reply)
 
-    def _notice(self, line: str) -> SafetyNotice | None:
+    def _notice(self, line: str) -> Screening:
         """A crisis signal gets the hotlines printed before any reply."""
-        notice = self._services.talk.screen(line, detect_language(line) or self._language)
-        if notice is not None:
-            self._say(notice_text(notice))
-        return notice
+        screening = self._services.talk.examine(line, detect_language(line) or self._language)
+        if screening.notice is not None:
+            self._say(notice_text(screening.notice))
+        return screening
+
+    def _late_notice(self, reply: TalkReply) -> None:
+        """A crisis the provider's opinion saw once the reply was written: hotlines after it."""
+        if reply.late_safety is not None:
+            self._say(notice_text(reply.late_safety))
 
     async def _stream_reply(self, line: str) -> None:
-        notice = self._notice(line)
+        screening = self._notice(line)
         name = text(CATALOG, self._language, "companion")
         self._write(f"{_BOLD_CYAN}{name}:{_RESET} ")
         shown = 0
@@ -145,7 +164,7 @@ class ConsoleChat:
 
         try:
             reply = await self._services.talk.reply(
-                self._key, line, on_chunk=show, screened=notice
+                self._key, line, on_chunk=show, screened=screening
             )
         except _DECLINED as error:
             self._say(self._declined(error))
@@ -155,6 +174,7 @@ class ConsoleChat:
             self._say(reply.text)
         else:
             self._say(reply.text[shown:])
+        self._late_notice(reply)
 
     def _declined(self, error: Exception) -> str:
         """What the person reads when their message gets no model reply."""
@@ -167,9 +187,30 @@ class ConsoleChat:
             return text(CATALOG, self._language, "refused")
         return text(CATALOG, self._language, "empty")
 
-    async def _command(self, command: str) -> None:
+    async def _switch_to(self, language: Language) -> None:
+        """Labels, notices and summaries (read from the profile) use ``language`` from now."""
+        if language != self._language:
+            await self._services.profiles.update(self._key, language=language)
+            self._language = language
+
+    async def _choose_language(self, argument: str) -> None:
+        """``/lang ru|en``: an explicit choice that writing in the other language won't undo."""
+        try:
+            language = Language(argument.lower())
+        except ValueError:  # the person may not read the current language: hint in both
+            other = Language.EN if self._language is Language.RU else Language.RU
+            for hint_language in (self._language, other):
+                self._say(text(CATALOG, hint_language, "language_hint"))
+            return
+        self._chosen = True
+        await self._switch_to(language)
+        self._say(text(CATALOG, language, "language_set"))
+
+    async def _command(self, command: str, argument: str) -> None:
         if command == "/help":
             self._say(text(CATALOG, self._language, "help"))
+        elif command == "/lang":
+            await self._choose_language(argument)
         elif command == "/new":
             ended = await self._services.sessions.end(self._key)
             if ended is None:

@@ -4,6 +4,9 @@
 ``choices[0].delta.content``, a chunk with ``finish_reason``, a usage chunk when
 ``stream_options.include_usage`` is set, then ``data: [DONE]``. Errors use OpenAI's shape
 ``{"error": {"message", "type", "param", "code"}}``.
+
+``POST /v1/moderations`` answers with one result flagging the categories in ``flagged``
+(scripted faults and latency apply to it as to completions).
 """
 
 from __future__ import annotations
@@ -63,12 +66,20 @@ class OpenAIServer(FakeProviderServer):
     final_events = 3  # the finish chunk, the usage chunk (when asked for) and [DONE]
     leading_events = 1  # the chunk that names the role
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.flagged: set[str] = set()
+        """Moderation categories ``/v1/moderations`` flags, e.g. ``self-harm/intent``."""
+
     @property
     def base_url(self) -> str:
         return f"{self.root_url}/v1"
 
     def routes(self) -> Sequence[web.RouteDef]:
-        return [web.post("/v1/chat/completions", self._completions)]
+        return [
+            web.post("/v1/chat/completions", self._completions),
+            web.post("/v1/moderations", self._moderations),
+        ]
 
     def served_model(self, requested: str) -> str:
         return f"{requested}-2026-11-01"
@@ -77,6 +88,11 @@ class OpenAIServer(FakeProviderServer):
         body = await self.json_body(request)
         model, stream = str(body.get("model")), bool(body.get("stream"))
         return await self.serve(request, body, model=model, stream=stream)
+
+    async def _moderations(self, request: web.Request) -> web.StreamResponse:
+        body = await self.json_body(request)
+        model = str(body.get("model") or "omni-moderation-latest")
+        return await self.serve(request, body, model=model, stream=False)
 
     def error_response(self, behaviour: Behaviour) -> web.Response | None:
         status = 400 if behaviour.kind is Kind.CONTENT_POLICY else behaviour.status
@@ -88,6 +104,8 @@ class OpenAIServer(FakeProviderServer):
         return web.json_response({"error": error}, status=status)
 
     def reply_json(self, behaviour: Behaviour, model: str) -> dict[str, Any]:
+        if "moderation" in model:  # only moderation models answer /v1/moderations
+            return _moderation(model, self.flagged)
         blocked = behaviour.kind is Kind.BLOCKED_REPLY
         message = {"role": "assistant", "content": None if blocked else behaviour.text}
         return {
@@ -120,6 +138,35 @@ class OpenAIServer(FakeProviderServer):
                 {**_envelope(model, "chat.completion.chunk"), "choices": [], "usage": usage}
             )
         return [SseEvent(json.dumps(chunk)) for chunk in chunks] + [SseEvent("[DONE]")]
+
+
+MODERATION_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/instructions",
+    "self-harm/intent",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
+
+
+def _moderation(model: str, flagged: set[str]) -> dict[str, Any]:
+    """OpenAI's moderation answer for one text input."""
+    categories = {name: name in flagged for name in MODERATION_CATEGORIES}
+    result = {
+        "flagged": bool(flagged),
+        "categories": categories,
+        "category_scores": {name: 0.9 if hit else 0.001 for name, hit in categories.items()},
+        "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES},
+    }
+    return {"id": "modr-fake", "model": model, "results": [result]}
 
 
 def _envelope(model: str, kind: str) -> dict[str, Any]:

@@ -5,11 +5,14 @@ danger in Russian and English (``detect_crisis``), run on every message before t
 on every model reply (``screen_model_output``); the hotlines to offer (``hotlines_for``); and
 what changes afterwards (``message_key``, ``safety_system_prompt``). Design notes live in the
 modules: ``detector`` (pipeline), ``context`` (negation, who, fiction), ``rules`` (how
-patterns are written), ``hotlines`` (lookup and overrides), ``output`` (reply screening).
+patterns are written), ``hotlines`` (lookup and overrides), ``output`` (reply screening),
+``visible`` (what a person will see of a text: the form ``output`` screens), ``drafts``
+(screening a reply while it streams).
 """
 
 from innertalk.domain.safety.detector import CrisisDetector, default_detector, detect_crisis
-from innertalk.domain.safety.hotline_defaults import country_from_timezone
+from innertalk.domain.safety.drafts import DraftScreen
+from innertalk.domain.safety.hotline_defaults import country_for, country_from_timezone
 from innertalk.domain.safety.hotlines import (
     DEFAULT_HOTLINES,
     Hotline,
@@ -22,7 +25,12 @@ from innertalk.domain.safety.hotlines import (
     merge_hotlines,
     parse_hotlines,
 )
-from innertalk.domain.safety.output import OutputScreen, OutputVerdict, screen_model_output
+from innertalk.domain.safety.output import (
+    OutputScreen,
+    OutputVerdict,
+    screen_model_output,
+    withheld_reasons,
+)
 from innertalk.domain.safety.responses import (
     ADMIN_ALERT_KEY,
     CATALOG,
@@ -35,6 +43,7 @@ from innertalk.domain.safety.responses import (
     with_safety_prompt,
 )
 from innertalk.domain.safety.signals import CrisisCategory, CrisisHit, CrisisSignal, Severity
+from innertalk.domain.safety.visible import visible_readings
 
 __all__ = [
     "ADMIN_ALERT_KEY",
@@ -47,6 +56,7 @@ __all__ = [
     "CrisisDetector",
     "CrisisHit",
     "CrisisSignal",
+    "DraftScreen",
     "Hotline",
     "HotlineDirectory",
     "HotlineFormatError",
@@ -56,6 +66,7 @@ __all__ = [
     "OutputVerdict",
     "Severity",
     "country_code",
+    "country_for",
     "country_from_timezone",
     "default_detector",
     "detect_crisis",
@@ -66,5 +77,7 @@ __all__ = [
     "parse_hotlines",
     "safety_system_prompt",
     "screen_model_output",
+    "visible_readings",
     "with_safety_prompt",
+    "withheld_reasons",
 ]

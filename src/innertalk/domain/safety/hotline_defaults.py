@@ -176,3 +176,19 @@ def country_from_timezone(timezone: str) -> str | None:
     if timezone in _US_ZONES or timezone.startswith(_US_PREFIXES):
         return "US"
     return None
+
+
+LANGUAGE_COUNTRIES = {"ru": "RU"}
+"""Where a person who never set a time zone most likely is, by the language they write in.
+
+Russian speakers get Russia's lines (112 and the national lines) rather than the generic
+international list; English has no single likely country, so it keeps the international list.
+Either way the crisis notice offers "choose your country".
+"""
+
+
+def country_for(timezone: str | None, language: str) -> str | None:
+    """The country whose hotlines to show: the time zone's when it names one of ours (an
+    unset zone is UTC, which names none), else the one the person's language suggests."""
+    found = country_from_timezone(timezone) if timezone else None
+    return found or LANGUAGE_COUNTRIES.get(str(language))

@@ -13,8 +13,12 @@
   suicide") in the second person, which the detector reads as addressed to someone and
   ignores; whatever still fires is worth counting, not worth blocking.
 
-Only the canonical text is matched (see ``text``), so case, spacing, ``ё`` and look-alike
-letters do not matter here either.
+The screen reads what the person will see, not what the model typed: each of the text's
+``visible_readings`` (markup, invisible characters, wide letters, line breaks and hyphenation
+undone; see ``visible``) is put in the canonical form (see ``text``), so case, spacing,
+``ё`` and look-alike letters do not matter here either. The same screen runs on every
+streamed draft (``withheld_reasons``: the patterns only, without the detector's report), on
+the final reply, and on session summaries, portraits and ``/memory``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from enum import StrEnum
 from innertalk.domain.safety.detector import detect_crisis
 from innertalk.domain.safety.signals import CrisisSignal
 from innertalk.domain.safety.text import variants
+from innertalk.domain.safety.visible import visible_readings
 
 
 class OutputVerdict(StrEnum):
@@ -99,9 +104,17 @@ OUTPUT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 
 
+def withheld_reasons(text: str) -> tuple[str, ...]:
+    """The ids of the patterns that withhold ``text`` as it will be seen (empty: it may be
+    shown). Each canonical form is searched on its own, so no match spans two of them."""
+    forms = [f" {form}" for reading in visible_readings(text) for form in variants(reading)]
+    return tuple(
+        name for name, pattern in OUTPUT_RULES if any(pattern.search(form) for form in forms)
+    )
+
+
 def screen_model_output(text: str) -> OutputScreen:
     """Whether a model's reply may be shown, why not, and what the detector sees in it."""
-    canon = " ".join(f" {form}" for form in variants(text))
-    reasons = tuple(name for name, pattern in OUTPUT_RULES if pattern.search(canon))
+    reasons = withheld_reasons(text)
     verdict = OutputVerdict.WITHHOLD if reasons else OutputVerdict.ALLOW
     return OutputScreen(verdict, reasons, detect_crisis(text))

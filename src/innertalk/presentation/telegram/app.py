@@ -53,7 +53,7 @@ def build_dispatcher(
         edits=Cooldown(options.edit_note_interval, timer),
     )
     for middleware in (
-        LogContextMiddleware(bot_id),
+        LogContextMiddleware(bot_id, services.pseudonyms),
         UpdateMetricsMiddleware(timer),
         ErrorMiddleware(services.profiles, sender),
         DedupeMiddleware(services.dedupe, bot_id),

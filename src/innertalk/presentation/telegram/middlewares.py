@@ -24,7 +24,7 @@ from cachetools import TTLCache
 from innertalk.application.ports import Clock, RateLimiter, UpdateDedupe
 from innertalk.application.profiles import ProfileService
 from innertalk.application.telemetry import BotMetrics
-from innertalk.domain.users import Language, UserKey
+from innertalk.domain.users import Language, Pseudonyms, UserKey
 from innertalk.presentation.telegram.locale import language_of, plain
 from innertalk.presentation.telegram.sender import Sender
 
@@ -52,13 +52,14 @@ def _private_chat(data: dict[str, Any]) -> Chat | None:
 class LogContextMiddleware(BaseMiddleware):
     """Binds update id, a pseudonym of the person and a request id to every log line."""
 
-    def __init__(self, bot_id: str) -> None:
+    def __init__(self, bot_id: str, pseudonyms: Pseudonyms) -> None:
         self._bot_id = bot_id
+        self._pseudonyms = pseudonyms
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         user = _user(data)
-        person = UserKey(self._bot_id, user.id).pseudonym if user else None
+        person = self._pseudonyms.of(UserKey(self._bot_id, user.id)) if user else None
         with structlog.contextvars.bound_contextvars(
             update_id=event.update_id, user=person, request_id=uuid.uuid4().hex[:12]
         ):
@@ -165,7 +166,8 @@ class IdentityMiddleware(BaseMiddleware):
 
     Admin-blocked people get no conversation — but they can still see, export and erase their
     data (/privacy, /export, /delete). Someone Telegram reported unreachable who writes again
-    is reachable again.
+    is reachable again. It only reads for anyone without a profile (no "last seen", no
+    language kept), so an operator using /health or /admin before consent leaves no record.
     """
 
     def __init__(self, profiles: ProfileService, bot_id: str) -> None:

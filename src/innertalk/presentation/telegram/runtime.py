@@ -80,7 +80,11 @@ class TelegramBot:
         self.dispatcher = build_dispatcher(
             self.bot_id, services, options, self.sender, fsm_storage=fsm_storage
         )
-        self.lanes = UpdateLanes(self._feed, max_pending=options.max_pending_per_person)
+        self.lanes = UpdateLanes(
+            self._feed,
+            max_pending=options.max_pending_per_person,
+            concurrency=options.lane_concurrency,
+        )
         self.shared_lanes = (
             SharedUpdateLanes(
                 self._feed,
@@ -90,6 +94,7 @@ class TelegramBot:
                 settle=partial(_settle_lane, self.bot_id, settle),
                 on_stop=self.dispatcher["generations"].stop,
                 sleep=services.clock.sleep,
+                concurrency=options.lane_concurrency,
             )
             if lane_queue is not None
             else None

@@ -22,6 +22,7 @@ from innertalk.application.reminders import ReminderService
 from innertalk.application.safety import SafetyService
 from innertalk.application.sessions import SessionService
 from innertalk.application.talk import TalkService
+from innertalk.domain.users import Pseudonyms
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class BotServices:
     reminders: ReminderService
     safety: SafetyService
     memory: MemoryService
+    pseudonyms: Pseudonyms
+    """Stand-ins for people in log lines (``LOG_PSEUDONYM_KEY``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ class BotOptions:
     """Someone editing messages is reminded that edits aren't re-read at most this often."""
     delete_confirmation_ttl: float = 600.0
     """How long a "Yes, delete everything" button stays valid."""
+    lane_concurrency: int = 256
+    """Updates handled at once across all people (stop presses have slots of their own)."""
     max_pending_per_person: int = 100
     """Updates of one person waiting their turn; more are dropped (a flood, not a conversation)."""
     drain_timeout: float = 25.0

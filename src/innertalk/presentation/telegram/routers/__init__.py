@@ -1,8 +1,10 @@
 """The bot's routers, one per feature, in the order an update tries them.
 
-Groups first (the bot never converses there), then what works before consent (onboarding, and
-a catch-all that re-offers consent), then the features, then free text (the conversation),
-then everything else (odd media, unknown commands, stale buttons).
+Groups first (the bot never converses there), then what works before consent: the operators'
+/health and /admin (an operator need not consent to run the bot — and since they go nowhere
+near onboarding, nothing about them is stored), onboarding, and a catch-all that re-offers
+consent. Then the features, then free text (the conversation), then everything else (odd
+media, unknown commands, stale buttons).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from innertalk.presentation.telegram.routers import (
     fallback,
     feedback,
     groups,
+    hotlines,
     media,
     membership,
     memory,
@@ -36,9 +39,10 @@ def build_routers() -> list[Router]:
         groups.build(),
         membership.build(),
         talk.build_stop(),
-        start.build(),
-        commands_admin.build(),
+        commands_admin.build(),  # operators only (IsAdmin); everyone else falls through
         admin.build(),
+        hotlines.build(),  # under a crisis notice, which can come before consent
+        start.build(),
         menu.build(),
         settings.build(),
         privacy.build(),

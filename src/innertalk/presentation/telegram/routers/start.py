@@ -19,6 +19,7 @@ from innertalk.domain.language import detect_language
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import NotConsented
+from innertalk.presentation.telegram.hotline_keyboards import choose_country
 from innertalk.presentation.telegram.keyboards import Consent, OnboardingLanguage
 from innertalk.presentation.telegram.locale import say
 from innertalk.presentation.telegram.safety import notice_html
@@ -113,7 +114,7 @@ async def before_consent(
     written = message.text or message.caption or ""
     notice = services.talk.screen(written, detect_language(written) or language)
     if notice is not None:
-        await sender.html(message.chat.id, notice_html(notice))
+        await sender.html(message.chat.id, notice_html(notice), choose_country(notice))
     await state.update_data(language=language.value)
     html = f"{say(language, 'consent_needed')}\n\n{say(language, 'welcome')}"
     await sender.html(message.chat.id, html, keyboards.consent(language))

@@ -24,6 +24,7 @@ from innertalk.domain.sessions import DailySessionLimitError
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
+from innertalk.presentation.telegram.hotline_keyboards import choose_country
 from innertalk.presentation.telegram.keyboards import TalkAction
 from innertalk.presentation.telegram.locale import duration, local_time, say
 from innertalk.presentation.telegram.render import render_markdown
@@ -56,14 +57,15 @@ async def converse(
     to the reply itself (a daily limit or a model failure never hides it).
     """
     chat_id, draft_id, language = message.chat.id, message.message_id, profile.language
-    notice = services.talk.screen(text, detect_language(text) or language, profile)
+    screening = services.talk.examine(text, detect_language(text) or language, profile)
+    notice = screening.notice
     if notice is not None:
-        await sender.html(chat_id, notice_html(notice))
+        await sender.html(chat_id, notice_html(notice), choose_country(notice))
     with generations.running(chat_id, draft_id) as stop:
         try:
             async with sender.stream(chat_id, draft_id) as stream:
                 reply = await services.talk.reply(
-                    key, text, stream.show, stop=stop, screened=notice
+                    key, text, stream.show, stop=stop, screened=screening
                 )
         except DailySessionLimitError as error:
             await limit_reached(chat_id, error, profile, services, sender)
@@ -85,6 +87,9 @@ async def converse(
     await sender.reply(
         chat_id, reply.text, language=language, turn_id=reply.turn_id, stopped=reply.stopped
     )
+    late = reply.late_safety  # the provider's opinion saw a crisis the local layers doubted
+    if late is not None:
+        await sender.html(chat_id, notice_html(late), choose_country(late))
 
 
 async def limit_reached(

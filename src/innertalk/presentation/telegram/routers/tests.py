@@ -32,19 +32,18 @@ from innertalk.domain.questionnaires import (
     load_builtin_instruments,
     run_from_dict,
 )
-from innertalk.domain.safety.responses import hotline_fields
 from innertalk.domain.safety.signals import CrisisCategory, CrisisSignal, Severity
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.filters import MenuButton
+from innertalk.presentation.telegram.hotline_keyboards import choose_country
+from innertalk.presentation.telegram.safety import notice_html
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import (
-    SAFETY,
     html_in,
     local_day_text,
     say,
-    say_in,
 )
 
 RUN = "questionnaire"
@@ -203,14 +202,8 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
 async def _crisis(
     chat_id: int, key: UserKey, profile: Profile, services: BotServices, sender: Sender
 ) -> None:
-    language = profile.language
-    notice = services.safety.notice(ITEM9_SIGNAL, language, profile)
-    lines = []
-    for hotline in notice.hotlines:
-        line_key, fields = hotline_fields(hotline, language)
-        lines.append(say_in(SAFETY, language, line_key, **fields))
-    text = html_in(SAFETY, language, notice.message_key, hotlines="\n".join(lines))
-    await sender.html(chat_id, text)
+    notice = services.safety.notice(ITEM9_SIGNAL, profile.language, profile)
+    await sender.html(chat_id, notice_html(notice), choose_country(notice))
     await services.safety.alert(key, ITEM9_SIGNAL)
 
 

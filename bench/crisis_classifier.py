@@ -1,0 +1,93 @@
+"""Learned crisis classifier cost: model size, load time, time per message (p50/p99).
+
+    .venv/bin/python -m bench.crisis_classifier [--runs 2000]
+
+Markdown out, for docs/benchmarks.md. Load time is a fresh ``LinearCrisisClassifier.load``
+(the app reads the file once, off the event loop). Message timings are ``assess`` on short
+messages written here (not any labelled or held-out set), on 4,000 characters of prose and on
+4,000 characters of crisis words and idioms. Accuracy lives in ``training/crisis/train.py``'s
+cross-validated output, not here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from innertalk.infrastructure.safety_model.classifier import (
+    SHIPPED_MODEL,
+    LinearCrisisClassifier,
+    weights_digest,
+)
+
+SHORT = [
+    "привет, как дела?",
+    "I had a long day at work and I'm tired",
+    "не хочу больше ничего, всё надоело",
+    "this exam is killing me lol",
+    "мне кажется, всем было бы проще без меня",
+    "can we talk about my sister's wedding plans",
+    "сегодня гуляла у реки, стало легче",
+    "i keep thinking nobody would notice if i was gone",
+]
+PROSE = (
+    "Сегодня был длинный день. Утром я долго не могла встать, потом опоздала на работу, и "
+    "начальник снова был недоволен. Вечером гуляла в парке, стало немного легче. "
+)
+DENSE = "Я не хочу жить. Убил время на сериалы. I want to kill myself. This exam is killing me. "
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.99) - 1)]
+
+
+def _timed(classifier: LinearCrisisClassifier, texts: list[str], runs: int) -> list[float]:
+    samples = []
+    for run in range(runs):
+        text = texts[run % len(texts)]
+        started = time.perf_counter()
+        classifier.assess(text)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def run(runs: int) -> str:
+    loads = []
+    for _ in range(5):
+        started = time.perf_counter()
+        classifier = LinearCrisisClassifier.load(SHIPPED_MODEL)
+        loads.append((time.perf_counter() - started) * 1000)
+    size = SHIPPED_MODEL.stat().st_size
+    digest = weights_digest(SHIPPED_MODEL)
+    rows = []
+    for name, texts in (
+        (f"short messages ({len(SHORT)}, cycled)", SHORT),
+        ("4,000 chars of prose", [(PROSE * 30)[:4000]]),
+        ("4,000 chars, all crisis/idiom", [(DENSE * 50)[:4000]]),
+    ):
+        classifier.assess(texts[0])  # warm the per-word cache as a running process would be
+        p50, p99 = _percentiles(_timed(classifier, texts, runs))
+        rows.append(f"| {name} | {p50:.3f} | {p99:.3f} |")
+    return "\n".join(
+        [
+            f"Model `{SHIPPED_MODEL.name}`: {size / 1024:.0f} KiB (weights sha256 {digest}); "
+            f"load {statistics.median(loads):.0f} ms (median of 5 fresh loads).",
+            "",
+            "| input | p50 ms | p99 ms |",
+            "|---|---|---|",
+            *rows,
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=2000)
+    args = parser.parse_args()
+    print(run(args.runs))
+
+
+if __name__ == "__main__":
+    main()

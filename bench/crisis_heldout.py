@@ -1,0 +1,141 @@
+"""Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
+
+    .venv/bin/python -m bench.crisis_heldout [--dry-run]
+
+Run it only on frozen code (see bench/heldout/README.md): the set was written before the
+detector was tuned and must never steer a rule, a training example or a threshold. The files'
+SHA-256 are checked against that README before a line is read; a changed set is refused.
+
+Two pipelines, both local (no provider is asked):
+- rules: the deterministic detector alone (``detect_crisis``);
+- rules + learned: ``SafetyService.examine`` with the shipped classifier, as the bot runs it.
+"uncertain" is the share of messages without a signal that the classifier puts in its doubt
+band: what the optional third opinion (``SAFETY_OPINION``) would be asked about.
+Per language and per held-out category; Wilson 95 % intervals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from innertalk.application.safety import SafetyService
+from innertalk.domain.safety import DEFAULT_HOTLINES, detect_crisis
+from innertalk.domain.users import Language
+from innertalk.infrastructure.safety_model.classifier import shipped_classifier
+
+ROOT = Path(__file__).parents[1]
+SEALED = ROOT / "bench" / "heldout"
+DOC = ROOT / "docs" / "benchmarks.md"
+HEADING = "## Crisis detection on the sealed held-out set (`bench/crisis_heldout.py`)"
+Z = 1.959963984540054
+
+
+def wilson(hits: int, total: int) -> tuple[float, float]:
+    """The Wilson score interval (95 %) for ``hits`` out of ``total``."""
+    if total == 0:
+        return (0.0, 1.0)
+    share = hits / total
+    centre = share + Z * Z / (2 * total)
+    spread = Z * math.sqrt(share * (1 - share) / total + Z * Z / (4 * total * total))
+    scale = 1 + Z * Z / total
+    return (max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale))
+
+
+def _sealed_files() -> dict[str, Path]:
+    """The set's files by language, after checking each one's SHA-256 against the README."""
+    readme = (SEALED / "README.md").read_text("utf-8")
+    files = {}
+    for language in ("ru", "en"):
+        path = SEALED / f"crisis_{language}.jsonl"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if not re.search(rf"{digest}\s+{path.name}", readme):
+            raise SystemExit(
+                f"{path.name}: its SHA-256 is not the sealed one; refusing to measure"
+            )
+        files[language] = path
+    return files
+
+
+def _cases(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _percent(hits: int, total: int) -> str:
+    low, high = wilson(hits, total)
+    share = hits / total if total else 0.0
+    return f"{share:.1%} ({low:.1%}–{high:.1%}) · {hits}/{total}"
+
+
+def _rows(
+    cases: list[dict[str, object]], flagged: Callable[[str], bool]
+) -> Iterable[tuple[str, str]]:
+    """(group, figure): recall for positives, false alarms for negatives, then per category."""
+    by_category: dict[tuple[int, str], list[bool]] = defaultdict(list)
+    for case in cases:
+        by_category[(int(case["label"]), str(case["category"]))].append(flagged(str(case["text"])))
+    for label, name in ((1, "recall"), (0, "false alarms")):
+        hits = [hit for (lab, _), found in by_category.items() if lab == label for hit in found]
+        yield (f"**{name}**", _percent(sum(hits), len(hits)))
+        for (lab, category), found in sorted(by_category.items()):
+            if lab == label:
+                yield (f"{name}: {category}", _percent(sum(found), len(found)))
+
+
+def run() -> str:
+    service = SafetyService(directory=DEFAULT_HOTLINES, classifier=shipped_classifier())
+    sections = []
+    for language, path in _sealed_files().items():
+        cases = _cases(path)
+        lang = Language(language)
+        layered = {str(c["text"]): service.examine(str(c["text"]), lang) for c in cases}
+        layered_hits = {text: s.notice is not None for text, s in layered.items()}
+        rules = {str(c["text"]): detect_crisis(str(c["text"])) is not None for c in cases}
+        lines = [f"### {language}\n", "| | rules | rules + learned |", "|---|---|---|"]
+        pairs = zip(
+            _rows(cases, rules.__getitem__),
+            _rows(cases, layered_hits.__getitem__),
+            strict=True,
+        )
+        lines += [f"| {group} | {a} | {b} |" for (group, a), (_, b) in pairs]
+        quiet = [s for s in layered.values() if s.notice is None]
+        doubt = sum(s.uncertain for s in quiet)
+        lines.append(f"\nUncertain (would go to the third opinion): {_percent(doubt, len(quiet))}")
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--dry-run", action="store_true", help="print, do not write the doc")
+    args = parser.parse_args()
+    body = run()
+    command = ".venv/bin/python -m bench.crisis_heldout"
+    section = (
+        f"{HEADING}\n\nCommand: `{command}` — run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
+        "frozen code. Share (Wilson 95 % interval) · count. Targets: recall ≥ 95 %, false "
+        f"alarms ≤ 5 %.\n\n{body}\n"
+    )
+    if args.dry_run:
+        print(section)
+        return
+    text = DOC.read_text("utf-8") if DOC.exists() else "# Benchmarks\n"
+    if HEADING in text:
+        before, _, after = text.partition(HEADING)
+        rest = after.split("\n## ", 1)
+        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    DOC.write_text(text, "utf-8")
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
