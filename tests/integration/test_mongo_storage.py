@@ -25,7 +25,6 @@ from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.wellbeing import Feedback
 from innertalk.infrastructure.crypto import generate_key
 from innertalk.infrastructure.fsm import StoreFsmStorage
-from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.mongo import MongoStorage
 from innertalk.infrastructure.storage.mongo_client import CLIENT_DEFAULTS, client_options
 from innertalk.infrastructure.storage.mongo_schema import COUNTERS, INDEXES, USER_COLLECTIONS
@@ -283,14 +282,16 @@ async def test_a_refused_url_is_one_line_naming_database_url(
 async def test_a_wrong_encryption_key_stops_the_start(
     server: MongoWireServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Data sealed with one key and ENCRYPTION_KEY set to another fail at start-up."""
+    """Data sealed with one key, and ENCRYPTION_KEY set to another or unset, fail at start-up."""
     configure(monkeypatch, tmp_path, server.url(), ENCRYPTION_KEY=generate_key())
     storage = await open_storage(load_settings(None))
-    assert isinstance(storage, EncryptedStorage)
     await storage.write(everything(ALICE))
     await storage.close()
     monkeypatch.setenv("ENCRYPTION_KEY", generate_key())
-    with pytest.raises(ConfigError, match=r"^ENCRYPTION_KEY: the stored data was encrypted"):
+    with pytest.raises(ConfigError, match=r"^ENCRYPTION_KEY: no configured key opens"):
+        await open_storage(load_settings(None))
+    monkeypatch.delenv("ENCRYPTION_KEY")
+    with pytest.raises(ConfigError, match=r"^ENCRYPTION_KEY: the stored data is encrypted"):
         await open_storage(load_settings(None))
 
 
