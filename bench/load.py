@@ -57,10 +57,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
@@ -1157,10 +1158,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--py-spy", type=Path, help="record a py-spy profile of each window here")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument(
+        "--inbox-cost",
+        type=int,
+        metavar="N",
+        help="only measure the durable inbox (SQLite): N messages filed, answered and removed, "
+        "one at a time and 256 at once; prints, leaves docs alone",
+    )
+    parser.add_argument(
         "--only",
         help=f"comma-separated phases to run ({','.join(PHASES)}); implies --dry-run",
     )
     args = parser.parse_args(argv)
+    if args.inbox_cost:
+        print(asyncio.run(inbox_cost(args.inbox_cost)))
+        return
     plan = QUICK if args.quick else FULL
     phases = args.only.split(",") if args.only else list(PHASES)
     if unknown := set(phases) - set(PHASES):
@@ -1176,6 +1187,43 @@ def main(argv: Sequence[str] | None = None) -> None:
         given = sys.argv[1:] if argv is None else list(argv)
         write(text, " ".join([".venv/bin/python -m bench.load", *given]))
         print(f"\nwritten to {DOCS}")
+
+
+async def inbox_cost(count: int) -> str:
+    """What the durable inbox adds per message: ``file`` + ``answered`` + ``done`` on the
+    SQLite table (``synchronous = FULL``: each a fsynced commit), as the bot does them."""
+    from innertalk.infrastructure.storage.sqlite import SqliteStorage
+    from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+
+    payload = json.dumps({"update_id": 1, "message": {"text": "x" * 200}}).encode()
+    lines = ["| writers | messages | per message (wall) | messages/s |", "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory(prefix="innertalk-inbox-") as scratch:
+        path = Path(scratch) / "inbox.db"
+        storage = await SqliteStorage.open(path)
+        await storage.migrate()
+        await storage.close()
+        inbox = await SqliteUpdateInbox.open(path)
+        try:
+            for writers in (1, 256):
+                ids = iter(range(writers * 10_000_000, writers * 10_000_000 + count))
+                start = time.perf_counter()
+                await asyncio.gather(*(_inbox_writer(inbox, ids, payload) for _ in range(writers)))
+                seconds = time.perf_counter() - start
+                lines.append(
+                    f"| {writers} | {count} | {seconds / count * 1000:.2f} ms "
+                    f"| {count / seconds:.0f} |"
+                )
+        finally:
+            await inbox.close()
+    return "\n".join(lines)
+
+
+async def _inbox_writer(inbox: Any, ids: Iterator[int], payload: bytes) -> None:
+    """Messages from the shared ``ids`` until none is left, each as the bot handles one."""
+    for update_id in ids:
+        await inbox.file("bench", [(update_id, payload)])
+        await inbox.answered("bench", update_id)
+        await inbox.done("bench", update_id)
 
 
 def raw(results: Results) -> dict[str, object]:

@@ -19,16 +19,18 @@ import structlog
 from redis.asyncio import Redis
 
 from innertalk.application.admin import AdminService
-from innertalk.application.alerts import AlertService
+from innertalk.application.alerts import AlertKind, AlertService
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.diary import ChartWords, DiaryService
 from innertalk.application.feedback import FeedbackService
 from innertalk.application.health import ComponentHealth, HealthService, Probe
+from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.application.memory import MemoryService
 from innertalk.application.portraits import PortraitService
 from innertalk.application.ports import (
     Clock,
     ContextCache,
+    DeadLetter,
     JobLocks,
     LanguageModel,
     RateLimiter,
@@ -56,6 +58,7 @@ from innertalk.infrastructure.context_codec import ContextCodec
 from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.dedupe import LocalUpdateDedupe, RedisUpdateDedupe
 from innertalk.infrastructure.hotlines import HotlineFileError, load_hotlines
+from innertalk.infrastructure.inbox_seal import PayloadSeal
 from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerStateStore
 from innertalk.infrastructure.llm.crisis_opinion import ModelCrisisOpinion
 from innertalk.infrastructure.llm.moderation import OpenAIModerationOpinion
@@ -78,12 +81,15 @@ from innertalk.infrastructure.ratelimit import (
 )
 from innertalk.infrastructure.redis_cache import RedisContextCache
 from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
 from innertalk.infrastructure.redis_locks import RedisJobLocks
 from innertalk.infrastructure.safety_model.classifier import shipped_classifier
-from innertalk.infrastructure.storage.encrypted import EncryptedStorage
+from innertalk.infrastructure.storage.key_check import KeyMismatchError, check_keys
 from innertalk.infrastructure.storage.mongo import MongoStorage
 from innertalk.infrastructure.storage.mongo_client import MongoStartupError
+from innertalk.infrastructure.storage.mongo_inbox import MongoUpdateInbox
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from innertalk.presentation.texts import text
 
@@ -144,29 +150,33 @@ async def open_storage(settings: Settings, *, migrate: bool | None = None) -> St
     MongoDB without ``AUTO_MIGRATE`` must already have its indexes (``innertalk migrate``).
     """
     migrating = settings.storage.auto_migrate if migrate is None else migrate
+    # the adapters' row codecs seal every personal field with it (docs/architecture.md)
+    cipher = at_rest_cipher(settings)
     storage: SqliteStorage | MongoStorage
     if settings.storage.backend == "mongodb":
-        storage = await _open_mongodb(settings, migrate=migrating)
+        storage = await _open_mongodb(settings, migrate=migrating, cipher=cipher)
     else:
-        storage = await _open_sqlite(settings.storage.sqlite_path, migrate=migrating)
-    keys = settings.security.keys()
-    if not keys:
-        return storage
-    cipher = FieldCipher(keys)
-    sample = await storage.newest_turn_text()
-    used = cipher.key_of(sample) if sample else None
-    if used is not None and not cipher.knows(used):
-        await storage.close()
-        raise ConfigError(
-            f"ENCRYPTION_KEY: the stored data was encrypted with key {used}, which is neither "
-            "ENCRYPTION_KEY nor in ENCRYPTION_KEYS_PREVIOUS"
-        )
-    return EncryptedStorage(storage, cipher)
-
-
-async def _open_sqlite(path: Path, *, migrate: bool) -> SqliteStorage:
+        path = settings.storage.sqlite_path
+        storage = await _open_sqlite(path, migrate=migrating, cipher=cipher)
     try:
-        storage = await SqliteStorage.open(path)
+        await check_keys(storage, cipher)
+    except KeyMismatchError as error:
+        await storage.close()
+        raise ConfigError(str(error)) from None
+    return storage
+
+
+def at_rest_cipher(settings: Settings) -> FieldCipher | None:
+    """The cipher ``ENCRYPTION_KEY`` (then ``ENCRYPTION_KEYS_PREVIOUS``) makes, if set."""
+    keys = settings.security.keys()
+    return FieldCipher(keys) if keys else None
+
+
+async def _open_sqlite(
+    path: Path, *, migrate: bool, cipher: FieldCipher | None = None
+) -> SqliteStorage:
+    try:
+        storage = await SqliteStorage.open(path, cipher=cipher)
     except (OSError, sqlite3.Error) as error:
         raise ConfigError(f"DATABASE_URL: cannot open {path}: {error}") from None
     if migrate:
@@ -174,7 +184,9 @@ async def _open_sqlite(path: Path, *, migrate: bool) -> SqliteStorage:
     return storage
 
 
-async def _open_mongodb(settings: Settings, *, migrate: bool) -> MongoStorage:
+async def _open_mongodb(
+    settings: Settings, *, migrate: bool, cipher: FieldCipher | None = None
+) -> MongoStorage:
     """Connected (or a one-line ``ConfigError`` naming ``DATABASE_URL``), then migrated or
     checked for the indexes ``innertalk migrate`` creates."""
     try:
@@ -182,6 +194,7 @@ async def _open_mongodb(settings: Settings, *, migrate: bool) -> MongoStorage:
             settings.storage.database_url,
             settings.storage.mongodb_database,
             retention_days=settings.talk.retention_days,
+            cipher=cipher,
         )
         await storage.prepare(migrate=migrate)
     except MongoStartupError as error:
@@ -323,6 +336,11 @@ async def _pseudonyms(settings: Settings) -> Pseudonyms:
     return Pseudonyms(key)
 
 
+async def _dead_letter_alert(alerts: AlertService, letter: DeadLetter) -> None:
+    """Admins hear of a record set aside: its kind and the error class, nothing it says."""
+    await alerts.notify(AlertKind.WRITE_BEHIND_DEAD_LETTER, f"{letter.kind}: {letter.error}")
+
+
 def _alerting(alerts: AlertService) -> AdminAlert:
     async def alert(kind: str, provider: str) -> None:
         await alerts.notify(kind, provider, about=provider)
@@ -377,9 +395,8 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
             breakers=None,
         )
     redis = connect_redis(url)
-    keys = settings.security.keys()
     # the context holds turn texts: sealed with the at-rest key whenever there is one
-    codec = ContextCodec(FieldCipher(keys) if keys else None)
+    codec = ContextCodec(at_rest_cipher(settings))
     pool = redis.connection_pool
     return SharedState(
         redis=redis,
@@ -423,7 +440,9 @@ async def build_app(
     )
     model = model or router
     assert model is not None
-    storage = WriteBehindStorage(await open_storage(settings), clock)
+    storage = WriteBehindStorage(
+        await open_storage(settings), clock, on_dead_letter=partial(_dead_letter_alert, alerts)
+    )
     await storage.start()
     opinion: CrisisOpinion | None = None
     background: list[asyncio.Task[None]] = []
@@ -537,3 +556,26 @@ async def build_app(
                 await router.aclose()
             if isinstance(opinion, OpenAIModerationOpinion):
                 await opinion.aclose()
+
+
+@asynccontextmanager
+async def open_inbox(settings: Settings, redis: Redis | None) -> AsyncIterator[UpdateInbox]:
+    """The bot's durable inbox: a Redis stream with ``REDIS_URL`` (``redis``: the app's
+    client), else a table/collection in ``DATABASE_URL``; payloads sealed with the key."""
+    keys = settings.security.keys()
+    seal = PayloadSeal(FieldCipher(keys) if keys else None)
+    inbox: UpdateInbox
+    try:
+        if redis is not None:
+            inbox = RedisUpdateInbox(redis, seal)
+        elif settings.storage.backend == "mongodb":
+            url, database = settings.storage.database_url, settings.storage.mongodb_database
+            inbox = await MongoUpdateInbox.open(url, database, seal)
+        else:
+            inbox = await SqliteUpdateInbox.open(settings.storage.sqlite_path, seal)
+    except InboxUnavailableError as error:
+        raise ConfigError(f"DATABASE_URL: the update inbox cannot be used ({error})") from None
+    try:
+        yield inbox
+    finally:
+        await inbox.close()

@@ -1,4 +1,5 @@
-"""The ``innertalk`` command: ``chat``, ``bot``, ``migrate``, ``health``, ``keygen``.
+"""The ``innertalk`` command: ``chat``, ``bot``, ``migrate``, ``health``, ``keygen``,
+``reencrypt``.
 
 Configuration problems end the process with one line naming the variable and exit code 2.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from innertalk import __version__
-from innertalk.bootstrap import App, build_app, open_storage
+from innertalk.bootstrap import App, at_rest_cipher, build_app, open_inbox, open_storage
 from innertalk.config import ConfigError, LogSettings, Settings, load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import DecryptionError, generate_key
@@ -47,6 +48,8 @@ EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
 CONSOLE_BOT_ID = "console"
 CHAT_LOG_NAME = "innertalk-chat.log"
+REENCRYPT_BATCH = 500
+"""Rows (documents) re-sealed per transaction (bulk write) by ``innertalk reencrypt``."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
         "health", help="show the running instance's /readyz table (exit 1 unless all up)"
     )
     commands.add_parser("keygen", help="print a new ENCRYPTION_KEY")
+    commands.add_parser(
+        "reencrypt",
+        help="seal every stored personal value with ENCRYPTION_KEY (then old keys can go)",
+    )
     return parser
 
 
@@ -177,7 +184,7 @@ def fsm_storage(app: App) -> BaseStorage:
     from innertalk.infrastructure.fsm import SharedRedisFsmStorage, StoreFsmStorage
 
     if app.redis is not None:
-        return SharedRedisFsmStorage(app.redis)
+        return SharedRedisFsmStorage(app.redis, cipher=at_rest_cipher(app.settings))
     return StoreFsmStorage(app.storage)
 
 
@@ -204,7 +211,7 @@ async def _bot(settings: Settings) -> None:
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # a line per update is noise
     stop = asyncio.Event()
     with _stopping_on_signals(stop):
-        async with build_app(settings) as app:
+        async with build_app(settings) as app, open_inbox(settings, app.redis) as inbox:
             try:
                 bot = create_bot(
                     token,
@@ -224,6 +231,7 @@ async def _bot(settings: Settings) -> None:
                 fsm_storage=fsm_storage(app),
                 lane_queue=lanes,
                 settle=app.storage.settled,
+                inbox=inbox,
             )
             install_operations(telegram, app)
             lag = asyncio.create_task(watch_event_loop_lag(), name="event-loop-lag")
@@ -241,7 +249,7 @@ def _shared_lanes(app: App, bot_id: int) -> RedisLaneQueue | None:
         return None
     from innertalk.infrastructure.lanes import RedisLaneQueue
 
-    return RedisLaneQueue(app.redis, str(bot_id))
+    return RedisLaneQueue(app.redis, str(bot_id), cipher=at_rest_cipher(app.settings))
 
 
 def install_operations(telegram: TelegramBot, app: App) -> None:
@@ -320,6 +328,34 @@ async def _migrate(settings: Settings) -> None:
     print(f"schema is up to date ({settings.storage.database_label})")
 
 
+async def _reencrypt(settings: Settings) -> None:
+    """Seal every personal value under the current key, batch by batch; run again after an
+    interruption, it picks up what is left (values already current are skipped)."""
+    from innertalk.infrastructure.storage.key_check import seal_probe
+    from innertalk.infrastructure.storage.sealing import FieldSeal
+
+    cipher = at_rest_cipher(settings)
+    if cipher is None:
+        raise ConfigError("ENCRYPTION_KEY: reencrypt needs the key to seal with")
+    storage = await open_storage(settings, migrate=True)  # refuses keys that do not open it
+
+    def progress(part: str, read: int, sealed: int) -> None:
+        print(f"reencrypt: {part}: {read} read, {sealed} sealed so far", file=sys.stderr)
+
+    try:
+        sealed = await storage.reseal(  # type: ignore[attr-defined]
+            FieldSeal(cipher), batch=REENCRYPT_BATCH, progress=progress
+        )
+        await storage.set_at_rest_probe(seal_probe(cipher))  # type: ignore[attr-defined]
+    finally:
+        await storage.close()
+    print(
+        f"reencrypt: done, {sealed} values sealed with key {cipher.current_key_id} "
+        f"({settings.storage.database_label}); ENCRYPTION_KEYS_PREVIOUS may now be emptied",
+        file=sys.stderr,
+    )
+
+
 async def _until_signalled(work: Coroutine[Any, Any, None]) -> None:
     """Run ``work``; SIGINT or SIGTERM cancels it, so every ``finally`` (flushes) still runs."""
     task = asyncio.ensure_future(work)
@@ -345,6 +381,16 @@ def _health(settings: Settings) -> int:
     return 0 if readiness.all_up else EXIT_DOWN
 
 
+def _work(
+    args: argparse.Namespace, settings: Settings, log_file: Path | None
+) -> Coroutine[Any, Any, None]:
+    if args.command == "chat":
+        return _chat(settings, args.user_id, log_file)
+    if args.command == "reencrypt":
+        return _reencrypt(settings)
+    return _migrate(settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -363,12 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bot":
             asyncio.run(_bot(settings))
         else:
-            work = (
-                _chat(settings, args.user_id, log_file)
-                if args.command == "chat"
-                else _migrate(settings)
-            )
-            asyncio.run(_until_signalled(work))
+            asyncio.run(_until_signalled(_work(args, settings, log_file)))
     except ConfigError as error:
         print(f"innertalk: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG

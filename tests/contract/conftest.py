@@ -17,7 +17,6 @@ import pytest
 
 from innertalk.application.ports import Storage
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
-from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.memory import MemoryStorage
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from tests.contract.mongodb import MONGODB_URI, mongodb_storage, mongodb_wire_fake_storage
@@ -32,8 +31,10 @@ async def memory_storage(_tmp_path: Path) -> AsyncIterator[Storage]:
 
 
 @asynccontextmanager
-async def sqlite_storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    storage = await SqliteStorage.open(tmp_path / "data" / "innertalk.sqlite3")
+async def sqlite_storage(
+    tmp_path: Path, cipher: FieldCipher | None = None
+) -> AsyncIterator[Storage]:
+    storage = await SqliteStorage.open(tmp_path / "data" / "innertalk.sqlite3", cipher=cipher)
     try:
         await storage.migrate()
         yield storage
@@ -45,14 +46,12 @@ TEST_KEYS = [parse_key(generate_key()), parse_key(generate_key())]
 
 
 def encrypted(
-    opener: Callable[[Path], AbstractAsyncContextManager[Storage]],
+    opener: Callable[[Path, FieldCipher | None], AbstractAsyncContextManager[Storage]],
 ) -> Callable[[Path], AbstractAsyncContextManager[Storage]]:
-    """The same backend with turn texts, summaries, notes and portraits encrypted at rest."""
+    """The same backend with every personal field sealed by its row codec."""
 
-    @asynccontextmanager
-    async def open_encrypted(tmp_path: Path) -> AsyncIterator[Storage]:
-        async with opener(tmp_path) as inner:
-            yield EncryptedStorage(inner, FieldCipher(TEST_KEYS))
+    def open_encrypted(tmp_path: Path) -> AbstractAsyncContextManager[Storage]:
+        return opener(tmp_path, FieldCipher(TEST_KEYS))
 
     return open_encrypted
 
@@ -71,11 +70,11 @@ class Backend:
 BACKENDS = (
     Backend("memory", memory_storage),
     Backend("sqlite", sqlite_storage),
-    Backend("memory+encrypted", encrypted(memory_storage)),
     Backend("sqlite+encrypted", encrypted(sqlite_storage)),
     Backend("mongodb-wire-fake", mongodb_wire_fake_storage),
     Backend("mongodb-wire-fake+encrypted", encrypted(mongodb_wire_fake_storage)),
     Backend("mongodb", mongodb_storage, requires_env=MONGODB_URI),
+    Backend("mongodb+encrypted", encrypted(mongodb_storage), requires_env=MONGODB_URI),
 )
 
 

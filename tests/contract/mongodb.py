@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from innertalk.application.ports import Storage
+from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.storage.mongo import MongoStorage
 from tests.fakes.mongo_server import mongo_server
 
@@ -22,9 +23,11 @@ MONGODB_URI = "INNERTALK_TEST_MONGODB_URI"
 
 
 @asynccontextmanager
-async def mongodb_wire_fake_storage(_tmp_path: Path) -> AsyncIterator[Storage]:
+async def mongodb_wire_fake_storage(
+    _tmp_path: Path, cipher: FieldCipher | None = None
+) -> AsyncIterator[Storage]:
     async with mongo_server() as server:
-        storage = await MongoStorage.open(server.url())
+        storage = await MongoStorage.open(server.url(), cipher=cipher)
         try:
             await storage.migrate()
             yield storage
@@ -33,9 +36,11 @@ async def mongodb_wire_fake_storage(_tmp_path: Path) -> AsyncIterator[Storage]:
 
 
 @asynccontextmanager
-async def mongodb_storage(_tmp_path: Path) -> AsyncIterator[Storage]:
+async def mongodb_storage(
+    _tmp_path: Path, cipher: FieldCipher | None = None
+) -> AsyncIterator[Storage]:
     database = f"innertalk_test_{uuid.uuid4().hex[:12]}"
-    storage = await MongoStorage.open(os.environ[MONGODB_URI], database)
+    storage = await MongoStorage.open(os.environ[MONGODB_URI], database, cipher=cipher)
     try:
         await storage.migrate()
         yield storage

@@ -14,6 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from innertalk.application.ports import LaneQueue, LaneQueueUnavailableError
+from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.lanes import MemoryLaneBoard, MemoryLaneQueue, RedisLaneQueue
 from innertalk.infrastructure.redis_connection import connect_redis
 from tests.fakes.clock import FakeClock
@@ -36,10 +37,10 @@ async def memory_pair(_redis_url: str) -> AsyncIterator[Pair]:
 
 
 @asynccontextmanager
-async def redis_pair(redis_url: str) -> AsyncIterator[Pair]:
+async def redis_pair(redis_url: str, cipher: FieldCipher | None = None) -> AsyncIterator[Pair]:
     bot = f"bot-{uuid.uuid4().hex[:8]}"
     clients = [connect_redis(redis_url), connect_redis(redis_url)]
-    first, second = (RedisLaneQueue(client, bot, lease=30) for client in clients)
+    first, second = (RedisLaneQueue(client, bot, lease=30, cipher=cipher) for client in clients)
 
     @asynccontextmanager
     async def expire() -> AsyncIterator[None]:
@@ -56,7 +57,14 @@ async def redis_pair(redis_url: str) -> AsyncIterator[Pair]:
             await client.aclose()
 
 
-@pytest.fixture(params=[memory_pair, redis_pair], ids=["memory", "redis"])
+def sealed_redis_pair(redis_url: str) -> AbstractAsyncContextManager[Pair]:
+    """Both instances seal queued payloads with the same at-rest key."""
+    return redis_pair(redis_url, FieldCipher([parse_key(generate_key())]))
+
+
+@pytest.fixture(
+    params=[memory_pair, redis_pair, sealed_redis_pair], ids=["memory", "redis", "redis+encrypted"]
+)
 async def pair(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[Pair]:
     async with request.param(redis_url) as opened:
         yield opened

@@ -13,10 +13,17 @@ class StoreDownError(ConnectionError):
     """The fake database is unreachable."""
 
 
+class CursedRecordError(RuntimeError):
+    """A record the fake store refuses for a reason no classification knows."""
+
+
 class FlakyStorage(MemoryStorage):
     """A ``MemoryStorage`` whose writes fail while ``down`` (or for the first ``fail_next``).
 
     ``write_sizes`` records the size of every attempted batch; ``gate`` holds writes back.
+    Like a real driver, it refuses text that is not valid UTF-8 (a lone surrogate) with
+    ``UnicodeEncodeError``, and a batch holding a record whose id is in ``cursed`` fails
+    with ``CursedRecordError`` (an error of no known class) while the store stays up.
     """
 
     def __init__(self, *, fail_next: int = 0) -> None:
@@ -26,6 +33,11 @@ class FlakyStorage(MemoryStorage):
         self.write_sizes: list[int] = []
         self.gate: asyncio.Event | None = None
         self.stored = asyncio.Event()
+        self.cursed: set[str] = set()
+
+    async def ping(self) -> None:
+        if self.down:
+            raise StoreDownError("database unreachable")
 
     async def write(self, records: Sequence[Record]) -> None:
         self.write_sizes.append(len(records))
@@ -34,5 +46,9 @@ class FlakyStorage(MemoryStorage):
         if self.down or self.fail_next > 0:
             self.fail_next = max(0, self.fail_next - 1)
             raise StoreDownError("database unreachable")
+        for record in records:
+            str(getattr(record, "text", "")).encode()  # as SQLite or BSON encode text
+            if getattr(record, "id", None) in self.cursed:
+                raise CursedRecordError("this record always fails")
         await super().write(records)
         self.stored.set()

@@ -25,7 +25,6 @@ from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.wellbeing import Feedback
 from innertalk.infrastructure.crypto import generate_key
 from innertalk.infrastructure.fsm import StoreFsmStorage
-from innertalk.infrastructure.storage.encrypted import EncryptedStorage
 from innertalk.infrastructure.storage.mongo import MongoStorage
 from innertalk.infrastructure.storage.mongo_client import CLIENT_DEFAULTS, client_options
 from innertalk.infrastructure.storage.mongo_schema import COUNTERS, INDEXES, USER_COLLECTIONS
@@ -127,7 +126,10 @@ async def test_loading_a_context_is_one_aggregate(
 async def test_a_batch_is_one_bulk_write_per_collection(
     storage: MongoStorage, server: MongoWireServer
 ) -> None:
-    """One seq reservation, then one update command per collection, however large the batch."""
+    """One seq reservation, then one update command per collection, however large the batch
+    (on a server that refuses transactions, as this fake does once the first batch tried)."""
+    await storage.write(list(everything(STRANGER)))  # learns that transactions are refused
+    server.commands.clear()
     opened = session("s-big", start=0)
     batch: list[Record] = [
         *everything(ALICE),
@@ -284,14 +286,16 @@ async def test_a_refused_url_is_one_line_naming_database_url(
 async def test_a_wrong_encryption_key_stops_the_start(
     server: MongoWireServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Data sealed with one key and ENCRYPTION_KEY set to another fail at start-up."""
+    """Data sealed with one key, and ENCRYPTION_KEY set to another or unset, fail at start-up."""
     configure(monkeypatch, tmp_path, server.url(), ENCRYPTION_KEY=generate_key())
     storage = await open_storage(load_settings(None))
-    assert isinstance(storage, EncryptedStorage)
     await storage.write(everything(ALICE))
     await storage.close()
     monkeypatch.setenv("ENCRYPTION_KEY", generate_key())
-    with pytest.raises(ConfigError, match=r"^ENCRYPTION_KEY: the stored data was encrypted"):
+    with pytest.raises(ConfigError, match=r"^ENCRYPTION_KEY: no configured key opens"):
+        await open_storage(load_settings(None))
+    monkeypatch.delenv("ENCRYPTION_KEY")
+    with pytest.raises(ConfigError, match=r"^ENCRYPTION_KEY: the stored data is encrypted"):
         await open_storage(load_settings(None))
 
 

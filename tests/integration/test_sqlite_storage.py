@@ -176,7 +176,8 @@ async def test_datetimes_are_fixed_width_utc_text(storage: SqliteStorage) -> Non
 async def test_a_constraint_violation_rolls_back_the_whole_batch(storage: SqliteStorage) -> None:
     """A batch failing inside SQLite stores nothing, and the next batch is written normally."""
     bad_mood = MoodEntry("m0", ALICE, 5, T0)
-    object.__setattr__(bad_mood, "score", 11)  # past the domain check, to reach the CHECK
+    # past the domain's types, to reach NOT NULL (the score's CHECK went: it may be sealed)
+    object.__setattr__(bad_mood, "note", None)
     with pytest.raises(sqlite3.IntegrityError):
         await storage.write([new_profile(ALICE, T0), *conversation(), bad_mood])
     assert await storage.load_context(ALICE, 10) == ConversationContext(key=ALICE)

@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     ALL_PROVIDERS_DOWN = "all_providers_down"
     PROVIDER_AUTH = "auth"
     WRITE_BEHIND_FAILING = "write_behind_failing"
+    WRITE_BEHIND_DEAD_LETTER = "write_behind_dead_letter"
     CRISIS_DETECTED = "crisis_detected"
 
 

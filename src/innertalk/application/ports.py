@@ -190,7 +190,36 @@ class StatsStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A record the write-behind queue gave up on: whose, which and why — never its content."""
+
+    key: UserKey
+    record_id: str
+    """The record's id; empty for records keyed by their owner (profile, reminder)."""
+    kind: str
+    """The record's type: ``Turn``, ``Session``, ``Profile``…"""
+    error: str
+    """The class of the error that made it permanent, e.g. ``UnicodeEncodeError``."""
+    failed_at: datetime
+
+
+class DeadLetterStore(Protocol):
+    """Where records that can never be stored are noted (docs/operations.md, *Dead letters*).
+
+    A person's dead letters are erased with the rest of their records (``delete_user``)."""
+
+    async def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
+        """Note ``letters``."""
+        ...
+
+    async def dead_letters(self, limit: int) -> list[DeadLetter]:
+        """The newest ``limit`` dead letters of every person, newest first."""
+        ...
+
+
 class Storage(
+    DeadLetterStore,
     StatsStore,
     RecordStore,
     ConversationStore,

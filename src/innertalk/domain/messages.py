@@ -10,6 +10,35 @@ MAX_MESSAGE_CHARS = 16_000
 _KEEP = {"\n", "\t"}
 
 
+_REPLACEMENT = "\ufffd"
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def clean_text(text: str) -> str:
+    """``text`` safe to store and encode: lone surrogates (broken UTF-16, or undecodable
+    bytes read with ``surrogateescape``) become U+FFFD, NUL characters are dropped.
+
+    Every text that enters — a Telegram update, a console line, callback data — passes here
+    first, so no record can fail to encode later (a poison record in the write-behind queue).
+    """
+    if text.isascii():
+        return text.replace("\0", "")
+    return "".join(
+        _REPLACEMENT if ord(char) in _SURROGATES else char for char in text if char != "\0"
+    )
+
+
+def clean_json(value: object) -> object:
+    """Every string (keys too) inside a decoded JSON value put through ``clean_text``."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(key)): clean_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_json(item) for item in value]
+    return value
+
+
 class EmptyMessageError(ValueError):
     """The message has nothing to answer once whitespace and control characters are gone."""
 
@@ -20,7 +49,9 @@ def clean_message(text: str) -> str:
     Format characters (zero-width joiners, direction marks) stay: emoji sequences and
     right-to-left text need them. Raises ``EmptyMessageError`` when nothing visible is left.
     """
-    kept = "".join(char for char in text if char in _KEEP or unicodedata.category(char) != "Cc")
+    kept = "".join(
+        char for char in clean_text(text) if char in _KEEP or unicodedata.category(char) != "Cc"
+    )
     cleaned = kept.strip()[:MAX_MESSAGE_CHARS]
     if not any(
         not char.isspace() and unicodedata.category(char) not in ("Cf", "Zs") for char in cleaned

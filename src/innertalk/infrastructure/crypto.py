@@ -5,7 +5,8 @@ the first 8 hex digits of the key's SHA-256, so keys need no names; the associat
 each value to its owner and field, so a value copied to another person's row does not decrypt.
 Decryption with a wrong or missing key raises ``DecryptionError`` — never garbage.
 Values without the prefix were written before encryption was switched on and are returned as
-they are, so enabling ``ENCRYPTION_KEY`` needs no migration.
+they are, so enabling ``ENCRYPTION_KEY`` needs no migration (``innertalk reencrypt`` seals them).
+Bytes (queued update payloads) are sealed the same way by ``seal_bytes``/``open_bytes``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:8]
 
 
+def sealed_key_id(stored: str) -> str | None:
+    """The key id a sealed value names (``None`` for a plain value); needs no key."""
+    if not stored.startswith(f"{PREFIX}:"):
+        return None
+    return stored.split(":", 2)[1]
+
+
 class FieldCipher:
     """Encrypts with the first key; decrypts with whichever configured key a value names."""
 
@@ -74,6 +82,9 @@ class FieldCipher:
     def decrypt(self, stored: str, context: str) -> str:
         if not stored.startswith(f"{PREFIX}:"):
             return stored
+        return self._open(stored, context).decode("utf-8")
+
+    def _open(self, stored: str, context: str) -> bytes:
         try:
             _, kid, payload = stored.split(":", 2)
             blob = base64.urlsafe_b64decode(payload)
@@ -86,16 +97,27 @@ class FieldCipher:
                 "(add it to ENCRYPTION_KEYS_PREVIOUS)"
             )
         try:
-            plain = aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("utf-8"))
+            return aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("utf-8"))
         except InvalidTag:
             raise DecryptionError(f"value does not decrypt with key {kid}") from None
-        return plain.decode("utf-8")
 
     def key_of(self, stored: str) -> str | None:
         """The key id an encrypted value names (``None`` for a plain value)."""
-        if not stored.startswith(f"{PREFIX}:"):
-            return None
-        return stored.split(":", 2)[1]
+        return sealed_key_id(stored)
+
+    def seal_bytes(self, plain: bytes, context: str) -> bytes:
+        """``plain`` sealed like ``encrypt`` seals text (for payloads that may not be UTF-8)."""
+        kid, aead = self._current
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = aead.encrypt(nonce, plain, context.encode("utf-8"))
+        return f"{PREFIX}:{kid}:".encode() + base64.urlsafe_b64encode(nonce + sealed)
+
+    def open_bytes(self, stored: bytes, context: str) -> bytes:
+        """What ``seal_bytes`` sealed; ``DecryptionError`` for anything else."""
+        text = stored.decode("ascii", errors="replace")
+        if not text.startswith(f"{PREFIX}:"):
+            raise DecryptionError("not a sealed value")
+        return self._open(text, context)
 
     def knows(self, key_id: str) -> bool:
         return key_id in self._by_id

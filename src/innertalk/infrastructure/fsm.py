@@ -9,6 +9,10 @@ With ``REDIS_URL`` every instance must see the same screen state (a person's nex
 reach another instance), so it lives in Redis (aiogram's ``RedisStorage`` on the process's
 shared client, keys ``innertalk:fsm:{bot id}:{chat}:{user}:…:{state|data}``, kept 30 days
 after their last change). /delete clears it through aiogram (``state.clear()``).
+
+State and data say where a person is in a questionnaire and what they answered: with
+``ENCRYPTION_KEY`` both are sealed (in SQLite and MongoDB by the adapters' FSM codecs, in Redis
+here), bound to the person.
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ import asyncio
 from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol, TypeVar
 
+import structlog
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from cachetools import LRUCache
 from redis.asyncio import Redis
 
+from innertalk.domain.users import UserKey
+from innertalk.infrastructure.crypto import DecryptionError, FieldCipher
 from innertalk.infrastructure.redis_connection import REDIS_FAILURES, RedisFailures
+from innertalk.infrastructure.storage.sealing import FieldSeal
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 FSM_TTL = 30 * 24 * 3600
 """Seconds screen state is kept in Redis after its last change (an abandoned screen)."""
@@ -97,6 +106,14 @@ class StoreFsmStorage(BaseStorage):
         """The store is closed by the app that owns it."""
 
 
+_SEALED = "itk_sealed"
+"""The one field of a sealed data value in Redis."""
+
+
+def _owner(key: StorageKey) -> UserKey:
+    return UserKey(str(key.bot_id), key.user_id)
+
+
 class SharedRedisFsmStorage(RedisStorage):
     """aiogram's ``RedisStorage`` on the process's shared client, failing open.
 
@@ -106,7 +123,10 @@ class SharedRedisFsmStorage(RedisStorage):
     its pool) to the app that made it.
     """
 
-    def __init__(self, redis: Redis, *, timeout: float = 0.6) -> None:
+    def __init__(
+        self, redis: Redis, *, timeout: float = 0.6, cipher: FieldCipher | None = None
+    ) -> None:
+        self._seal = FieldSeal(cipher)
         super().__init__(
             redis,
             key_builder=DefaultKeyBuilder(
@@ -122,16 +142,33 @@ class SharedRedisFsmStorage(RedisStorage):
         self._failures = RedisFailures("fsm")
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        await self._guarded(super().set_state(key, state), None)
+        value = state.state if isinstance(state, State) else state
+        sealed = self._seal.optional_text(value, _owner(key), "fsm_state")
+        await self._guarded(super().set_state(key, sealed), None)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return await self._guarded(super().get_state(key), None)
+        stored = await self._guarded(super().get_state(key), None)
+        try:
+            return self._seal.open_optional_text(stored, _owner(key), "fsm_state")
+        except DecryptionError:  # sealed under a key since dropped: the screen starts over
+            log.warning("fsm.unopenable", part="state")
+            return None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        if data and self._seal.active:  # empty data deletes the key: nothing to seal
+            data = {_SEALED: self._seal.value(dict(data), _owner(key), "fsm_data")}
         await self._guarded(super().set_data(key, data), None)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return await self._guarded(super().get_data(key), {})
+        data = await self._guarded(super().get_data(key), {})
+        if _SEALED not in data:
+            return data
+        try:
+            opened: dict[str, Any] = self._seal.open_value(data[_SEALED], _owner(key), "fsm_data")
+        except DecryptionError:
+            log.warning("fsm.unopenable", part="data")
+            return {}
+        return opened
 
     async def close(self) -> None:
         """The client is closed by the app that owns it."""

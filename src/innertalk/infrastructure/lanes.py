@@ -3,7 +3,8 @@
 Redis layout, under ``innertalk:lanes:{bot_id}``:
 
 - ``:q:{lane}`` a sorted set of queued ``update_id``s (score = id, so the head is the oldest);
-- ``:u:{update_id}`` the update's JSON, expiring after Telegram's 24-hour window;
+- ``:u:{update_id}`` the update's JSON, expiring after Telegram's 24-hour window (sealed with
+  the at-rest key when ``ENCRYPTION_KEY`` is set: it carries the person's words and name);
 - ``:l:{lane}`` the lease: this instance's random token, expiring unless renewed;
 - ``:pending`` the set of lanes that have queued entries.
 
@@ -25,6 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from innertalk.application.ports import LaneQueueUnavailableError
+from innertalk.infrastructure.crypto import DecryptionError, FieldCipher
 from innertalk.infrastructure.metrics import LANE_QUEUE_ERRORS
 
 log = structlog.get_logger(__name__)
@@ -95,8 +97,16 @@ class RedisLaneQueue:
     ``innertalk_lane_queue_errors_total`` and logged without content.
     """
 
-    def __init__(self, redis: Redis, bot_id: str, *, lease: float = 30.0) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        bot_id: str,
+        *,
+        lease: float = 30.0,
+        cipher: FieldCipher | None = None,
+    ) -> None:
         self._redis = redis
+        self._cipher = cipher
         self._prefix = f"innertalk:lanes:{bot_id}"
         self._token = secrets.token_hex(8)
         self._lease_ms = int(lease * 1000)
@@ -124,7 +134,24 @@ class RedisLaneQueue:
             log.warning("lanes.redis_unavailable", operation=operation, error=type(error).__name__)
             raise LaneQueueUnavailableError(operation) from error
 
+    def _context(self, lane: str, seq: int) -> str:
+        return f"{self._prefix}:{lane}:{seq}"
+
+    def _open(self, lane: str, seq: int, stored: bytes) -> bytes:
+        if self._cipher is None:
+            return stored
+        try:
+            return self._cipher.open_bytes(stored, self._context(lane, seq))
+        except DecryptionError:
+            # queued under another key or by an instance without one: an empty payload is
+            # refused by the reader like any bad one, so the lane moves on past it
+            LANE_QUEUE_ERRORS.labels("open").inc()
+            log.warning("lanes.unopenable_payload", update_id=seq)
+            return b""
+
     async def push(self, lane: str, seq: int, payload: bytes) -> bool:
+        if self._cipher is not None:
+            payload = self._cipher.seal_bytes(payload, self._context(lane, seq))
         keys = [self._queue(lane), f"{self._prefix}:u:{seq}", self._pending]
         added = await self._call("push", self._push, keys, [seq, payload, PAYLOAD_TTL, lane])
         return bool(added)
@@ -142,7 +169,7 @@ class RedisLaneQueue:
         if not found:
             return None
         seq, payload = found
-        return int(seq), bytes(payload)
+        return int(seq), self._open(lane, int(seq), bytes(payload))
 
     async def renew(self, lane: str) -> bool:
         keys = [self._lock(lane)]

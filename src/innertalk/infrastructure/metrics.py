@@ -14,6 +14,11 @@ WRITE_BEHIND_FAILED_FLUSHES = Counter(
     "innertalk_write_behind_failed_flushes_total",
     "Write-behind batches that failed and will retry.",
 )
+WRITE_BEHIND_DEAD_LETTERS = Counter(
+    "innertalk_write_behind_dead_letters_total",
+    "Records the write-behind queue gave up on (noted in the dead letters), by record kind.",
+    ["kind"],
+)
 CONTEXT_CACHE = Counter(
     "innertalk_cache_requests_total", "Context cache lookups by result.", ["result"]
 )

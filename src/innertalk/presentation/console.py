@@ -30,7 +30,7 @@ from innertalk.application.talk import (
     TalkService,
 )
 from innertalk.domain.language import detect_language
-from innertalk.domain.messages import EmptyMessageError
+from innertalk.domain.messages import EmptyMessageError, clean_text
 from innertalk.domain.users import Language, UserKey
 from innertalk.presentation.safety_notice import notice_text
 from innertalk.presentation.texts import text
@@ -108,12 +108,13 @@ class ConsoleChat:
                 f"\001{_BOLD_GREEN}\002{text(CATALOG, self._language, 'prompt')}> \001{_RESET}\002"
             )
             try:
-                return await in_daemon_thread(input, prompt)
+                return clean_text(await in_daemon_thread(input, prompt))
             except EOFError:
                 self._say("")
                 return None
         line = await in_daemon_thread(self._stdin.readline)
-        return line.rstrip("\r\n") if line else None
+        # undecodable bytes arrive as lone surrogates (surrogateescape): cleaned at the edge
+        return clean_text(line.rstrip("\r\n")) if line else None
 
     async def _handle(self, line: str) -> None:
         if not line:

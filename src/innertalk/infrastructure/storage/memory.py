@@ -17,6 +17,7 @@ from innertalk.domain.privacy import UserRecords
 from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.storage.memory_dead_letters import MemoryDeadLetterStore
 from innertalk.infrastructure.storage.memory_fsm import MemoryFsmStore
 from innertalk.infrastructure.storage.memory_reminders import MemoryReminderStore
 from innertalk.infrastructure.storage.memory_stats import MemoryStatsStore
@@ -118,7 +119,7 @@ def _by_session(turn: Turn) -> Hashable:
     return (turn.key, turn.session_id)
 
 
-class MemoryStorage(MemoryReminderStore, MemoryStatsStore, MemoryFsmStore):
+class MemoryStorage(MemoryReminderStore, MemoryStatsStore, MemoryFsmStore, MemoryDeadLetterStore):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
     def __init__(self) -> None:
@@ -272,7 +273,7 @@ class MemoryStorage(MemoryReminderStore, MemoryStatsStore, MemoryFsmStore):
     async def delete_user(self, key: UserKey) -> int:
         self.writes += 1
         erased = int(self._profiles.pop(key, None) is not None) + self._remove_reminder(key)
-        erased += self._remove_fsm(key)
+        erased += self._remove_fsm(key) + self._remove_dead_letters(key)
         return erased + sum(table.remove_owner(key) for table in self._tables())
 
     async def count_user_rows(self, key: UserKey) -> dict[str, int]:
@@ -283,6 +284,7 @@ class MemoryStorage(MemoryReminderStore, MemoryStatsStore, MemoryFsmStore):
             "profiles": int(key in self._profiles),
             "reminders": int(key in self._reminders),
             "fsm_states": sum(1 for who, _, _ in self._fsm.values() if who == key),
+            "dead_letters": sum(1 for letter in self._letters if letter.key == key),
         }
         counts.update(
             {

@@ -23,13 +23,19 @@ class MemoryFsmStore:
 
     async def fsm_set_state(self, key: str, bot_id: str, user_id: int, state: str | None) -> None:
         _, _, data = self._fsm.get(key, (None, None, {}))
-        self._fsm[key] = (UserKey(bot_id, user_id), state, data)
+        self._fsm_put(key, UserKey(bot_id, user_id), state, data)
 
     async def fsm_set_data(
         self, key: str, bot_id: str, user_id: int, data: dict[str, Any]
     ) -> None:
         _, state, _ = self._fsm.get(key, (None, None, {}))
-        self._fsm[key] = (UserKey(bot_id, user_id), state, copy.deepcopy(data))
+        self._fsm_put(key, UserKey(bot_id, user_id), state, copy.deepcopy(data))
+
+    def _fsm_put(self, key: str, owner: UserKey, state: str | None, data: dict[str, Any]) -> None:
+        if state is None and not data:
+            self._fsm.pop(key, None)  # an empty screen is no record (as in SQLite)
+        else:
+            self._fsm[key] = (owner, state, data)
 
     def _remove_fsm(self, owner: UserKey) -> int:
         doomed = [key for key, (who, _, _) in self._fsm.items() if who == owner]

@@ -3,10 +3,12 @@
 Layout and values: ``mongo_documents``; indexes and the retention TTL: ``mongo_schema``.
 Differences from SQLite an operator should know:
 
-- A batch is written with one ``bulk_write`` per collection, not in one transaction: every
-  record is checked before anything is sent (so a bad record fails the batch with nothing
-  written), and every write is an idempotent upsert, so the write-behind queue's retry of a
-  batch that failed halfway converges on the same documents.
+- A batch is written with one ``bulk_write`` per collection. On a replica set (or through
+  ``mongos``) the bulk writes of one batch run in one transaction, so a batch spanning
+  collections lands whole or not at all; a standalone server has no transactions, and there
+  every record is checked before anything is sent (so a bad record fails the batch with
+  nothing written) and every write is an idempotent upsert, so the write-behind queue's retry
+  of a batch that failed halfway converges on the same documents.
 - ``delete_user`` runs one ``delete_many`` per collection; run again, it finishes the job.
 - ``seq`` (the write order) comes from one ``counters`` document, one ``$inc`` per batch.
 """
@@ -26,9 +28,11 @@ from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.metrics import STORAGE_SECONDS
 from innertalk.infrastructure.storage import mongo_queries as queries
 from innertalk.infrastructure.storage import mongo_schema as schema
+from innertalk.infrastructure.storage.mongo_at_rest import MongoAtRestStore
 from innertalk.infrastructure.storage.mongo_client import (
     MongoStartupError,
     client_options,
@@ -37,6 +41,7 @@ from innertalk.infrastructure.storage.mongo_client import (
     silence_driver_debug_log,
     startup_reason,
 )
+from innertalk.infrastructure.storage.mongo_dead_letters import MongoDeadLetterStore
 from innertalk.infrastructure.storage.mongo_documents import (
     FEEDBACK,
     MOOD,
@@ -46,20 +51,19 @@ from innertalk.infrastructure.storage.mongo_documents import (
     RESULT,
     SESSION,
     TURNS,
-    feedback_from,
-    mood_from,
+    MongoCodec,
+    WritePlan,
     needs_seq,
-    portrait_from,
-    profile_from,
-    result_from,
-    session_from,
-    turn_from,
-    write_plan,
 )
 from innertalk.infrastructure.storage.mongo_fsm import MongoFsmStore
 from innertalk.infrastructure.storage.mongo_reminders import MongoReminderStore
 from innertalk.infrastructure.storage.mongo_stats import MongoStatsStore
+from innertalk.infrastructure.storage.mongo_transactions import (
+    supports_transactions,
+    write_in_transaction,
+)
 from innertalk.infrastructure.storage.mongo_values import Document, moment_text, owner
+from innertalk.infrastructure.storage.sealing import FieldSeal
 from innertalk.infrastructure.storage.timestamps import normalized
 
 DEFAULT_DATABASE = "innertalk"
@@ -67,7 +71,9 @@ MIGRATE_TIMEOUT = 600.0
 """Seconds ``migrate`` may take: building an index on a large collection is slow."""
 
 
-class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
+class MongoStorage(
+    MongoReminderStore, MongoStatsStore, MongoFsmStore, MongoAtRestStore, MongoDeadLetterStore
+):
     """A complete ``Storage`` in MongoDB; ``reads``/``writes`` count round trips of reads and
     write calls.
 
@@ -80,16 +86,25 @@ class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
         database: str = DEFAULT_DATABASE,
         *,
         retention_days: int = 0,
+        cipher: FieldCipher | None = None,
     ) -> None:
         self.client = client
+        self.codec = MongoCodec(FieldSeal(cipher))
         self.retention_days = retention_days
         self.reads = 0
         self.writes = 0
         self._db: AsyncDatabase[Document] = client[database]
+        self._transactions: bool | None = None
+        """Whether the server runs transactions (replica set or ``mongos``); asked once."""
 
     @classmethod
     async def open(
-        cls, url: str, database: str = DEFAULT_DATABASE, *, retention_days: int = 0
+        cls,
+        url: str,
+        database: str = DEFAULT_DATABASE,
+        *,
+        retention_days: int = 0,
+        cipher: FieldCipher | None = None,
     ) -> MongoStorage:
         """A storage on ``database`` whose server answered a ``ping``.
 
@@ -100,7 +115,7 @@ class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
             client: AsyncMongoClient[Document] = AsyncMongoClient(url, **client_options(url))
         except (PyMongoError, ValueError, TypeError) as error:
             raise MongoStartupError(f"unusable MongoDB URL: {scrubbed(str(error), url)}") from None
-        storage = cls(client, database, retention_days=retention_days)
+        storage = cls(client, database, retention_days=retention_days, cipher=cipher)
         try:
             # Under timeoutMS PyMongo selects a server for as long as the operation may take;
             # an unreachable server at start-up should fail within serverSelectionTimeoutMS.
@@ -164,8 +179,22 @@ class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
         checked = [normalized(record) for record in records]
         with STORAGE_SECONDS.labels(operation="write").time():
             first = await self._reserve_seq(sum(needs_seq(record) for record in checked))
-            for collection, upserts, ordered in write_plan(checked, first):
+            plan = list(self.codec.write_plan(checked, first))
+            if await self._transactional() and await self._write_in_transaction(plan):
+                return
+            for collection, upserts, ordered in plan:
                 await self._db[collection].bulk_write(upserts, ordered=ordered)
+
+    async def _transactional(self) -> bool:
+        if self._transactions is None:
+            self._transactions = await supports_transactions(self.client)
+        return self._transactions
+
+    async def _write_in_transaction(self, plan: WritePlan) -> bool:
+        if await write_in_transaction(self.client, self._db, plan):
+            return True
+        self._transactions = False  # refused after all: write without from now on
+        return False
 
     async def _reserve_seq(self, count: int) -> int:
         """The first of ``count`` consecutive ``seq`` numbers, taken for this batch."""
@@ -212,15 +241,21 @@ class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
         with STORAGE_SECONDS.labels(operation="load_context").time():
             cursor = await self._db[RECORDS].aggregate(queries.context_pipeline(key, turn_limit))
             (found,) = await cursor.to_list()
-        session = next((session_from(key, doc) for doc in found["open"]), None)
-        turns = [turn_from(key, doc) for doc in found.get("turns", []) if isinstance(doc, dict)]
+        session = next((self.codec.session_from(key, doc) for doc in found["open"]), None)
+        turns = [
+            self.codec.turn_from(key, doc)
+            for doc in found.get("turns", [])
+            if isinstance(doc, dict)
+        ]
         return ConversationContext(
             key=key,
-            profile=next((profile_from(key, doc) for doc in found["profile"]), None),
+            profile=next((self.codec.profile_from(key, doc) for doc in found["profile"]), None),
             session=session,
-            previous_summary=next((doc["summary"] for doc in found["previous"]), None),
+            previous_summary=self.codec.summary(
+                key, next((doc["summary"] for doc in found["previous"]), None)
+            ),
             recent_turns=tuple(reversed(turns)) if session else (),
-            recent_results=tuple(result_from(key, doc) for doc in found["results"]),
+            recent_results=tuple(self.codec.result_from(key, doc) for doc in found["results"]),
         )
 
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
@@ -228,27 +263,29 @@ class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
             return []
         query = queries.session_turns(key, session_id)
         docs = await self._find("session_turns", TURNS, query, queries.NEWEST_TURNS, limit)
-        return [turn_from(key, doc) for doc in reversed(docs)]
+        return [self.codec.turn_from(key, doc) for doc in reversed(docs)]
 
     async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
         if limit <= 0:
             return []
         query = queries.own_messages(key)
         docs = await self._find("recent_messages", TURNS, query, queries.NEWEST_TURNS, limit)
-        return [turn_from(key, doc) for doc in reversed(docs)]
+        return [self.codec.turn_from(key, doc) for doc in reversed(docs)]
 
     async def sessions(self, key: UserKey, limit: int) -> list[Session]:
         docs = await self._newest("sessions", key, SESSION, limit)
-        return [session_from(key, doc) for doc in docs]
+        return [self.codec.session_from(key, doc) for doc in docs]
 
     async def get_profile(self, key: UserKey) -> Profile | None:
         self.reads += 1
         with STORAGE_SECONDS.labels(operation="get_profile").time():
             doc = await self._db[PROFILES].find_one({"_id": owner(key)})
-        return None if doc is None else profile_from(key, doc)
+        return None if doc is None else self.codec.profile_from(key, doc)
 
     async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]:
-        return [mood_from(key, doc) for doc in await self._newest("moods", key, MOOD, limit)]
+        return [
+            self.codec.mood_from(key, doc) for doc in await self._newest("moods", key, MOOD, limit)
+        ]
 
     async def questionnaire_results(
         self, key: UserKey, limit: int, instrument: str | None = None
@@ -259,15 +296,15 @@ class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
         if instrument is not None:
             query["instrument"] = instrument
         docs = await self._find("questionnaire_results", RECORDS, query, queries.NEWEST, limit)
-        return [result_from(key, doc) for doc in docs]
+        return [self.codec.result_from(key, doc) for doc in docs]
 
     async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
         docs = await self._newest("portraits", key, PORTRAIT, limit)
-        return [portrait_from(key, doc) for doc in docs]
+        return [self.codec.portrait_from(key, doc) for doc in docs]
 
     async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
         docs = await self._newest("feedback", key, FEEDBACK, limit)
-        return [feedback_from(key, doc) for doc in docs]
+        return [self.codec.feedback_from(key, doc) for doc in docs]
 
     async def export_user(self, key: UserKey) -> UserRecords:
         records = await self._find("export", RECORDS, owner(key), queries.OLDEST)
@@ -279,12 +316,16 @@ class MongoStorage(MongoReminderStore, MongoStatsStore, MongoFsmStore):
         return UserRecords(
             key=key,
             profile=await self.get_profile(key),
-            sessions=tuple(session_from(key, doc) for doc in by_kind.get(SESSION, [])),
-            turns=tuple(turn_from(key, doc) for doc in turns),
-            moods=tuple(mood_from(key, doc) for doc in by_kind.get(MOOD, [])),
-            results=tuple(result_from(key, doc) for doc in by_kind.get(RESULT, [])),
-            portraits=tuple(portrait_from(key, doc) for doc in by_kind.get(PORTRAIT, [])),
-            feedback=tuple(feedback_from(key, doc) for doc in by_kind.get(FEEDBACK, [])),
+            sessions=tuple(self.codec.session_from(key, doc) for doc in by_kind.get(SESSION, [])),
+            turns=tuple(self.codec.turn_from(key, doc) for doc in turns),
+            moods=tuple(self.codec.mood_from(key, doc) for doc in by_kind.get(MOOD, [])),
+            results=tuple(self.codec.result_from(key, doc) for doc in by_kind.get(RESULT, [])),
+            portraits=tuple(
+                self.codec.portrait_from(key, doc) for doc in by_kind.get(PORTRAIT, [])
+            ),
+            feedback=tuple(
+                self.codec.feedback_from(key, doc) for doc in by_kind.get(FEEDBACK, [])
+            ),
             reminder=reminder,
         )
 

@@ -11,6 +11,7 @@ import structlog
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from innertalk.infrastructure.storage.mongo_dead_letters import DEAD_LETTERS
 from innertalk.infrastructure.storage.mongo_documents import PROFILES, RECORDS, TURNS
 from innertalk.infrastructure.storage.mongo_fsm import FSM_STATES
 from innertalk.infrastructure.storage.mongo_reminders import REMINDERS
@@ -19,7 +20,7 @@ from innertalk.infrastructure.storage.mongo_values import Document
 log = structlog.get_logger(__name__)
 
 COUNTERS = "counters"
-USER_COLLECTIONS = (PROFILES, RECORDS, TURNS, REMINDERS, FSM_STATES)
+USER_COLLECTIONS = (PROFILES, RECORDS, TURNS, REMINDERS, FSM_STATES, DEAD_LETTERS)
 """Every collection holding a person's documents; deletion covers each (a test checks it)."""
 
 AGE_INDEX = "turns_by_age"
@@ -51,6 +52,7 @@ INDEXES: dict[str, tuple[IndexModel, ...]] = {
         ),
     ),
     FSM_STATES: (IndexModel(_OWNER, name="fsm_states_by_owner"),),
+    DEAD_LETTERS: (IndexModel(_OWNER, name="dead_letters_by_owner"),),
 }
 
 

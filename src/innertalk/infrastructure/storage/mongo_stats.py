@@ -6,6 +6,7 @@ activity (records), messages (turns) and per-variant outcomes (turns joined to f
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,8 +23,10 @@ from innertalk.infrastructure.storage.mongo_documents import (
     RESULT,
     SESSION,
     TURNS,
+    MongoCodec,
 )
 from innertalk.infrastructure.storage.mongo_values import Document, moment_text
+from innertalk.infrastructure.storage.sealing import weekly_moods
 
 
 def _count(condition: Any) -> Document:
@@ -55,14 +58,6 @@ def _people(bot_id: str, ago: dict[str, str]) -> list[Document]:
     ]
 
 
-def _mood_between(start: str, end: str | None) -> Document:
-    """The average mood score in ``[start, end)`` (``None`` without entries)."""
-    conditions: list[Any] = [{"$eq": ["$kind", MOOD]}, _since("at", start)]
-    if end is not None:
-        conditions.append({"$lt": ["$at", end]})
-    return {"$avg": {"$cond": [{"$and": conditions}, "$score", None]}}
-
-
 def _activity(bot_id: str, ago: dict[str, str]) -> list[Document]:
     return [
         {"$match": {"bot_id": bot_id, "kind": {"$in": [SESSION, RESULT, MOOD]}}},
@@ -71,8 +66,6 @@ def _activity(bot_id: str, ago: dict[str, str]) -> list[Document]:
                 "_id": None,
                 "sessions": _count({"$eq": ["$kind", SESSION]}),
                 "questionnaires": _count({"$eq": ["$kind", RESULT]}),
-                "mood_this_week": _mood_between(ago["week"], None),
-                "mood_last_week": _mood_between(ago["fortnight"], ago["week"]),
             }
         },
     ]
@@ -119,6 +112,7 @@ class MongoStatsStore:
     """``StatsStore`` over ``MongoStorage``'s database."""
 
     _db: AsyncDatabase[Document]
+    codec: MongoCodec
 
     async def _aggregate(self, collection: str, pipeline: list[Document]) -> list[Document]:
         cursor = await self._db[collection].aggregate(pipeline)
@@ -131,6 +125,7 @@ class MongoStatsStore:
         activity = next(iter(await self._aggregate(RECORDS, _activity(bot_id, ago))), {})
         messages = await self._db[TURNS].count_documents({"bot_id": bot_id, "role": "user"})
         variants = await self._aggregate(TURNS, _variants(bot_id))
+        this_week, last_week = await self._weekly_moods(bot_id, ago)
         return BotStats(
             users=people.get("users", 0),
             consented=people.get("consented", 0),
@@ -142,8 +137,8 @@ class MongoStatsStore:
             messages=messages,
             sessions=activity.get("sessions", 0),
             questionnaires=activity.get("questionnaires", 0),
-            mood_this_week=_rounded(activity.get("mood_this_week")),
-            mood_last_week=_rounded(activity.get("mood_last_week")),
+            mood_this_week=_rounded(this_week),
+            mood_last_week=_rounded(last_week),
             unreachable=people.get("unreachable", 0),
             blocked=people.get("blocked", 0),
             variants=tuple(
@@ -159,6 +154,19 @@ class MongoStatsStore:
                 for row in variants
             ),
         )
+
+    async def _weekly_moods(
+        self, bot_id: str, ago: dict[str, str]
+    ) -> tuple[float | None, float | None]:
+        """Scores may be sealed: averaged after opening, never in the aggregation."""
+        query = {"bot_id": bot_id, "kind": MOOD, "at": {"$gte": ago["fortnight"]}}
+        fields = {"user_id": 1, "score": 1, "at": 1}
+        cursor = self._db[RECORDS].find(query, fields)
+        entries = [
+            (UserKey(bot_id, int(doc["user_id"])), doc["score"], str(doc["at"]))
+            async for doc in cursor
+        ]
+        return await asyncio.to_thread(weekly_moods, self.codec.seal, entries, ago["week"])
 
     async def audience(self, bot_id: str, segment: Segment, now: datetime) -> list[UserKey]:
         query: Document = {

@@ -22,25 +22,19 @@ from innertalk.domain.conversation import ConversationContext, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.metrics import STORAGE_READS, STORAGE_SECONDS, STORAGE_WRITES
 from innertalk.infrastructure.storage import sqlite_queries as queries
 from innertalk.infrastructure.storage import sqlite_schema as schema
+from innertalk.infrastructure.storage.sealing import FieldSeal
+from innertalk.infrastructure.storage.sqlite_at_rest import SqliteAtRestStore
+from innertalk.infrastructure.storage.sqlite_dead_letters import SqliteDeadLetterStore
 from innertalk.infrastructure.storage.sqlite_fsm import SqliteFsmStore
 from innertalk.infrastructure.storage.sqlite_reminders import (
     SqliteReminderStore,
     reminder_from,
 )
-from innertalk.infrastructure.storage.sqlite_rows import (
-    feedback_from,
-    mood_from,
-    params_of,
-    portrait_from,
-    profile_from,
-    result_from,
-    session_from,
-    turn_from,
-    write_plan,
-)
+from innertalk.infrastructure.storage.sqlite_rows import SqliteCodec, write_plan
 from innertalk.infrastructure.storage.sqlite_stats import SqliteStatsStore
 from innertalk.infrastructure.storage.sqlite_values import moment_text
 
@@ -56,23 +50,31 @@ def _silence_driver_debug_log() -> None:
         driver_log.setLevel(logging.INFO)
 
 
-class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
+class SqliteStorage(
+    SqliteReminderStore,
+    SqliteStatsStore,
+    SqliteFsmStore,
+    SqliteAtRestStore,
+    SqliteDeadLetterStore,
+):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 
     Create it with ``await SqliteStorage.open(path)``, then ``await storage.migrate()``.
+    With ``cipher`` every personal field is sealed in its row (``sqlite_rows.SqliteCodec``).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, cipher: FieldCipher | None = None) -> None:
         self.path = path
+        self.codec = SqliteCodec(FieldSeal(cipher))
         self.reads = 0
         self.writes = 0
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path) -> SqliteStorage:
+    async def open(cls, path: str | Path, *, cipher: FieldCipher | None = None) -> SqliteStorage:
         """A connected storage on ``path`` (its directory is created when missing)."""
-        storage = cls(path)
+        storage = cls(path, cipher=cipher)
         await storage.connect()
         return storage
 
@@ -132,8 +134,10 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
             with STORAGE_SECONDS.labels(operation="write").time():
                 await self._write_plan(db, plan)
 
-    @staticmethod
-    async def _write_plan(db: aiosqlite.Connection, plan: list[tuple[str, list[Record]]]) -> None:
+    async def _write_plan(
+        self, db: aiosqlite.Connection, plan: list[tuple[str, list[Record]]]
+    ) -> None:
+        params_of = self.codec.params_of
         async with schema.transaction(db):
             for statement, group in plan:
                 await db.executemany(statement, [params_of(record) for record in group])
@@ -175,20 +179,23 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
         profile = session = None
         turns: list[Turn] = []
         if row["profile"] is not None:
-            profile = profile_from(key, json.loads(row["profile"]))
+            profile = self.codec.profile_from(key, json.loads(row["profile"]))
         if row["session"] is not None:
-            session = session_from(key, json.loads(row["session"]))
+            session = self.codec.session_from(key, json.loads(row["session"]))
             recent = sorted(json.loads(row["recent_turns"]), key=lambda turn: turn["seq"])
-            turns = [turn_from(key, session.id, turn) for turn in recent]
+            turns = [self.codec.turn_from(key, session.id, turn) for turn in recent]
         return ConversationContext(
             key=key,
             profile=profile,
             session=session,
-            previous_summary=row["previous_summary"],
+            previous_summary=self.codec.summary(key, row["previous_summary"]),
             recent_turns=tuple(turns),
             recent_results=tuple(
                 sorted(
-                    (result_from(key, result) for result in json.loads(row["recent_results"])),
+                    (
+                        self.codec.result_from(key, item)
+                        for item in json.loads(row["recent_results"])
+                    ),
                     key=lambda result: result.created_at,
                     reverse=True,
                 )
@@ -198,58 +205,59 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
         params = {**self._owner(key), "session_id": session_id, "limit": max(limit, 0)}
         rows = await self._fetch("session_turns", queries.SESSION_TURNS, params)
-        return [turn_from(key, session_id, row) for row in reversed(rows)]
+        return [self.codec.turn_from(key, session_id, row) for row in reversed(rows)]
 
     async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch("recent_messages", queries.RECENT_MESSAGES, params)
-        return [turn_from(key, row["session_id"], row) for row in reversed(rows)]
+        return [self.codec.turn_from(key, row["session_id"], row) for row in reversed(rows)]
 
     async def sessions(self, key: UserKey, limit: int) -> list[Session]:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch("sessions", queries.SESSIONS, params)
-        return [session_from(key, row) for row in rows]
+        return [self.codec.session_from(key, row) for row in rows]
 
     async def get_profile(self, key: UserKey) -> Profile | None:
         rows = await self._fetch("get_profile", queries.PROFILE, self._owner(key))
-        return profile_from(key, rows[0]) if rows else None
+        return self.codec.profile_from(key, rows[0]) if rows else None
 
     async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch("moods", queries.MOODS, params)
-        return [mood_from(key, row) for row in rows]
+        return [self.codec.mood_from(key, row) for row in rows]
 
     async def questionnaire_results(
         self, key: UserKey, limit: int, instrument: str | None = None
     ) -> list[QuestionnaireResult]:
         params = {**self._owner(key), "limit": max(limit, 0), "instrument": instrument}
         rows = await self._fetch("questionnaire_results", queries.QUESTIONNAIRE_RESULTS, params)
-        return [result_from(key, row) for row in rows]
+        return [self.codec.result_from(key, row) for row in rows]
 
     async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch("portraits", queries.PORTRAITS, params)
-        return [portrait_from(key, row) for row in rows]
+        return [self.codec.portrait_from(key, row) for row in rows]
 
     async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
         params = {**self._owner(key), "limit": max(limit, 0)}
         rows = await self._fetch("feedback", queries.FEEDBACK, params)
-        return [feedback_from(key, row) for row in rows]
+        return [self.codec.feedback_from(key, row) for row in rows]
 
     async def export_user(self, key: UserKey) -> UserRecords:
         owner = self._owner(key)
         rows = {name: await self._fetch("export", sql, owner) for name, sql in
                 queries.EXPORT_TABLES.items()}  # fmt: skip
         profile = await self.get_profile(key)
+        codec = self.codec
         return UserRecords(
             key=key,
             profile=profile,
-            sessions=tuple(session_from(key, row) for row in rows["sessions"]),
-            turns=tuple(turn_from(key, row["session_id"], row) for row in rows["turns"]),
-            moods=tuple(mood_from(key, row) for row in rows["mood_entries"]),
-            results=tuple(result_from(key, row) for row in rows["questionnaire_results"]),
-            portraits=tuple(portrait_from(key, row) for row in rows["portraits"]),
-            feedback=tuple(feedback_from(key, row) for row in rows["feedback"]),
+            sessions=tuple(codec.session_from(key, row) for row in rows["sessions"]),
+            turns=tuple(codec.turn_from(key, row["session_id"], row) for row in rows["turns"]),
+            moods=tuple(codec.mood_from(key, row) for row in rows["mood_entries"]),
+            results=tuple(codec.result_from(key, row) for row in rows["questionnaire_results"]),
+            portraits=tuple(codec.portrait_from(key, row) for row in rows["portraits"]),
+            feedback=tuple(codec.feedback_from(key, row) for row in rows["feedback"]),
             reminder=next((reminder_from(key, row) for row in rows["reminders"]), None),
         )
 
@@ -267,6 +275,7 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
                         owner,
                     )
                     erased += max(cursor.rowcount, 0)
+        await self._checkpoint()  # the log must not keep what was just erased
         return erased
 
     async def count_user_rows(self, key: UserKey) -> dict[str, int]:
@@ -301,6 +310,7 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
             db = self.connection
             async with schema.transaction(db):
                 cursor = await db.execute(statement, self._owner(key))
+        await self._checkpoint()  # only erasures come here: leave no copy in the log
         return max(cursor.rowcount, 0)
 
     async def purge_turns_before(self, cutoff: datetime) -> int:
@@ -312,4 +322,5 @@ class SqliteStorage(SqliteReminderStore, SqliteStatsStore, SqliteFsmStore):
                 cursor = await db.execute(
                     "DELETE FROM turns WHERE created_at < ?", (moment_text(cutoff),)
                 )
+        await self._checkpoint()
         return max(cursor.rowcount, 0)

@@ -144,5 +144,6 @@ USER_TABLES = (
     "feedback",
     "reminders",
     "fsm_states",
+    "dead_letters",
 )
 """Every table holding a person's records; deletion covers each (a test checks the schema)."""

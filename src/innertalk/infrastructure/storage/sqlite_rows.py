@@ -1,18 +1,24 @@
 """Domain records to SQLite parameters and back, and the upsert for each table.
 
 Datetimes are fixed-width UTC text (``sqlite_values``), enums their values, tuples JSON.
+Every field that says something about a person is sealed by ``SqliteCodec``'s ``FieldSeal``
+(the display name, texts, mood score and tags, questionnaire score, severity and answers,
+the session's safety flag); ids, moments and the counters statistics need stay clear
+(docs/architecture.md, *Encryption at rest*).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Language, Profile, Style, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.storage.sealing import PLAIN, FieldSeal, is_sealed
 from innertalk.infrastructure.storage.sqlite_reminders import UPSERT_REMINDER, reminder_params
 from innertalk.infrastructure.storage.sqlite_values import (
     Params,
@@ -37,6 +43,8 @@ ON CONFLICT (bot_id, user_id) DO UPDATE SET
 """
 
 # An end or a summary once stored is never erased by a stale retry of an older batch.
+# The safety flag may be sealed (no ``max`` over ciphertext): the ninth parameter, the clear
+# flag, which is never stored, lets only a raised flag replace the stored one.
 _UPSERT_SESSION = """
 INSERT INTO sessions (id, bot_id, user_id, started_at, ended_at, summary, tokens_used, safety)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -44,7 +52,7 @@ ON CONFLICT (id) DO UPDATE SET
     ended_at = coalesce(excluded.ended_at, ended_at),
     summary = coalesce(excluded.summary, summary),
     tokens_used = max(excluded.tokens_used, tokens_used),
-    safety = max(excluded.safety, safety)
+    safety = CASE WHEN ? THEN excluded.safety ELSE safety END
 WHERE bot_id = excluded.bot_id AND user_id = excluded.user_id
 """
 
@@ -112,163 +120,180 @@ def write_plan(records: Sequence[Record]) -> list[tuple[str, list[Record]]]:
     return [(sql, groups[kind]) for kind, sql in _WRITE_ORDER if groups[kind]]
 
 
-def params_of(record: Record) -> Params:
-    """The statement parameters for ``record``, in its upsert's column order."""
-    owner = (record.key.bot_id, record.key.user_id)
-    match record:
-        case Profile():
-            return (
-                *owner,
-                moment_text(record.created_at),
-                moment_text(record.last_active_at),
-                record.display_name,
-                record.language.value,
-                record.style.value,
-                record.timezone,
-                _optional_text(record.consent_at),
-                int(record.active),
-                int(record.blocked),
-            )
-        case Session():
-            return (
-                record.id,
-                *owner,
-                moment_text(record.started_at),
-                _optional_text(record.ended_at),
-                record.summary,
-                record.tokens_used,
-                int(record.safety),
-            )
-        case Turn():
-            return (
-                record.id,
-                *owner,
-                record.session_id,
-                record.role.value,
-                record.text,
-                moment_text(record.created_at),
-                record.provider,
-                record.model,
-                record.input_tokens,
-                record.output_tokens,
-                record.variant,
-                record.latency_ms,
-            )
-        case MoodEntry():
-            return (
-                record.id,
-                *owner,
-                record.score,
-                json.dumps(list(record.tags), ensure_ascii=False),
-                record.note,
-                moment_text(record.created_at),
-            )
-        case QuestionnaireResult():
-            return (
-                record.id,
-                *owner,
-                record.instrument,
-                record.score,
-                record.severity,
-                json.dumps(list(record.answers)),
-                moment_text(record.created_at),
-            )
-        case Portrait():
-            return (record.id, *owner, record.text, moment_text(record.created_at))
-        case Feedback():
-            return (
-                record.id,
-                *owner,
-                record.turn_id,
-                int(record.helpful),
-                moment_text(record.created_at),
-            )
-        case ReminderSettings():
-            return reminder_params(record)
-    raise TypeError(f"cannot store a {type(record).__name__}")
+class SqliteCodec:
+    """Records to statement parameters and rows to records, sealing with ``seal``."""
 
+    def __init__(self, seal: FieldSeal = PLAIN) -> None:
+        self.seal = seal
 
-def profile_from(key: UserKey, row: Row) -> Profile:
-    return Profile(
-        key=key,
-        created_at=moment_from(row["created_at"]),
-        last_active_at=moment_from(row["last_active_at"]),
-        display_name=row["display_name"],
-        language=Language(row["language"]),
-        style=Style(row["style"]),
-        timezone=row["timezone"],
-        consent_at=_optional_moment(row["consent_at"]),
-        active=bool(row["active"]),
-        blocked=bool(row["blocked"]),
-    )
+    def params_of(self, record: Record) -> Params:
+        """The statement parameters for ``record``, in its upsert's column order."""
+        owner = (record.key.bot_id, record.key.user_id)
+        seal, key = self.seal, record.key
+        match record:
+            case Profile():
+                return (
+                    *owner,
+                    moment_text(record.created_at),
+                    moment_text(record.last_active_at),
+                    seal.text(record.display_name, key, "display_name"),
+                    record.language.value,
+                    record.style.value,
+                    record.timezone,
+                    _optional_text(record.consent_at),
+                    int(record.active),
+                    int(record.blocked),
+                )
+            case Session():
+                return (
+                    record.id,
+                    *owner,
+                    moment_text(record.started_at),
+                    _optional_text(record.ended_at),
+                    seal.optional_text(record.summary, key, "summary"),
+                    record.tokens_used,
+                    seal.value(int(record.safety), key, "safety"),
+                    int(record.safety),
+                )
+            case Turn():
+                return (
+                    record.id,
+                    *owner,
+                    record.session_id,
+                    record.role.value,
+                    seal.text(record.text, key, "turn"),
+                    moment_text(record.created_at),
+                    record.provider,
+                    record.model,
+                    record.input_tokens,
+                    record.output_tokens,
+                    record.variant,
+                    record.latency_ms,
+                )
+            case MoodEntry():
+                return (
+                    record.id,
+                    *owner,
+                    seal.value(record.score, key, "mood_score"),
+                    self._json(list(record.tags), key, "mood_tags"),
+                    seal.text(record.note, key, "note"),
+                    moment_text(record.created_at),
+                )
+            case QuestionnaireResult():
+                return (
+                    record.id,
+                    *owner,
+                    record.instrument,
+                    seal.value(record.score, key, "result_score"),
+                    seal.text(record.severity, key, "severity"),
+                    self._json(list(record.answers), key, "answers"),
+                    moment_text(record.created_at),
+                )
+            case Portrait():
+                text = seal.text(record.text, key, "portrait")
+                return (record.id, *owner, text, moment_text(record.created_at))
+            case Feedback():
+                return (
+                    record.id,
+                    *owner,
+                    record.turn_id,
+                    int(record.helpful),
+                    moment_text(record.created_at),
+                )
+            case ReminderSettings():
+                return reminder_params(record)
+        raise TypeError(f"cannot store a {type(record).__name__}")
 
+    def _json(self, value: list[Any], key: UserKey, field: str) -> str:
+        """Plain: the JSON text, as before encryption; sealed: the sealed JSON."""
+        if self.seal.active:
+            return str(self.seal.value(value, key, field))
+        return json.dumps(value, ensure_ascii=False)
 
-def session_from(key: UserKey, row: Row) -> Session:
-    return Session(
-        id=row["id"],
-        key=key,
-        started_at=moment_from(row["started_at"]),
-        ended_at=_optional_moment(row["ended_at"]),
-        summary=row["summary"],
-        tokens_used=row["tokens_used"],
-        safety=bool(row["safety"]),
-    )
+    def _open_json(self, stored: str, key: UserKey, field: str) -> Any:
+        if is_sealed(stored):
+            return self.seal.open_value(stored, key, field)
+        return json.loads(stored)
 
+    def summary(self, key: UserKey, stored: str | None) -> str | None:
+        return self.seal.open_optional_text(stored, key, "summary")
 
-def turn_from(key: UserKey, session_id: str, row: Row) -> Turn:
-    return Turn(
-        id=row["id"],
-        key=key,
-        session_id=session_id,
-        role=Role(row["role"]),
-        text=row["text"],
-        created_at=moment_from(row["created_at"]),
-        provider=row["provider"],
-        model=row["model"],
-        input_tokens=row["input_tokens"],
-        output_tokens=row["output_tokens"],
-        variant=row["variant"],
-        latency_ms=row["latency_ms"],
-    )
+    def profile_from(self, key: UserKey, row: Row) -> Profile:
+        return Profile(
+            key=key,
+            created_at=moment_from(row["created_at"]),
+            last_active_at=moment_from(row["last_active_at"]),
+            display_name=self.seal.open_text(row["display_name"], key, "display_name"),
+            language=Language(row["language"]),
+            style=Style(row["style"]),
+            timezone=row["timezone"],
+            consent_at=_optional_moment(row["consent_at"]),
+            active=bool(row["active"]),
+            blocked=bool(row["blocked"]),
+        )
 
+    def session_from(self, key: UserKey, row: Row) -> Session:
+        return Session(
+            id=row["id"],
+            key=key,
+            started_at=moment_from(row["started_at"]),
+            ended_at=_optional_moment(row["ended_at"]),
+            summary=self.summary(key, row["summary"]),
+            tokens_used=row["tokens_used"],
+            safety=bool(self.seal.open_value(row["safety"], key, "safety")),
+        )
 
-def mood_from(key: UserKey, row: Row) -> MoodEntry:
-    return MoodEntry(
-        id=row["id"],
-        key=key,
-        score=row["score"],
-        created_at=moment_from(row["created_at"]),
-        tags=tuple(json.loads(row["tags"])),
-        note=row["note"],
-    )
+    def turn_from(self, key: UserKey, session_id: str, row: Row) -> Turn:
+        return Turn(
+            id=row["id"],
+            key=key,
+            session_id=session_id,
+            role=Role(row["role"]),
+            text=self.seal.open_text(row["text"], key, "turn"),
+            created_at=moment_from(row["created_at"]),
+            provider=row["provider"],
+            model=row["model"],
+            input_tokens=row["input_tokens"],
+            output_tokens=row["output_tokens"],
+            variant=row["variant"],
+            latency_ms=row["latency_ms"],
+        )
 
+    def mood_from(self, key: UserKey, row: Row) -> MoodEntry:
+        return MoodEntry(
+            id=row["id"],
+            key=key,
+            score=int(self.seal.open_value(row["score"], key, "mood_score")),
+            created_at=moment_from(row["created_at"]),
+            tags=tuple(self._open_json(row["tags"], key, "mood_tags")),
+            note=self.seal.open_text(row["note"], key, "note"),
+        )
 
-def result_from(key: UserKey, row: Row) -> QuestionnaireResult:
-    return QuestionnaireResult(
-        id=row["id"],
-        key=key,
-        instrument=row["instrument"],
-        score=row["score"],
-        severity=row["severity"],
-        answers=tuple(json.loads(row["answers"])),
-        created_at=moment_from(row["created_at"]),
-    )
+    def result_from(self, key: UserKey, row: Row) -> QuestionnaireResult:
+        return QuestionnaireResult(
+            id=row["id"],
+            key=key,
+            instrument=row["instrument"],
+            score=int(self.seal.open_value(row["score"], key, "result_score")),
+            severity=self.seal.open_text(row["severity"], key, "severity"),
+            answers=tuple(self._open_json(row["answers"], key, "answers")),
+            created_at=moment_from(row["created_at"]),
+        )
 
+    def portrait_from(self, key: UserKey, row: Row) -> Portrait:
+        return Portrait(
+            id=row["id"],
+            key=key,
+            text=self.seal.open_text(row["text"], key, "portrait"),
+            created_at=moment_from(row["created_at"]),
+        )
 
-def portrait_from(key: UserKey, row: Row) -> Portrait:
-    return Portrait(
-        id=row["id"],
-        key=key,
-        text=row["text"],
-        created_at=moment_from(row["created_at"]),
-    )
-
-
-def feedback_from(key: UserKey, row: Row) -> Feedback:
-    return Feedback(
-        id=row["id"],
-        key=key,
-        turn_id=row["turn_id"],
-        helpful=bool(row["helpful"]),
-        created_at=moment_from(row["created_at"]),
-    )
+    @staticmethod
+    def feedback_from(key: UserKey, row: Row) -> Feedback:
+        return Feedback(
+            id=row["id"],
+            key=key,
+            turn_id=row["turn_id"],
+            helpful=bool(row["helpful"]),
+            created_at=moment_from(row["created_at"]),
+        )

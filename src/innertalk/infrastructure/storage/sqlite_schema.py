@@ -13,6 +13,9 @@ from contextlib import asynccontextmanager
 import aiosqlite
 import structlog
 
+from innertalk.infrastructure.storage.sqlite_inbox_schema import INBOX_MIGRATION
+from innertalk.infrastructure.storage.sqlite_sealing_schema import SEALING_MIGRATION
+
 log = structlog.get_logger(__name__)
 
 PRAGMAS = (
@@ -21,6 +24,8 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
+    # erased rows are overwritten with zeros, not left in free pages (issue 12)
+    "PRAGMA secure_delete = ON",
 )
 
 _CREATE_SCHEMA_VERSION = """
@@ -168,7 +173,33 @@ _INITIAL = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL,)
+# Migration 2 is reserved for the write-behind's dead letters (issue 12, storage port);
+# encryption-in-codecs migrations take 3 and up.
+# Migration 3 is taken by the durable update inbox (issue 12, inbox: sqlite_inbox.py), so
+# encryption-in-codecs migrations start at 4.
+_DEAD_LETTERS = (
+    # Records the write-behind queue gave up on: ids, kind and the error class only, never
+    # content (docs/operations.md, *Dead letters*).
+    """
+    CREATE TABLE dead_letters (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        bot_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX dead_letters_by_user ON dead_letters (bot_id, user_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _INITIAL,
+    _DEAD_LETTERS,
+    INBOX_MIGRATION,
+    SEALING_MIGRATION,
+)
 """Migration ``n`` is ``MIGRATIONS[n - 1]``. Append only: never edit an applied one."""
 
 

@@ -10,6 +10,8 @@ import aiosqlite
 
 from innertalk.domain.stats import BotStats, Segment, VariantOutcome
 from innertalk.domain.users import UserKey
+from innertalk.infrastructure.storage.sealing import weekly_moods
+from innertalk.infrastructure.storage.sqlite_rows import SqliteCodec
 from innertalk.infrastructure.storage.sqlite_values import moment_text
 
 _PEOPLE = """
@@ -28,12 +30,13 @@ FROM profiles WHERE bot_id = :bot_id
 _ACTIVITY = """
 SELECT (SELECT count(*) FROM turns WHERE bot_id = :bot_id AND role = 'user') AS messages,
        (SELECT count(*) FROM sessions WHERE bot_id = :bot_id) AS sessions,
-       (SELECT count(*) FROM questionnaire_results WHERE bot_id = :bot_id) AS questionnaires,
-       (SELECT avg(score) FROM mood_entries
-        WHERE bot_id = :bot_id AND created_at >= :week) AS mood_this_week,
-       (SELECT avg(score) FROM mood_entries
-        WHERE bot_id = :bot_id AND created_at >= :fortnight AND created_at < :week)
-        AS mood_last_week
+       (SELECT count(*) FROM questionnaire_results WHERE bot_id = :bot_id) AS questionnaires
+"""
+
+# Scores may be sealed: averaged after opening (``weekly_moods``), never in SQL.
+_MOODS = """
+SELECT bot_id, user_id, score, created_at FROM mood_entries
+WHERE bot_id = :bot_id AND created_at >= :fortnight
 """
 
 _VARIANTS = """
@@ -59,6 +62,7 @@ class SqliteStatsStore:
     """``StatsStore`` over the same connection and lock as the rest of ``SqliteStorage``."""
 
     _lock: asyncio.Lock
+    codec: SqliteCodec
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -81,6 +85,11 @@ class SqliteStatsStore:
         activity = await self._one(_ACTIVITY, params)
         async with self._lock:
             variants = await self.connection.execute_fetchall(_VARIANTS, params)
+            moods = await self.connection.execute_fetchall(_MOODS, params)
+        scored = [(UserKey(r["bot_id"], r["user_id"]), r["score"], r["created_at"]) for r in moods]
+        this_week, last_week = await asyncio.to_thread(
+            weekly_moods, self.codec.seal, scored, params["week"]
+        )
         return BotStats(
             users=people["users"],
             consented=people["consented"] or 0,
@@ -92,8 +101,8 @@ class SqliteStatsStore:
             messages=activity["messages"],
             sessions=activity["sessions"],
             questionnaires=activity["questionnaires"],
-            mood_this_week=_rounded(activity["mood_this_week"]),
-            mood_last_week=_rounded(activity["mood_last_week"]),
+            mood_this_week=_rounded(this_week),
+            mood_last_week=_rounded(last_week),
             unreachable=people["unreachable"] or 0,
             blocked=people["blocked"] or 0,
             variants=tuple(

@@ -1,38 +1,60 @@
 """The write-behind queue: writes return at once and reach the store in batches.
 
 A batch is flushed when ``max_batch`` records are waiting or ``max_delay`` seconds after the
-oldest one arrived, whichever comes first. A failed batch is retried with capped exponential
-backoff until it lands; records stay queued (and visible to ``pending``) meanwhile, so nothing is
-dropped. Reads of a person who still has queued records first wait for the queue to reach
-the store, so a read never misses that person's own writes. ``close`` drains everything.
+oldest one arrived, whichever comes first. Only writes are queued; every read of the inner
+store goes through one generic guard (``__getattr__``) that first awaits ``settled`` for the
+person the read names, or for everything queued when it names nobody (statistics, retention,
+due reminders). The guarded names are the methods of the read ports, found by looking at
+the ports, so a new query is guarded without a line here (docs/architecture.md, *Storage*).
 
-Reminder claims are compare-and-set operations shared with other processes, so they never
-queue: the person's queued writes land first, then the claim runs on the inner store. The
-due-reminder query first waits for every reminder write queued before it.
+Poison records are isolated (``landing.py``): a failing batch is split until the good
+records land; a record that fails permanently becomes a dead letter and stops blocking
+the queue, so no read waits for it forever. ``close`` drains everything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 from collections import Counter, deque
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import structlog
 
-from innertalk.application.ports import Clock, Record, Storage
-from innertalk.domain.conversation import ConversationContext, Session, Turn
-from innertalk.domain.privacy import UserRecords
-from innertalk.domain.reminders import ReminderSettings
-from innertalk.domain.stats import BotStats, Segment
-from innertalk.domain.users import Profile, UserKey
-from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
-from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH, WRITE_BEHIND_FAILED_FLUSHES
+from innertalk.application.ports import (
+    Clock,
+    ConversationStore,
+    ForgettingStore,
+    PrivacyStore,
+    ProfileStore,
+    Record,
+    ReminderStore,
+    StatsStore,
+    Storage,
+    WellbeingStore,
+)
+from innertalk.domain.users import UserKey
+from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH
+from innertalk.infrastructure.storage.landing import DeadLetterHook, Landing, LandingPolicy
 
 log = structlog.get_logger(__name__)
+
+READ_PORTS = (
+    ConversationStore,
+    ProfileStore,
+    WellbeingStore,
+    PrivacyStore,
+    ReminderStore,
+    ForgettingStore,
+    StatsStore,
+)
+"""Ports whose every method reads (or erases) what queued writes may still change."""
+
+SETTLED_READS = frozenset(
+    name for port in READ_PORTS for name in vars(port) if not name.startswith("_")
+)
+"""Methods that wait for queued writes first: every method of ``READ_PORTS``."""
 
 
 class WriteBehindClosedError(RuntimeError):
@@ -44,7 +66,8 @@ class WriteBehindDrainError(RuntimeError):
 
 
 class WriteBehindStorage:
-    """A ``Storage`` whose writes are queued and persisted by one background task."""
+    """A ``Storage`` whose writes are queued and persisted by one background task, and whose
+    reads (every other ``Storage`` method, reached through ``__getattr__``) see them."""
 
     def __init__(
         self,
@@ -57,37 +80,63 @@ class WriteBehindStorage:
         retry_initial: float = 0.05,
         retry_max: float = 5.0,
         drain_timeout: float = 30.0,
+        solo_attempts: int = 3,
+        on_dead_letter: DeadLetterHook | None = None,
     ) -> None:
-        self._inner = inner
-        self._clock = clock
+        self.inner = inner
         self._max_batch = max_batch
         self._max_delay = max_delay
         self._max_pending = max_pending
-        self._retry_initial = retry_initial
-        self._retry_max = retry_max
         self._drain_timeout = drain_timeout
+        self._landing = Landing(
+            inner,
+            clock,
+            LandingPolicy(retry_initial, retry_max, solo_attempts),
+            on_dead_letter=on_dead_letter,
+        )
         self._queue: deque[Record] = deque()
         self._per_user: Counter[UserKey] = Counter()
         self._enqueued = 0
         self._persisted = 0
-        self._last_reminder = 0
-        """``_enqueued`` just after the newest queued ``ReminderSettings``."""
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._urgent = False
-        self.failed_flushes = 0
         self.flushed_batches = 0
-        self._failing = False
 
-    @property
-    def inner(self) -> Storage:
-        return self._inner
+    def __getattr__(self, name: str) -> Any:
+        """Every other ``Storage`` method, from ``inner``; reads wait for ``settled`` first."""
+        if name.startswith("_") or name == "inner":
+            raise AttributeError(name)  # never recurse while ``__init__`` is still running
+        method = getattr(self.inner, name)
+        if name not in SETTLED_READS:
+            return method  # migrate, ping, screen state: nothing queued concerns them
+
+        async def settled_read(*args: Any, **kwargs: Any) -> Any:
+            subject = args[0] if args else kwargs.get("key")
+            await self.settled(subject if isinstance(subject, UserKey) else None, hurry=True)
+            return await method(*args, **kwargs)
+
+        return settled_read
 
     @property
     def depth(self) -> int:
         """Records waiting to be stored."""
         return len(self._queue)
+
+    @property
+    def failing(self) -> bool:
+        """Whether the latest attempt to store a batch failed (and is being retried)."""
+        return self._landing.failing
+
+    @property
+    def failed_flushes(self) -> int:
+        return self._landing.failed_attempts
+
+    @property
+    def dead_lettered(self) -> int:
+        """Records given up on since start (each one noted by the store's ``dead_letter``)."""
+        return self._landing.dead_letters
 
     def pending(self, key: UserKey) -> int:
         """Records of ``key`` waiting to be stored."""
@@ -109,35 +158,34 @@ class WriteBehindStorage:
             await self._changed.wait_for(lambda: len(self._queue) < self._max_pending)
             self._queue.extend(records)
             self._per_user.update(record.key for record in records)
-            for index, record in enumerate(records, start=self._enqueued + 1):
-                if isinstance(record, ReminderSettings):
-                    self._last_reminder = index
             self._enqueued += len(records)
             WRITE_BEHIND_DEPTH.set(len(self._queue))
             self._changed.notify_all()
 
     async def flush(self) -> None:
-        """Wait until everything queued before this call is stored."""
-        await self._flush_to(self._enqueued)
-
-    async def settled(self, key: UserKey | None) -> None:
-        """Wait until ``key``'s queued writes are stored, in the next batch as usual (nothing
-        is hurried: batching stays intact); ``None``: wait for everything queued (``flush``)."""
-        if key is None:
-            await self.flush()
-            return
-        if not self._per_user[key]:
-            return
-        async with self._changed:
-            await self._changed.wait_for(lambda: not self._per_user[key])
-
-    async def _flush_to(self, target: int) -> None:
+        """Wait until everything queued before this call is stored (or dead-lettered)."""
+        target = self._enqueued
         if self._persisted >= target:
             return
         async with self._changed:
             self._urgent = True
             self._changed.notify_all()
             await self._changed.wait_for(lambda: self._persisted >= target)
+
+    async def settled(self, key: UserKey | None, *, hurry: bool = False) -> None:
+        """Wait until ``key``'s queued writes are stored (or dead-lettered); ``None``: wait for
+        everything queued (``flush``). Without ``hurry`` they go in the next batch as usual, so
+        batching stays intact; reads hurry, so a read never waits ``max_delay``."""
+        if key is None:
+            await self.flush()
+            return
+        if not self._per_user[key]:
+            return
+        async with self._changed:
+            if hurry:
+                self._urgent = True
+                self._changed.notify_all()
+            await self._changed.wait_for(lambda: not self._per_user[key])
 
     async def close(self) -> None:
         """Stop accepting writes, store everything queued, then close the inner store.
@@ -157,127 +205,17 @@ class WriteBehindStorage:
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
         finally:
-            await self._inner.close()
+            await self.inner.close()
         if lost:
             log.error("write_behind.records_not_stored", count=lost)
             raise WriteBehindDrainError(f"{lost} records could not be stored before shutdown")
-
-    async def migrate(self) -> None:
-        await self._inner.migrate()
-
-    async def ping(self) -> None:
-        await self._inner.ping()
-
-    @property
-    def failing(self) -> bool:
-        """Whether the latest attempt to store a batch failed (and is being retried)."""
-        return self._failing
-
-    # Reads: wait for this person's own queued writes first.
-
-    async def _settled(self, key: UserKey) -> None:
-        if self._per_user[key]:
-            await self.flush()
-
-    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
-        await self._settled(key)
-        return await self._inner.load_context(key, turn_limit)
-
-    async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
-        await self._settled(key)
-        return await self._inner.session_turns(key, session_id, limit)
-
-    async def recent_messages(self, key: UserKey, limit: int) -> list[Turn]:
-        await self._settled(key)
-        return await self._inner.recent_messages(key, limit)
-
-    async def sessions(self, key: UserKey, limit: int) -> list[Session]:
-        await self._settled(key)
-        return await self._inner.sessions(key, limit)
-
-    async def get_profile(self, key: UserKey) -> Profile | None:
-        await self._settled(key)
-        return await self._inner.get_profile(key)
-
-    async def moods(self, key: UserKey, limit: int) -> list[MoodEntry]:
-        await self._settled(key)
-        return await self._inner.moods(key, limit)
-
-    async def questionnaire_results(
-        self, key: UserKey, limit: int, instrument: str | None = None
-    ) -> list[QuestionnaireResult]:
-        await self._settled(key)
-        return await self._inner.questionnaire_results(key, limit, instrument)
-
-    async def portraits(self, key: UserKey, limit: int) -> list[Portrait]:
-        await self._settled(key)
-        return await self._inner.portraits(key, limit)
-
-    async def export_user(self, key: UserKey) -> UserRecords:
-        await self._settled(key)
-        return await self._inner.export_user(key)
-
-    async def purge_turns_before(self, cutoff: datetime) -> int:
-        """Retention: pending turns land first, so the purge sees every turn there is."""
-        await self.flush()
-        return await self._inner.purge_turns_before(cutoff)
-
-    async def bot_stats(self, bot_id: str, now: datetime) -> BotStats:
-        await self.flush()
-        return await self._inner.bot_stats(bot_id, now)
-
-    async def audience(self, bot_id: str, segment: Segment, now: datetime) -> list[UserKey]:
-        await self.flush()
-        return await self._inner.audience(bot_id, segment, now)
-
-    async def delete_user(self, key: UserKey) -> int:
-        """Erase after this person's queued writes landed, so none can bring data back."""
-        await self._settled(key)
-        return await self._inner.delete_user(key)
-
-    async def forget_summaries(self, key: UserKey) -> int:
-        """After this person's queued writes landed, so no queued summary comes back."""
-        await self._settled(key)
-        return await self._inner.forget_summaries(key)
-
-    async def delete_results(self, key: UserKey) -> int:
-        await self._settled(key)
-        return await self._inner.delete_results(key)
-
-    async def feedback(self, key: UserKey, limit: int) -> list[Feedback]:
-        await self._settled(key)
-        return await self._inner.feedback(key, limit)
-
-    async def get_reminder(self, key: UserKey) -> ReminderSettings | None:
-        await self._settled(key)
-        return await self._inner.get_reminder(key)
-
-    async def due_reminders(self, now: datetime, limit: int) -> list[ReminderSettings]:
-        """Every reminder write queued so far lands first: a stop is never read as due."""
-        await self._flush_to(self._last_reminder)
-        return await self._inner.due_reminders(now, limit)
-
-    async def claim_reminder(
-        self,
-        key: UserKey,
-        due_at: datetime,
-        next_due_at: datetime | None,
-        sent_at: datetime | None,
-        *,
-        failures: int = 0,
-    ) -> bool:
-        """Not queued: the person's queued writes land, then the compare-and-set runs."""
-        await self._settled(key)
-        return await self._inner.claim_reminder(
-            key, due_at, next_due_at, sent_at, failures=failures
-        )
 
     # The background writer.
 
     async def _run(self) -> None:
         while True:
             batch = await self._next_batch()
-            await self._store(batch)
+            await self._landing.land(batch)  # stored or dead-lettered: never stuck on a record
             async with self._changed:
                 for _ in batch:
                     self._queue.popleft()
@@ -302,41 +240,3 @@ class WriteBehindStorage:
 
     def _ready(self) -> bool:
         return len(self._queue) >= self._max_batch or self._urgent or self._closing
-
-    async def _store(self, batch: list[Record]) -> None:
-        attempt = 0
-        while True:
-            try:
-                await self._inner.write(batch)
-            except Exception as error:  # any failure is retried, never dropped
-                self.failed_flushes += 1
-                self._failing = True
-                WRITE_BEHIND_FAILED_FLUSHES.inc()
-                delay = min(self._retry_max, self._retry_initial * 2 ** min(attempt, 32))
-                delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
-                log.warning(
-                    "write_behind.flush_failed",
-                    error=type(error).__name__,
-                    batch=len(batch),
-                    attempt=attempt + 1,
-                    retry_in=round(delay, 3),
-                )
-                attempt += 1
-                await self._clock.sleep(delay)
-            else:
-                self._failing = False
-                return
-
-    # Screen state (aiogram FSM) bypasses any queue: the next update reads it at once.
-
-    async def fsm_get(self, key: str) -> tuple[str | None, dict[str, Any]]:
-        result: tuple[str | None, dict[str, Any]] = await self._inner.fsm_get(key)  # type: ignore[attr-defined]
-        return result
-
-    async def fsm_set_state(self, key: str, bot_id: str, user_id: int, state: str | None) -> None:
-        await self._inner.fsm_set_state(key, bot_id, user_id, state)  # type: ignore[attr-defined]
-
-    async def fsm_set_data(
-        self, key: str, bot_id: str, user_id: int, data: dict[str, Any]
-    ) -> None:
-        await self._inner.fsm_set_data(key, bot_id, user_id, data)  # type: ignore[attr-defined]

@@ -140,8 +140,16 @@ class ErrorMiddleware(BaseMiddleware):
                 await self._sender.say(chat.id, language, "error")
 
 
+REPLAYED = "replayed"
+"""Set in the handler data for an update replayed from the inbox after a restart."""
+
+
 class DedupeMiddleware(BaseMiddleware):
-    """An update Telegram delivers twice (a retried webhook, a restart) is handled once."""
+    """An update Telegram delivers twice (a retried webhook, a restart) is handled once.
+
+    An update replayed from the inbox passes: it was seen before the crash, but its reply was
+    never sent (the inbox's ``answered`` mark keeps answered ones from being replayed).
+    """
 
     def __init__(self, dedupe: UpdateDedupe, bot_id: str) -> None:
         self._dedupe = dedupe
@@ -149,6 +157,8 @@ class DedupeMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        if data.get(REPLAYED):
+            return await handler(event, data)
         try:
             first = await self._dedupe.first_time(self._bot_id, event.update_id)
         except Exception as error:  # better a rare duplicate than a lost message

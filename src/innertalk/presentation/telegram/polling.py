@@ -4,6 +4,10 @@ An update counts as confirmed once ``getUpdates`` is called with a higher offset
 running, the offset moves past everything taken in (the lanes own it from then on); at
 shutdown, after the lanes drained, one last call confirms up to the first update that never
 finished — so an update cut off by a shutdown is delivered again, and nothing handled is.
+
+With the durable inbox, a batch is cleaned and filed before the offset moves past it: when
+the inbox cannot be written the offset stays, and the same batch is fetched again after a
+backoff — an update Telegram was told about is always on disk first.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from aiogram.exceptions import (
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from innertalk.application.inbox import InboxUnavailableError
+from innertalk.presentation.telegram.inboxed import InboxedUpdates, edge_update
 from innertalk.presentation.telegram.lanes import UpdateLanes
 
 log = structlog.get_logger(__name__)
@@ -37,8 +43,11 @@ async def poll(
     *,
     allowed_updates: list[str],
     timeout: int = 30,  # noqa: ASYNC109 - the long poll's wait, sent to Telegram
+    inbox: InboxedUpdates | None = None,
 ) -> int | None:
-    """Feed ``lanes`` until ``stop`` is set; returns the next offset (``None``: nothing came)."""
+    """Feed ``lanes`` until ``stop`` is set; returns the next offset (``None``: nothing came).
+
+    ``inbox``: where each batch is filed before its offset is confirmed."""
     offset: int | None = None
     failures = 0
     while not stop.is_set():
@@ -59,11 +68,28 @@ async def poll(
             continue
         if updates is None:
             break
+        try:
+            taken = await _filed(bot, updates, inbox)
+        except InboxUnavailableError as error:
+            failures += 1
+            wait = min(LONGEST_BACKOFF, 0.5 * 2**failures)
+            log.warning("bot.inbox_unavailable", step="file", error=str(error), retry_in=wait)
+            await _sleep_unless_stopped(wait, stop)
+            continue  # the offset stays: the same batch comes again
         failures = 0
-        for update in updates:
+        for update in taken:
             lanes.submit(update)
-            offset = update.update_id + 1
+        if updates:
+            offset = updates[-1].update_id + 1
     return offset
+
+
+async def _filed(bot: Bot, updates: list[Update], inbox: InboxedUpdates | None) -> list[Update]:
+    """``updates`` cleaned at the edge and, with an inbox, filed: the ones to handle now."""
+    cleaned = [edge_update(update, bot) for update in updates]
+    if inbox is None:
+        return [update for update, _ in cleaned]
+    return await inbox.file(cleaned) if cleaned else []
 
 
 async def confirm(bot: Bot, offset: int | None) -> None:

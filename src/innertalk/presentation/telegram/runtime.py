@@ -5,6 +5,10 @@ command menus and descriptions, the admin alert channel and the ``telegram`` hea
 Both modes serve the HTTP server (``/healthz``, ``/readyz``, ``/metrics``, and in webhook mode
 ``/webhook/telegram``). When ``stop`` is set: receiving stops, in-flight and queued updates
 get ``drain_timeout`` to finish, polling confirms what was handled, and the server closes.
+
+With an ``UpdateInbox`` every update is filed durably before Telegram is told it arrived, and
+on start whatever a previous run left there (a crash, a drain that ran out of time) is
+replayed through the lanes before anything new is received (``inboxed.py``).
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from aiogram.types import Update, User
 from aiohttp import web
 
 from innertalk.application.health import ComponentHealth, Status
+from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.application.ports import LaneQueue
 from innertalk.domain.users import UserKey
 from innertalk.presentation.telegram.alerts import TelegramAlertChannel
 from innertalk.presentation.telegram.app import build_dispatcher
 from innertalk.presentation.telegram.commands import describe, register_commands
+from innertalk.presentation.telegram.inboxed import InboxedUpdates
 from innertalk.presentation.telegram.lanes import UpdateLanes
 from innertalk.presentation.telegram.polling import confirm, poll
 from innertalk.presentation.telegram.reminder_sender import TelegramReminderSender
@@ -70,9 +76,11 @@ class TelegramBot:
         fsm_storage: BaseStorage | None = None,
         lane_queue: LaneQueue | None = None,
         settle: Callable[[UserKey | None], Awaitable[None]] | None = None,
+        inbox: UpdateInbox | None = None,
     ) -> None:
         """``lane_queue`` shares per-person lanes with the other instances in webhook mode;
-        ``settle(key)`` waits until the person's writes so far are stored (``None``: all)."""
+        ``settle(key)`` waits until the person's writes so far are stored (``None``: all);
+        ``inbox`` keeps accepted updates until they are answered and stored."""
         self.bot = bot
         self.bot_id = str(bot.id)
         self.services, self.options = services, options
@@ -80,14 +88,18 @@ class TelegramBot:
         self.dispatcher = build_dispatcher(
             self.bot_id, services, options, self.sender, fsm_storage=fsm_storage
         )
+        self.inboxed = (
+            InboxedUpdates(inbox, bot, self._feed, settle) if inbox is not None else None
+        )
+        handle = self.inboxed.handle if self.inboxed is not None else self._feed
         self.lanes = UpdateLanes(
-            self._feed,
+            handle,
             max_pending=options.max_pending_per_person,
             concurrency=options.lane_concurrency,
         )
         self.shared_lanes = (
             SharedUpdateLanes(
-                self._feed,
+                handle,
                 lane_queue,
                 bot,
                 local=self.lanes,
@@ -135,7 +147,9 @@ class TelegramBot:
     ) -> None:
         """Run until ``stop``; ``ListenError`` if the HTTP server cannot listen on host:port."""
         if webhook is not None:
-            add_webhook_route(http_app, self.bot, self.shared_lanes or self.lanes, webhook.secret)
+            add_webhook_route(
+                http_app, self.bot, self.shared_lanes or self.lanes, webhook.secret, self.inboxed
+            )
         runner = web.AppRunner(http_app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         try:
@@ -155,15 +169,18 @@ class TelegramBot:
         await self.bot.delete_webhook(drop_pending_updates=False)
         log.info("telegram.polling")
         try:
+            await self._replay(self.lanes.take)
             offset = await poll(
                 self.bot,
                 self.lanes,
                 stop,
                 allowed_updates=self.allowed_updates,
                 timeout=self.options.polling_timeout,
+                inbox=self.inboxed,
             )
         finally:  # also when polling fails for good (a revoked token): finish what was taken
             await self.lanes.drain(self.options.drain_timeout)
+            await self._finish_inbox()
         unfinished = self.lanes.first_unfinished()
         await confirm(self.bot, offset if unfinished is None else unfinished)
 
@@ -181,9 +198,25 @@ class TelegramBot:
         if self.shared_lanes is not None:
             self.shared_lanes.start()
         try:
+            await self._replay((self.shared_lanes or self.lanes).take)
             await stop.wait()
         finally:
             await (self.shared_lanes or self.lanes).drain(self.options.drain_timeout)
+            await self._finish_inbox()
+
+    async def _replay(self, submit: Callable[[Update, bytes], Awaitable[bool]]) -> None:
+        """Hand what the inbox kept from a previous run to the lanes (a failure is logged:
+        the entries stay filed for the next start)."""
+        if self.inboxed is None:
+            return
+        try:
+            await self.inboxed.replay(submit)
+        except InboxUnavailableError as error:
+            log.error("bot.inbox_unavailable", step="replay", error=str(error))
+
+    async def _finish_inbox(self) -> None:
+        if self.inboxed is not None:
+            await self.inboxed.close(self.options.drain_timeout)
 
     async def close(self) -> None:
         """Stop the reminder dispatcher, then the dispatcher and the HTTP session (the app's
@@ -199,8 +232,8 @@ class TelegramBot:
     def allowed_updates(self) -> list[str]:
         return self.dispatcher.resolve_used_update_types()
 
-    async def _feed(self, update: Update) -> None:
-        await self.dispatcher.feed_update(self.bot, update)
+    async def _feed(self, update: Update, **data: object) -> None:
+        await self.dispatcher.feed_update(self.bot, update, **data)
 
     async def _identify(self, stop: asyncio.Event) -> User | None:
         failures = 0

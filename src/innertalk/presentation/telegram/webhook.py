@@ -4,9 +4,11 @@ Every request must carry ``X-Telegram-Bot-Api-Secret-Token`` equal to the secret
 ``setWebhook``, else 401: the header's raw bytes are compared in constant time, so a missing,
 repeated, wrong or undecodable (non-UTF-8) header is refused the same way, never a 500. The body
 is read only after that, up to the server's ``client_max_size`` (413 beyond it). An accepted
-update is filed into its person's lane and acknowledged at once — Telegram never waits for a
-model. While shutting down the server answers 503, so Telegram keeps the update and delivers it
-again later.
+update is cleaned (lone surrogates, NUL), written to the durable inbox, filed into its person's
+lane and acknowledged — Telegram never waits for a model, but 200 comes only after the inbox
+write: when the inbox cannot be written the answer is 503 and Telegram delivers the update
+again. An update the inbox already holds (a redelivery) is acknowledged without being filed
+twice. While shutting down the server answers 503 to updates not yet filed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import structlog
 from aiogram import Bot
 from aiogram.types import Update
 from aiohttp import web
-from pydantic import ValidationError
+
+from innertalk.application.inbox import InboxUnavailableError
+from innertalk.presentation.telegram.inboxed import InboxedUpdates, parse_update
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +35,11 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
 class UpdateReceiver(Protocol):
     """Where accepted updates go: this process's lanes, or the lanes shared by instances."""
+
+    @property
+    def accepting(self) -> bool:
+        """``False`` once draining has begun."""
+        ...
 
     async def take(self, update: Update, raw: bytes) -> bool:
         """File ``update``; ``False`` when shutting down (the webhook answers 503)."""
@@ -53,20 +62,35 @@ class Webhook:
         return cls(url, secret or secrets.token_urlsafe(32))
 
 
-def add_webhook_route(app: web.Application, bot: Bot, lanes: UpdateReceiver, secret: str) -> None:
+def add_webhook_route(
+    app: web.Application,
+    bot: Bot,
+    lanes: UpdateReceiver,
+    secret: str,
+    inbox: InboxedUpdates | None = None,
+) -> None:
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
         if not _secret_matches(request, expected):
             log.warning("telegram.webhook_refused", reason="secret")
             return web.Response(status=401)
-        raw = await request.read()
         try:
-            update = Update.model_validate_json(raw, context={"bot": bot})
-        except (ValueError, ValidationError):
+            update, payload = parse_update(await request.read(), bot)
+        except ValueError:
             return web.Response(status=400)
-        if not await lanes.take(update, raw):
+        if inbox is None:
+            return web.Response(status=200 if await lanes.take(update, payload) else 503)
+        if not lanes.accepting:
             return web.Response(status=503)
+        try:
+            new = await inbox.file([(update, payload)])
+        except InboxUnavailableError as error:
+            log.warning("bot.inbox_unavailable", step="file", error=str(error))
+            return web.Response(status=503)
+        if new:
+            # filed: a lane closed meanwhile leaves it to the next start's replay
+            await lanes.take(update, payload)
         return web.Response(status=200)
 
     app.router.add_post(WEBHOOK_PATH, receive)
