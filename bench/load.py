@@ -98,7 +98,7 @@ CONVERSATION = (
     "Then I was exhausted for weeks and slept badly.",
     "I want to do it differently this time.",
     "Writing down what I want to say might help.",
-    "Something like: I can deliver on Friday if someone else takes the review.",
+    "Something like: I can deliver it if someone else takes the review.",
     "That sounds fair, I think she might accept that.",
     "I also want to stop answering email after eight.",
     "It is hard because everyone else answers at once.",

@@ -185,7 +185,7 @@ async def test_replay_answers_the_unanswered_and_skips_the_answered(
         alex = telegram.user()
         await app.profiles.ensure(UserKey(BOT_ID, alex.id), language=Language.EN, consent=True)
         bot_id = telegram.token.split(":")[0]
-        cut_off = telegram.make_update({"message": alex.message(text="cut off")})
+        cut_off = telegram.make_update({"message": alex.message(text="replayed after the crash")})
         sent = telegram.make_update({"message": alex.message(text="already answered")})
         await inbox.file(
             bot_id, [(u["update_id"], json.dumps(u).encode()) for u in (sent, cut_off)]
@@ -207,8 +207,8 @@ async def test_replay_answers_the_unanswered_and_skips_the_answered(
             stop.set()
             await polling
             await running.close()
-        assert reply.text == "echo: cut off"
-        assert [r.message for r in model.requests] == ["cut off"]
+        assert reply.text == "echo: replayed after the crash"
+        assert [r.message for r in model.requests] == ["replayed after the crash"]
         assert len(alex.messages()) == 1
 
 
