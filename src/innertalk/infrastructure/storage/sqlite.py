@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import structlog
 
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import ConversationContext, Session, Turn
@@ -41,6 +42,8 @@ from innertalk.infrastructure.storage.sqlite_values import moment_text
 IN_MEMORY = ":memory:"
 CONTEXT_RESULTS = 3
 """Newest questionnaire results loaded with a conversation's context."""
+
+log = structlog.get_logger(__name__)
 
 
 def _silence_driver_debug_log() -> None:
@@ -119,6 +122,8 @@ class SqliteStorage(
                 return
             try:
                 await db.execute("PRAGMA optimize")
+            except sqlite3.OperationalError as error:  # only statistics: never fail a close
+                log.info("storage.optimize_skipped", error=str(error))
             finally:
                 await db.close()
 

@@ -2,13 +2,14 @@
 
 ``edge_update``/``parse_update`` clean every string of an update (lone surrogates → U+FFFD, no
 NUL) and give the JSON that is filed. ``InboxedUpdates.file`` stores a batch before polling
-confirms it or the webhook answers 200; ``handle`` runs one update, marks it ``answered`` as
-soon as its reply went out, then — in the background, so the person's lane moves on — waits
-until its records are stored (``settle``) and removes it (``done``). ``replay`` hands what a
-previous run left in the inbox to the lanes, oldest first; an answered entry is only finished.
+confirms it or the webhook answers 200; ``handle`` runs one update, waits until its records
+are stored (``settle``), marks it ``answered``, then removes it (``done``) in the background.
+``replay`` hands what a previous run left in the inbox to the lanes, oldest first; an
+answered entry is only finished.
 
-The guarantee (docs/operations.md): at-least-once processing; a reply is sent once, except
-when the process dies between sending it and storing the ``answered`` mark.
+The guarantee (docs/operations.md): at-least-once processing, nothing stored is lost; a reply
+is sent once, except when the process dies between sending it and storing the ``answered``
+mark (after its records landed), when the replay sends it again.
 """
 
 from __future__ import annotations
@@ -99,7 +100,11 @@ class InboxedUpdates:
             except Exception as error:
                 failed = error
         # also after a handler error (the middlewares answered it): a poison update must not
-        # come back at every start; a cancelled one (shutdown) never gets here and stays filed
+        # come back at every start; a cancelled one (shutdown) never gets here and stays filed.
+        # The records come first: "answered" is only marked once they are stored, so a crash in
+        # between replays the update (a reply may then be sent twice) instead of skipping it
+        # and losing what it stored (a consent, a turn).
+        await self._settled(update)
         await self._mark(update.update_id)
         self._finish_later(update)
         if failed is not None:
@@ -139,11 +144,14 @@ class InboxedUpdates:
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
 
-    async def _finish(self, update: Update) -> None:
+    async def _settled(self, update: Update) -> None:
+        """Wait until the records ``update`` produced are stored (its person's, or all)."""
         if self._settle is not None:
             kind, ident = cast(tuple[str, object], lane_of(update))
             key = UserKey(self._bot_id, cast(int, ident)) if kind == "user" else None
             await self._settle(key)
+
+    async def _finish(self, update: Update) -> None:
         try:
             await self.inbox.done(self._bot_id, update.update_id)
         except InboxUnavailableError as error:
