@@ -23,6 +23,7 @@ from innertalk.application.alerts import AlertKind, AlertService
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.diary import ChartWords, DiaryService
 from innertalk.application.feedback import FeedbackService
+from innertalk.application.folding import FOLDED_WINDOW, HistoryFolding
 from innertalk.application.health import ComponentHealth, HealthService, Probe
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.application.memory import MemoryService
@@ -63,6 +64,7 @@ from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerStateStor
 from innertalk.infrastructure.llm.crisis_opinion import ModelCrisisOpinion
 from innertalk.infrastructure.llm.moderation import OpenAIModerationOpinion
 from innertalk.infrastructure.llm.offline import OfflineModel
+from innertalk.infrastructure.llm.prices import PriceTable
 from innertalk.infrastructure.llm.provider import Provider
 from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
@@ -224,6 +226,15 @@ def router_policy(llm: LLMSettings) -> RouterPolicy:
     )
 
 
+def price_table(llm: LLMSettings) -> PriceTable:
+    """The built-in prices with ``LLM_PRICES`` over them."""
+    overrides = {}
+    for key, price in llm.llm_prices.items():
+        provider, _, model = key.partition("=")
+        overrides[(provider, model)] = price
+    return PriceTable(overrides)
+
+
 def breaker_policy(llm: LLMSettings, provider: str) -> BreakerPolicy | None:
     """``LLM_BREAKERS``' rule for ``provider`` (its own, else ``*``); ``None``: built-in."""
     rule = llm.llm_breakers.get(provider) or llm.llm_breakers.get("*")
@@ -258,6 +269,7 @@ def build_model(
             experiment=llm.experiment(),
             alert=alert,
             breaker_store=breaker_store,
+            prices=price_table(llm),
         )
     except ValueError as error:  # an experiment naming a provider outside the chain
         raise ConfigError(f"LLM_EXPERIMENT: {error}") from None
@@ -456,7 +468,10 @@ async def build_app(
         opinion = crisis_opinion(settings, model)
         offline = OfflineModel()
         locks = LocalUserLocks()
-        contexts = ContextLoader(storage, shared.cache, settings.talk.context_turns)
+        # a fold keeps the newer half of the loaded turns: CONTEXT_TURNS stay verbatim at least
+        contexts = ContextLoader(
+            storage, shared.cache, FOLDED_WINDOW * settings.talk.context_turns
+        )
         policy = TalkPolicy(
             history_token_budget=settings.talk.history_token_budget,
             reply_max_tokens=settings.talk.reply_max_tokens,
@@ -517,6 +532,9 @@ async def build_app(
                 safety=safety,
                 withheld_text=partial(text, "safety", key="output_withheld"),
                 budget=shared.token_budget,
+                folding=HistoryFolding(
+                    model=model, fallback=offline, turn_limit=contexts.turn_limit
+                ),
                 opinion=SecondOpinion(
                     opinion,
                     timeout=wellbeing.safety_opinion_timeout,
@@ -540,7 +558,12 @@ async def build_app(
             ),
             safety=safety,
             admin=AdminService(
-                storage, profiles, clock, locks=shared.job_locks, pseudonyms=pseudonyms
+                storage,
+                profiles,
+                clock,
+                locks=shared.job_locks,
+                pseudonyms=pseudonyms,
+                cost_of=price_table(settings.llm).spend_cost,
             ),
             pseudonyms=pseudonyms,
         )

@@ -196,6 +196,10 @@ class LLMSettings(_Section):
     llm_breakers: Annotated[dict[str, tuple[int, float]], NoDecode] = Field(default_factory=dict)
     llm_auth_cooldown: float = Field(default=600.0, ge=0)
     llm_experiment: str = ""
+    # US dollars per million tokens (input/cached input/output) over the built-in table.
+    llm_prices: Annotated[dict[str, tuple[float, float, float]], NoDecode] = Field(
+        default_factory=dict
+    )
 
     @field_validator("llm_providers", mode="before")
     @classmethod
@@ -227,6 +231,11 @@ class LLMSettings(_Section):
     @classmethod
     def _breakers(cls, value: Any) -> Any:
         return _parse_breakers(value) if isinstance(value, str) else value
+
+    @field_validator("llm_prices", mode="before")
+    @classmethod
+    def _prices(cls, value: Any) -> Any:
+        return _parse_prices(value) if isinstance(value, str) else value
 
     @field_validator("llm_experiment")
     @classmethod
@@ -283,6 +292,29 @@ def _parse_breakers(text: str) -> dict[str, tuple[int, float]]:
             raise ValueError(f"{item!r}: failures must be >= 1 and seconds in (0, 86400]")
         breakers[name] = rule_value
     return breakers
+
+
+def _parse_prices(text: str) -> dict[str, tuple[float, float, float]]:
+    """``openai=gpt-6-luna:0.25/0.025/2,ollama=*:0/0/0`` → prices per ``provider=model``
+    (``*``: every model of the provider; a model name may itself contain colons)."""
+    prices: dict[str, tuple[float, float, float]] = {}
+    for item in _split_csv(text):
+        name, _, rest = (part.strip() for part in item.partition("="))
+        model, _, rule = rest.rpartition(":")
+        name = name.lower()
+        if name not in KNOWN_PROVIDERS:
+            raise ValueError(f"unknown provider {name!r}; known: {', '.join(KNOWN_PROVIDERS)}")
+        try:
+            price = tuple(float(part) for part in rule.split("/"))
+        except ValueError:
+            price = ()
+        if not model or len(price) != 3 or not all(0 <= p < 10_000 for p in price):
+            raise ValueError(
+                f"{item!r} is not provider=model:input/cached/output dollars per million "
+                "tokens, e.g. openai=gpt-6-luna:0.25/0.025/2"
+            )
+        prices[f"{name}={'' if model == '*' else model}"] = (price[0], price[1], price[2])
+    return prices
 
 
 class TalkSettings(_Section):

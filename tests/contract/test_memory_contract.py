@@ -20,6 +20,16 @@ async def test_forget_summaries_clears_only_that_persons_summaries(storage: Stor
     assert await storage.forget_summaries(ALICE) == 0
 
 
+async def test_forget_summaries_clears_an_open_sessions_rolling_summary(storage: Storage) -> None:
+    """The rolling summary of an open session's folded turns is forgotten too."""
+    await storage.write([session("s1").folded("turn-9", "they talked about the sea")])
+    assert await storage.forget_summaries(ALICE) == 1
+    context = await storage.load_context(ALICE, 10)
+    assert context.session is not None
+    assert context.session.fold_summary is None
+    assert await storage.forget_summaries(ALICE) == 0
+
+
 async def test_delete_results_removes_only_that_persons_results(storage: Storage) -> None:
     """Every questionnaire result of the person is deleted (counted); another's stays."""
     await storage.write([result("r1"), result("r2"), result("r3", BOB)])

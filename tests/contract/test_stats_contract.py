@@ -8,7 +8,7 @@ from typing import Any
 
 from innertalk.application.ports import Storage
 from innertalk.domain.conversation import Role, Session, Turn
-from innertalk.domain.stats import Segment
+from innertalk.domain.stats import ModelSpend, Segment
 from innertalk.domain.users import Language, Profile, UserKey, new_profile
 from innertalk.domain.wellbeing import Feedback, MoodEntry
 from tests.contract.records import T0
@@ -59,6 +59,36 @@ async def test_stats_count_people_activity_mood_and_variants(storage: Storage) -
         1,
     )
     assert (variants["B"].output_tokens, variants["B"].not_helpful) == (7, 1)
+
+
+async def test_stats_sum_the_last_day_of_reply_tokens_per_provider_and_model(
+    storage: Storage,
+) -> None:
+    """``spend_24h``: reply tokens of the last 24 hours by provider and model, nothing older,
+    no person's turns and no other bot's."""
+    a = UserKey(BOT, 1)
+    await storage.write(
+        [
+            person(1, days_ago=0, active_days_ago=0),
+            Session("s1", a, NOW - timedelta(days=2)),
+            Turn("old", a, "s1", Role.ASSISTANT, "x", NOW - timedelta(days=2), provider="openai",
+                 model="gpt-6-luna", input_tokens=1000, output_tokens=100),
+            Turn("u1", a, "s1", Role.USER, "hi", NOW),
+            Turn("r1", a, "s1", Role.ASSISTANT, "y", NOW, provider="openai", model="gpt-6-luna",
+                 input_tokens=10, output_tokens=5),
+            Turn("r2", a, "s1", Role.ASSISTANT, "z", NOW, provider="openai", model="gpt-6-luna",
+                 input_tokens=20, output_tokens=7),
+            Turn("r3", a, "s1", Role.ASSISTANT, "w", NOW, provider="anthropic",
+                 model="claude-sonnet-5-5", input_tokens=30, output_tokens=9),
+            Turn("r4", UserKey("other-bot", 1), "s9", Role.ASSISTANT, "v", NOW,
+                 provider="openai", model="gpt-6-luna", input_tokens=500, output_tokens=50),
+        ]
+    )  # fmt: skip
+    stats = await storage.bot_stats(BOT, NOW)
+    assert stats.spend_24h == (
+        ModelSpend("anthropic", "claude-sonnet-5-5", 30, 9),
+        ModelSpend("openai", "gpt-6-luna", 30, 12),
+    )
 
 
 async def test_mailing_audiences_leave_out_unreachable_blocked_and_unconsented(

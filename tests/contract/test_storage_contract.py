@@ -325,6 +325,26 @@ async def test_a_sessions_safety_mode_is_kept_once_set(storage: Storage) -> None
     assert context.session.safety is True
 
 
+async def test_a_sessions_fold_point_and_rolling_summary_round_trip(storage: Storage) -> None:
+    """The fold point and rolling summary come back, and a copy without a fold keeps them."""
+    opened = session("s-fold")
+    folded = opened.folded("turn-10", "They talked about work; they felt tired.")
+    await storage.write([folded])
+    await storage.write([replace(opened, tokens_used=50)])  # a stale copy without the fold
+    context = await storage.load_context(ALICE, 5)
+    assert context.session is not None
+    assert context.session.folded_through == "turn-10"
+    assert context.session.fold_summary == "They talked about work; they felt tired."
+    assert (await storage.sessions(ALICE, 1))[0].fold_summary == folded.fold_summary
+    await storage.write([folded.folded("turn-20", "Later: they felt calmer.")])
+    again = await storage.load_context(ALICE, 5)
+    assert again.session is not None
+    assert (again.session.folded_through, again.session.fold_summary) == (
+        "turn-20",
+        "Later: they felt calmer.",
+    )
+
+
 async def test_recent_messages_are_the_persons_own_across_sessions(storage: Storage) -> None:
     """recent_messages returns only user turns, across sessions, the newest N oldest first."""
     await storage.write([*everything(ALICE), *everything(BOB)])

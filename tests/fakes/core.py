@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from innertalk.application.contexts import ContextLoader
+from innertalk.application.folding import HistoryFolding
 from innertalk.application.ports import LanguageModel, TokenBudget
 from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyService
@@ -45,6 +46,7 @@ def build_core(
     safety: SafetyService | None = None,
     budget: TokenBudget | None = None,
     opinion: SecondOpinion | None = None,
+    folding: bool = True,
 ) -> Core:
     storage = storage or MemoryStorage()
     cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
@@ -75,6 +77,9 @@ def build_core(
             safety=safety,
             budget=budget,
             opinion=opinion,
+            folding=HistoryFolding(model=model, fallback=OfflineModel(), turn_limit=context_turns)
+            if folding
+            else None,
         ),
         sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
         profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),

@@ -120,8 +120,8 @@ def sent(case: Case, body: dict[str, Any]) -> SentRequest:
         )
     if case.server is AnthropicServer:
         return SentRequest(
-            system=body["system"],
-            turns=[(m["role"], m["content"]) for m in body["messages"]],
+            system=_text_of(body["system"]),
+            turns=[(m["role"], _text_of(m["content"])) for m in body["messages"]],
             max_tokens=body.get("max_tokens"),
             temperature=body.get("temperature"),
         )
@@ -132,3 +132,8 @@ def sent(case: Case, body: dict[str, Any]) -> SentRequest:
         max_tokens=body.get("max_completion_tokens", body.get("max_tokens")),
         temperature=body.get("temperature"),
     )
+
+
+def _text_of(content: str | list[dict[str, Any]]) -> str:
+    """Anthropic content as text: a string, or text blocks (which carry cache breakpoints)."""
+    return content if isinstance(content, str) else "".join(b["text"] for b in content)

@@ -16,7 +16,7 @@ from innertalk.application.talk import (
 )
 from innertalk.domain.conversation import Role
 from innertalk.domain.messages import EmptyMessageError
-from innertalk.domain.prompting import ModelRequest, Tier
+from innertalk.domain.prompting import ModelRequest, Purpose, Tier
 from innertalk.domain.users import Language, Style, UserKey
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import PSEUDONYMS, Core, build_core
@@ -98,12 +98,14 @@ async def test_a_cold_cache_rebuilds_the_same_context(
 
 
 async def test_reply_language_follows_the_message(model: ScriptedModel, clock: FakeClock) -> None:
-    """A Russian message gets a Russian system prompt even for an English profile."""
+    """A Russian message is answered in Russian: asked after the message, so an English
+    profile's system prompt stays the same (the prompt's cacheable prefix)."""
     core = build_core(model, clock)
     await consented(core, language=Language.EN)
     reply = await core.talk.reply(ALICE, "Мне сегодня тревожно")
     assert reply.language is Language.RU
-    assert "по-русски" in model.requests[0].system
+    assert model.requests[0].message.endswith("(Ответь на это сообщение по-русски.)")
+    assert "по-русски" not in model.requests[0].system
     await core.talk.reply(ALICE, "🙂")
     assert model.requests[1].language is Language.EN
 
@@ -154,8 +156,10 @@ async def test_messages_of_one_person_are_answered_in_order(clock: FakeClock) ->
     model.gate.set()
     replies = await asyncio.gather(*tasks)
     assert [r.text for r in replies] == [f"echo: m{n}" for n in range(20)]
-    assert [request.message for request in model.requests] == [f"m{n}" for n in range(20)]
-    assert [m.text for m in model.requests[-1].history][:2] == ["m9", "echo: m9"]
+    answered = [request for request in model.requests if request.purpose is Purpose.REPLY]
+    assert [request.message for request in answered] == [f"m{n}" for n in range(20)]
+    # two folds of ten turns (at m10 and m15): the last block starts at m10
+    assert [m.text for m in answered[-1].history][:2] == ["m10", "echo: m10"]
 
 
 async def test_different_people_are_answered_concurrently(clock: FakeClock) -> None:

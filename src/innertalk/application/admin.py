@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -12,7 +12,7 @@ import structlog
 from innertalk.application.ports import Clock, JobLock, JobLocks, StatsStore
 from innertalk.application.profiles import ProfileService
 from innertalk.application.reminder_dispatch import Pacer, SendOutcome
-from innertalk.domain.stats import BotStats, Segment
+from innertalk.domain.stats import BotStats, ModelSpend, Segment, cost_per_active_person
 from innertalk.domain.users import Pseudonyms, UserKey
 
 log = structlog.get_logger(__name__)
@@ -63,9 +63,14 @@ class AdminService:
     process, whose console runs one mailing at a time)."""
     pseudonyms: Pseudonyms = field(default_factory=Pseudonyms.ephemeral)
     """Names people in the log (the composition root passes the configured ones)."""
+    cost_of: Callable[[ModelSpend], float | None] | None = None
+    """US dollars a model's tokens cost (``LLM_PRICES``); ``None``: cost is not shown."""
 
     async def stats(self, bot_id: str) -> BotStats:
-        return await self.store.bot_stats(bot_id, self.clock.now())
+        stats = await self.store.bot_stats(bot_id, self.clock.now())
+        if self.cost_of is None:
+            return stats
+        return replace(stats, cost_per_active_person=cost_per_active_person(stats, self.cost_of))
 
     async def audience(self, bot_id: str, segment: Segment) -> list[UserKey]:
         return await self.store.audience(bot_id, segment, self.clock.now())

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import structlog
 
 from innertalk.application.contexts import ContextLoader
+from innertalk.application.folding import HistoryFolding
 from innertalk.application.ids import new_id
 from innertalk.application.ports import (
     Clock,
@@ -69,6 +70,11 @@ class ConsentRequiredError(Exception):
 
 class SessionBudgetExhaustedError(Exception):
     """The open session has spent its token budget; the person is offered to end it."""
+
+
+def charged_tokens(usage: TokenUsage) -> int:
+    """Tokens the budgets count: cached input weighed at its price when the reply was priced."""
+    return usage.total if usage.charged_tokens is None else usage.charged_tokens
 
 
 class DailyTokenBudgetExhaustedError(Exception):
@@ -136,7 +142,9 @@ class TalkService:
         withheld_text: Callable[[Language], str] | None = None,
         budget: TokenBudget | None = None,
         opinion: SecondOpinion | None = None,
+        folding: HistoryFolding | None = None,
     ) -> None:
+        self._folding = folding
         self._pseudonyms = pseudonyms
         self._opinion = opinion if safety is not None else None
         self._safety = safety
@@ -187,6 +195,9 @@ class TalkService:
             if notice is not None:
                 context = self._enter_safety_mode(context, notice)
             request = self._request(context, message, language, notice)
+            if self._folding is not None and self._folding.due(context, request):
+                context = await self._folding.fold(context)  # stored with the exchange
+                request = self._request(context, message, language, notice)
             started = self._clock.monotonic()
             opinion = self._ask_opinion(screening, message)  # alongside the reply
             answer, stopped, screened_out = await opinion.alongside(
@@ -197,7 +208,7 @@ class TalkService:
             if late is not None:
                 context = self._enter_safety_mode(context, late)
             if self._budget is not None:
-                await self._budget.spend(key, answer.usage.total)
+                await self._budget.spend(key, charged_tokens(answer.usage))
             withheld = screened_out or (
                 self._safety is not None and not self._safety.allows_reply(answer.text)
             )
@@ -313,8 +324,8 @@ class TalkService:
         safety = None
         if in_safety_mode:
             signal = notice.signal if notice else None
-            safety = safety_system_prompt(
-                language,
+            safety = safety_system_prompt(  # in the system prompt's (the profile's) language
+                self._profile(context).language,
                 signal.category if signal else None,
                 about_other=bool(signal and signal.about_other),
             )
@@ -361,7 +372,7 @@ class TalkService:
                 latency_ms=latency_ms,
             ),
         ]
-        session = context.session.spent(answer.usage.total)
+        session = context.session.spent(charged_tokens(answer.usage))
         profile = self._profile(context)
         touched = self._touch(profile)
         records: list[Record] = [session, *turns]

@@ -54,6 +54,10 @@ class Session:
     """A crisis was detected in this session: replies follow the safety-oriented prompt."""
     off_record: bool = False
     """Nothing of an off-the-record session is stored: it lives in the context cache only."""
+    folded_through: str = ""
+    """The id of the newest turn folded into ``fold_summary``; later turns are sent verbatim."""
+    fold_summary: str | None = None
+    """A rolling summary of the session's folded (oldest) turns, sent before the kept ones."""
 
     @property
     def is_open(self) -> bool:
@@ -62,6 +66,10 @@ class Session:
     def ended(self, now: datetime, summary: str | None) -> Session:
         """This session closed at ``now`` with ``summary``."""
         return replace(self, ended_at=now, summary=summary)
+
+    def folded(self, through: str, summary: str) -> Session:
+        """This session after its turns up to the one with id ``through`` became ``summary``."""
+        return replace(self, folded_through=through, fold_summary=summary)
 
     def spent(self, tokens: int) -> Session:
         """This session after ``tokens`` more were spent on it."""
@@ -118,3 +126,17 @@ def trim_to_budget(turns: Sequence[Turn], budget: int) -> tuple[Turn, ...]:
     while kept and kept[0].role is Role.ASSISTANT:
         kept.pop(0)
     return tuple(kept)
+
+
+def kept_turns(session: Session | None, turns: Sequence[Turn]) -> tuple[Turn, ...]:
+    """The ``turns`` after ``session``'s fold point: the ones a prompt sends verbatim.
+
+    Before the first fold that is all of them. A fold point no longer among ``turns`` means
+    every loaded turn is newer than it (folding keeps the kept turns within the loaded window).
+    """
+    if session is None or not session.folded_through:
+        return tuple(turns)
+    for index, turn in enumerate(turns):
+        if turn.id == session.folded_through:
+            return tuple(turns[index + 1 :])
+    return tuple(turns)

@@ -1,7 +1,10 @@
 """What a language model is asked and what it answers, and how a request is assembled.
 
-Assembly is a pure rule: system prompt in the reply language with the person's style,
-the previous session's summary, then the newest turns that fit the token budget.
+Assembly is a pure rule that keeps the prompt's prefix stable from one request to the next
+(providers bill a repeated prefix at a fraction): the system prompt in the person's profile
+language with their style, the previous session's summary and the session's rolling summary
+(``domain/folding.py``); then the session's kept turns; last the message, with anything
+that holds for this message only (the reply language when it differs) after it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,18 @@ from innertalk.domain.conversation import (
     Role,
     Turn,
     estimate_tokens,
+    kept_turns,
     trim_to_budget,
+)
+from innertalk.domain.prompt_texts import (
+    EARLIER_LEAD,
+    NAME_LEAD,
+    REPLY_IN,
+    RESULTS_LEAD,
+    ROLE,
+    STYLE,
+    SUMMARIZE,
+    SUMMARY_LEAD,
 )
 from innertalk.domain.questionnaires import load_builtin_instruments, result_context_line
 from innertalk.domain.users import Language, Style
@@ -67,6 +81,12 @@ class TokenUsage:
     input_tokens: int = 0
     output_tokens: int = 0
     estimated: bool = False
+    cached_input_tokens: int = 0
+    """Of ``input_tokens``, those the provider read from its prompt cache (billed lower)."""
+    cache_write_tokens: int = 0
+    """Of ``input_tokens``, those written to the prompt cache (Anthropic bills them higher)."""
+    charged_tokens: int | None = None
+    """``total`` weighed by price (cached input at its price ratio); ``None``: the total."""
 
     @property
     def total(self) -> int:
@@ -92,78 +112,6 @@ class ModelChunk:
     reply: ModelReply | None = None
 
 
-_ROLE = {
-    Language.EN: (
-        "You are InnerTalk, a warm and reflective companion for inner dialogue. "
-        "You help the person notice and name their feelings, reflect what you hear in your "
-        "own words, and ask at most one open question at a time. You are not a therapist "
-        "and not a human: never claim to be either, never diagnose, and never prescribe "
-        "medication. If the person may be in danger, gently encourage them to contact local "
-        "emergency services or a crisis line. Keep answers short (2-5 sentences), plain and "
-        "kind. Always answer in English."
-    ),
-    Language.RU: (
-        "Ты InnerTalk, тёплый и внимательный собеседник для внутреннего диалога. "
-        "Ты помогаешь человеку замечать и называть свои чувства, отражаешь услышанное своими "
-        "словами и задаёшь не больше одного открытого вопроса за раз. Ты не психотерапевт и "
-        "не человек: никогда не выдавай себя за них, не ставь диагнозов и не назначай "
-        "лекарств. Если человеку может угрожать опасность, бережно предложи обратиться в "
-        "экстренные службы или на линию помощи. Отвечай коротко (2-5 предложений), просто и "
-        "по-доброму. Всегда отвечай по-русски."
-    ),
-}
-
-_STYLE = {
-    Language.EN: {
-        Style.EMPATHY: "Lead with empathy: listen, validate and reflect; offer advice only "
-        "when asked.",
-        Style.ACTION: "Be practical: after a brief acknowledgement, help find one small, "
-        "concrete next step.",
-        Style.BALANCED: "Balance empathy and practicality: acknowledge feelings first, then "
-        "offer a gentle idea if it fits.",
-    },
-    Language.RU: {
-        Style.EMPATHY: "Сначала сочувствие: слушай, признавай чувства и отражай их; советуй, "
-        "только если просят.",
-        Style.ACTION: "Будь практичным: коротко признай чувства и помоги найти один небольшой "
-        "конкретный шаг.",
-        Style.BALANCED: "Соблюдай баланс: сначала признай чувства, затем, если уместно, "
-        "предложи мягкую идею.",
-    },
-}
-
-_SUMMARY_LEAD = {
-    Language.EN: "Summary of your previous conversation with this person: ",
-    Language.RU: "Краткое содержание прошлого разговора с этим человеком: ",
-}
-
-_NAME_LEAD = {
-    Language.EN: "The person's name is ",
-    Language.RU: "Человека зовут ",
-}
-
-_SUMMARIZE = {
-    Language.EN: (
-        "Summarize the conversation above for your own memory in 2-4 sentences in English: "
-        "what the person talked about, how they felt, and anything they wanted to return to. "
-        "Write in the third person; do not add advice."
-    ),
-    Language.RU: (
-        "Кратко перескажи разговор выше для своей памяти в 2-4 предложениях по-русски: о чём "
-        "говорил человек, что чувствовал и к чему хотел вернуться. Пиши в третьем лице, без "
-        "советов."
-    ),
-}
-
-
-_RESULTS_LEAD = {
-    Language.EN: "Recent self-check questionnaires (screening only, not a diagnosis; mention "
-    "them only if the person brings them up): ",
-    Language.RU: "Недавние опросники самопроверки (это скрининг, а не диагноз; упоминай их, "
-    "только если человек сам о них заговорит): ",
-}
-
-
 def system_prompt(
     language: Language,
     style: Style,
@@ -172,21 +120,27 @@ def system_prompt(
     previous_summary: str | None = None,
     notes: Sequence[str] = (),
     safety: str | None = None,
+    earlier: str | None = None,
 ) -> str:
     """The system prompt for a reply in ``language`` with the person's ``style``.
 
     ``notes`` are lines about recent questionnaire results; ``safety`` is the
-    safety-oriented instruction used for the rest of a session after a crisis signal.
+    safety-oriented instruction used for the rest of a session after a crisis signal;
+    ``earlier`` is the session's rolling summary, last: it changes once per folded block,
+    and everything before it stays a byte-identical prefix meanwhile. Nothing here may
+    depend on the time, the request or an unordered collection.
     """
-    parts = [_ROLE[language], _STYLE[language][style]]
+    parts = [ROLE[language], STYLE[language][style]]
     if display_name:
-        parts.append(f"{_NAME_LEAD[language]}{display_name}.")
+        parts.append(f"{NAME_LEAD[language]}{display_name}.")
     if previous_summary:
-        parts.append(f"{_SUMMARY_LEAD[language]}{previous_summary}")
+        parts.append(f"{SUMMARY_LEAD[language]}{previous_summary}")
     if notes:
-        parts.append(_RESULTS_LEAD[language] + "; ".join(notes))
+        parts.append(RESULTS_LEAD[language] + "; ".join(notes))
     if safety:
         parts.append(safety)
+    if earlier:
+        parts.append(f"{EARLIER_LEAD[language]}{earlier}")
     return "\n\n".join(parts)
 
 
@@ -215,26 +169,34 @@ def build_reply_request(
     max_output_tokens: int,
     safety: str | None = None,
 ) -> ModelRequest:
-    """The request for answering ``message``, with history trimmed to ``history_budget``.
+    """The request for answering ``message`` in ``language``, history within ``history_budget``.
 
+    The system prompt is in the profile's language whatever this message's language is, so
+    it stays the same; a reply language that differs is asked for after the message.
     ``safety`` (the safety-oriented instruction) is added when the session needs it.
     """
     profile = context.profile
     style = profile.style if profile else Style.BALANCED
     name = profile.display_name if profile else ""
+    prompt_language = profile.language if profile else language
+    session = context.session
     system = system_prompt(
-        language,
+        prompt_language,
         style,
         display_name=name,
         previous_summary=context.previous_summary,
-        notes=result_notes(context, language),
+        notes=result_notes(context, prompt_language),
         safety=safety,
+        earlier=session.fold_summary if session else None,
     )
+    if language is not prompt_language:
+        message = f"{message}\n\n{REPLY_IN[language]}"
     budget = max(0, history_budget - estimate_tokens(system) - estimate_tokens(message))
+    kept = kept_turns(session, context.recent_turns)
     return ModelRequest(
         system=system,
         message=message,
-        history=history_of(trim_to_budget(context.recent_turns, budget)),
+        history=history_of(trim_to_budget(kept, budget)),
         language=language,
         purpose=Purpose.REPLY,
         max_output_tokens=max_output_tokens,
@@ -249,12 +211,12 @@ def build_summary_request(
     history_budget: int,
 ) -> ModelRequest:
     """The request for summarizing a session's ``turns`` (newest kept when too long)."""
-    system = _ROLE[language]
+    system = ROLE[language]
     if previous_summary:
-        system = f"{system}\n\n{_SUMMARY_LEAD[language]}{previous_summary}"
+        system = f"{system}\n\n{SUMMARY_LEAD[language]}{previous_summary}"
     return ModelRequest(
         system=system,
-        message=_SUMMARIZE[language],
+        message=SUMMARIZE[language],
         history=history_of(trim_to_budget(turns, history_budget)),
         language=language,
         purpose=Purpose.SUMMARY,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -34,6 +35,16 @@ class VariantOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelSpend:
+    """Tokens the replies of one provider's model spent in the last 24 hours."""
+
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
 class BotStats:
     """Activity of one bot. DAU/WAU/MAU count people who wrote within 1/7/30 days."""
 
@@ -52,3 +63,16 @@ class BotStats:
     unreachable: int
     blocked: int
     variants: tuple[VariantOutcome, ...] = field(default_factory=tuple)
+    spend_24h: tuple[ModelSpend, ...] = field(default_factory=tuple)
+    cost_per_active_person: float | None = None
+    """US dollars the last 24 hours' replies cost per person active in them (DAU), at list
+    input prices (turns do not keep their cached share: an upper bound); ``None``: unknown."""
+
+
+def cost_per_active_person(
+    stats: BotStats, cost_of: Callable[[ModelSpend], float | None]
+) -> float | None:
+    """The last 24 hours' reply cost over DAU; models without a price are left out, and
+    ``None`` when nothing was priced or nobody was active."""
+    costs = [cost for cost in map(cost_of, stats.spend_24h) if cost is not None]
+    return sum(costs) / stats.dau if costs and stats.dau else None

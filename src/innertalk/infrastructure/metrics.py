@@ -58,8 +58,14 @@ LLM_FIRST_TOKEN_SECONDS = Histogram(
 )
 LLM_TOKENS = Counter(
     "innertalk_llm_tokens_total",
-    "Tokens spent, by provider and type (input, output).",
+    "Tokens spent, by provider and type (input, output; cached_input: input read from the "
+    "provider's prompt cache, also counted in input).",
     ["provider", "type"],
+)
+LLM_COST = Counter(
+    "innertalk_llm_cost_usd_total",
+    "Estimated spend in US dollars by provider and model, at the LLM_PRICES table.",
+    ["provider", "model"],
 )
 LLM_BREAKER_STATE = Gauge(
     "innertalk_llm_breaker_state",

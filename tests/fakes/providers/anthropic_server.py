@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.providers.base import Behaviour, FakeProviderServer, Kind, SseEvent, pieces
+from tests.fakes.providers.prompt_cache import CacheUsage, PromptCache, Unit
 
 _ERRORS: dict[tuple[Kind, int], tuple[str, str]] = {
     (Kind.SERVER_ERROR, 500): ("api_error", "Internal server error"),
@@ -55,6 +56,9 @@ class AnthropicServer(FakeProviderServer):
         model, stream = str(body.get("model")), bool(body.get("stream"))
         return await self.serve(request, body, model=model, stream=stream)
 
+    def cache_usage(self, cache: PromptCache, body: dict[str, Any], model: str) -> CacheUsage:
+        return cache.at_breakpoints(model, _units(body))
+
     def error_response(self, behaviour: Behaviour) -> web.Response | None:
         known = _ERRORS.get((behaviour.kind, behaviour.status))
         if known is None:
@@ -72,13 +76,10 @@ class AnthropicServer(FakeProviderServer):
         text = "" if behaviour.kind is Kind.CONTENT_POLICY else behaviour.text
         content = [_THINKING, {"type": "text", "text": text}] if text else [_THINKING]
         return {
-            **_message(model, behaviour.input_tokens),
+            **_message(model, behaviour),
             "content": content,
             "stop_reason": "refusal" if refused else "end_turn",
-            "usage": {
-                "input_tokens": behaviour.input_tokens,
-                "output_tokens": behaviour.output_tokens,
-            },
+            "usage": {**_input_usage(behaviour), "output_tokens": behaviour.output_tokens},
         }
 
     def stream_events(
@@ -91,7 +92,7 @@ class AnthropicServer(FakeProviderServer):
         elif behaviour.kind is Kind.CONTENT_POLICY:
             text = []
         events = [
-            _event("message_start", message=_message(model, behaviour.input_tokens)),
+            _event("message_start", message=_message(model, behaviour)),
             _event("content_block_start", index=0, content_block=_THINKING),
             _event("ping"),
             _event(
@@ -119,7 +120,38 @@ class AnthropicServer(FakeProviderServer):
 _THINKING = {"type": "thinking", "thinking": "", "signature": "c2ln"}
 
 
-def _message(model: str, input_tokens: int) -> dict[str, Any]:
+def _units(body: dict[str, Any]) -> list[Unit]:
+    """The system blocks, then each message's content blocks, as the cache sees them."""
+    blocks: list[Any] = []
+    system = body.get("system")
+    blocks += [{"type": "text", "text": system}] if isinstance(system, str) else system or []
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        blocks += [{**block, "role": message.get("role")} for block in content or []]
+    # the breakpoint itself is not content: a block is the same cached or not
+    return [
+        Unit.of(
+            {k: v for k, v in block.items() if k != "cache_control"},
+            breakpoint="cache_control" in block,
+        )
+        for block in blocks
+    ]
+
+
+def _input_usage(behaviour: Behaviour) -> dict[str, int]:
+    """Anthropic's ``input_tokens`` count only what was neither read from nor written to
+    the cache."""
+    cached = behaviour.cached_tokens + behaviour.cache_write_tokens
+    return {
+        "input_tokens": behaviour.input_tokens - cached,
+        "cache_read_input_tokens": behaviour.cached_tokens,
+        "cache_creation_input_tokens": behaviour.cache_write_tokens,
+    }
+
+
+def _message(model: str, behaviour: Behaviour) -> dict[str, Any]:
     return {
         "id": "msg_fake",
         "type": "message",
@@ -128,7 +160,7 @@ def _message(model: str, input_tokens: int) -> dict[str, Any]:
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+        "usage": {**_input_usage(behaviour), "output_tokens": 1},
     }
 
 

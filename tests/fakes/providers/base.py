@@ -11,11 +11,13 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Self
 
 from aiohttp import web
+
+from tests.fakes.providers.prompt_cache import CacheUsage, PromptCache
 
 DEFAULT_TEXT = "It sounds like today was heavy. What felt hardest about it?"
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key"})
@@ -56,7 +58,12 @@ class Behaviour:
     retry_after: str | None = None
     pieces_before_cut: int = 2
     input_tokens: int = 42
+    """The whole prompt, cached part included."""
     output_tokens: int = 17
+    cached_tokens: int = 0
+    """Of ``input_tokens``, those read from the provider's prompt cache."""
+    cache_write_tokens: int = 0
+    """Of ``input_tokens``, those written to the cache (Anthropic's cache creation)."""
 
     @classmethod
     def ok(
@@ -161,6 +168,10 @@ class FakeProviderServer:
         self._script: deque[Behaviour] = deque()
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
+        self.prompt_cache: PromptCache | None = None
+        """Set it (``self.prompt_cache = self.new_cache()``) to count the tokens of each
+        request and report cache reads the way the real API does, instead of the
+        behaviour's fixed token counts."""
 
     # -- what subclasses provide -------------------------------------------------------------
 
@@ -185,6 +196,14 @@ class FakeProviderServer:
     def stream_events(
         self, behaviour: Behaviour, model: str, body: dict[str, Any]
     ) -> list[SseEvent]:
+        raise NotImplementedError
+
+    def new_cache(self) -> PromptCache:
+        """A prompt cache with this provider's rules (minimum size, steps)."""
+        return PromptCache()
+
+    def cache_usage(self, cache: PromptCache, body: dict[str, Any], model: str) -> CacheUsage:
+        """What ``cache`` makes of the request ``body`` (its wire format's units)."""
         raise NotImplementedError
 
     final_events = 1
@@ -250,6 +269,14 @@ class FakeProviderServer:
                 error.headers["Retry-After"] = behaviour.retry_after
             return error
         served = self.served_model(model)
+        if self.prompt_cache is not None:
+            usage = self.cache_usage(self.prompt_cache, body, model)
+            behaviour = replace(
+                behaviour,
+                input_tokens=usage.input_tokens,
+                cached_tokens=usage.cached_tokens,
+                cache_write_tokens=usage.written_tokens,
+            )
         if behaviour.kind is Kind.MALFORMED and not stream:
             return web.Response(
                 text='{"id": "broken", "choices": [', content_type="application/json"

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.providers.base import Behaviour, FakeProviderServer, Kind, SseEvent, pieces
+from tests.fakes.providers.prompt_cache import CacheUsage, PromptCache, Unit
 
 _ERRORS: dict[tuple[Kind, int], tuple[str, str]] = {
     (Kind.SERVER_ERROR, 500): (
@@ -68,6 +69,13 @@ class GeminiServer(FakeProviderServer):
             raise web.HTTPBadRequest(text="this fake streams only with alt=sse")
         body = await self.json_body(request)
         return await self.serve(request, body, model=model, stream=stream)
+
+    def cache_usage(self, cache: PromptCache, body: dict[str, Any], model: str) -> CacheUsage:
+        """Implicit caching: the system instruction and the contents, in order."""
+        system = body.get("systemInstruction") or body.get("system_instruction")
+        contents = body.get("contents") or []
+        units = ([Unit.of(system)] if system else []) + [Unit.of(c) for c in contents]
+        return cache.automatic(model, units)
 
     def error_response(self, behaviour: Behaviour) -> web.Response | None:
         known = _ERRORS.get((behaviour.kind, behaviour.status))
@@ -134,11 +142,14 @@ def _prompt_blocked(behaviour: Behaviour, model: str) -> dict[str, Any]:
 
 
 def _usage(behaviour: Behaviour) -> dict[str, int]:
-    return {
+    usage = {
         "promptTokenCount": behaviour.input_tokens,
         "candidatesTokenCount": behaviour.output_tokens,
         "totalTokenCount": behaviour.input_tokens + behaviour.output_tokens,
     }
+    if behaviour.cached_tokens:  # Gemini leaves the field out when nothing was cached
+        usage["cachedContentTokenCount"] = behaviour.cached_tokens
+    return usage
 
 
 def _error_info(reason: str) -> dict[str, Any]:

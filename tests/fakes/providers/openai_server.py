@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.providers.base import Behaviour, FakeProviderServer, Kind, SseEvent, pieces
+from tests.fakes.providers.prompt_cache import CacheUsage, PromptCache, Unit
 
 _ERRORS: dict[tuple[Kind, int], tuple[str, str, str | None]] = {
     (Kind.SERVER_ERROR, 500): (
@@ -93,6 +94,14 @@ class OpenAIServer(FakeProviderServer):
         body = await self.json_body(request)
         model = str(body.get("model") or "omni-moderation-latest")
         return await self.serve(request, body, model=model, stream=False)
+
+    def new_cache(self) -> PromptCache:
+        """OpenAI caches prompts of 1024 tokens and more, hits counted in 128-token steps."""
+        return PromptCache(min_tokens=1024, step=128)
+
+    def cache_usage(self, cache: PromptCache, body: dict[str, Any], model: str) -> CacheUsage:
+        key = f"{model}\0{body.get('prompt_cache_key') or ''}"
+        return cache.automatic(key, [Unit.of(m) for m in body.get("messages") or []])
 
     def error_response(self, behaviour: Behaviour) -> web.Response | None:
         status = 400 if behaviour.kind is Kind.CONTENT_POLICY else behaviour.status
@@ -178,9 +187,10 @@ def _chunk(model: str, delta: dict[str, Any], finish_reason: str | None) -> dict
     return {**_envelope(model, "chat.completion.chunk"), "choices": [choice], "usage": None}
 
 
-def _usage(behaviour: Behaviour) -> dict[str, int]:
+def _usage(behaviour: Behaviour) -> dict[str, Any]:
     return {
         "prompt_tokens": behaviour.input_tokens,
         "completion_tokens": behaviour.output_tokens,
         "total_tokens": behaviour.input_tokens + behaviour.output_tokens,
+        "prompt_tokens_details": {"cached_tokens": behaviour.cached_tokens, "audio_tokens": 0},
     }

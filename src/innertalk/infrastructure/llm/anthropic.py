@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
+from dataclasses import replace
 from typing import Literal
 
 import anthropic
 import httpx2
 from anthropic.types import (
     AssistantMessageParam,
+    CacheControlEphemeralParam,
     Message,
+    MessageDeltaUsage,
     MessageParam,
     OutputConfigParam,
     RawContentBlockDeltaEvent,
@@ -23,7 +26,9 @@ from anthropic.types import (
     RawMessageStopEvent,
     RawMessageStreamEvent,
     TextBlock,
+    TextBlockParam,
     TextDelta,
+    Usage,
     UserMessageParam,
 )
 
@@ -62,6 +67,11 @@ class AnthropicProvider:
     temperature is not sent; ``effort`` (``output_config.effort``; ``None`` leaves it out,
     for models without it) keeps the thinking short for a conversational reply. Only text
     blocks become the reply: thinking blocks are skipped.
+
+    Anthropic caches a prompt only up to ``cache_control`` breakpoints: one ends the system
+    prompt, one the history before the newest message. The next request's history extends
+    this one's, so it reads both from the cache and pays full price only for the new turns.
+    ``cache_breakpoints=False`` sends none (the cost benchmark's *before*).
     """
 
     def __init__(
@@ -75,7 +85,9 @@ class AnthropicProvider:
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
         effort: Effort | None = "low",
+        cache_breakpoints: bool = True,
     ) -> None:
+        self._breakpoint = _BREAKPOINT if cache_breakpoints else None
         self.name = name
         self.default_model = default_model
         self.fast_model = fast_model
@@ -94,8 +106,8 @@ class AnthropicProvider:
             message = await self._client.messages.create(
                 model=chosen,
                 max_tokens=request.max_output_tokens,
-                system=request.system or anthropic.omit,
-                messages=_messages(request),
+                system=_system(request, self._breakpoint),
+                messages=_messages(request, self._breakpoint),
                 output_config=self._output_config(),
             )
         except Exception as error:
@@ -108,14 +120,15 @@ class AnthropicProvider:
         """Text deltas, then ``ModelChunk("", reply)``; failures raise mid-iteration."""
         served = model or self.default_model
         parts: list[str] = []
-        input_tokens = output_tokens = 0
+        usage: TokenUsage | None = None
+        output_tokens = 0
         stop_reason: str | None = None
         stopped = False
         async with aclosing(self._events(request, served)) as events:
             async for event in events:
                 if isinstance(event, RawMessageStartEvent):
                     served = event.message.model or served
-                    input_tokens = event.message.usage.input_tokens
+                    usage = _usage(event.message.usage)
                 elif isinstance(event, RawContentBlockDeltaEvent):
                     if isinstance(event.delta, TextDelta) and event.delta.text:
                         parts.append(event.delta.text)
@@ -123,14 +136,14 @@ class AnthropicProvider:
                 elif isinstance(event, RawMessageDeltaEvent):
                     stop_reason = event.delta.stop_reason or stop_reason
                     output_tokens = event.usage.output_tokens
-                    input_tokens = event.usage.input_tokens or input_tokens
+                    usage = _delta_usage(event.usage, usage)
                 elif isinstance(event, RawMessageStopEvent):
                     stopped = True
         if not stopped:
             raise unfinished(self.name)
         if stop_reason in _REFUSALS:
             raise refused(self.name, stop_reason or "")
-        usage = TokenUsage(input_tokens, output_tokens) if output_tokens else None
+        usage = replace(usage, output_tokens=output_tokens) if usage and output_tokens else None
         text = "".join(parts)
         yield ModelChunk(
             "", finished_reply(request, text, provider=self.name, model=served, usage=usage)
@@ -147,8 +160,8 @@ class AnthropicProvider:
             stream = await self._client.messages.create(
                 model=model,
                 max_tokens=request.max_output_tokens,
-                system=request.system or anthropic.omit,
-                messages=_messages(request),
+                system=_system(request, self._breakpoint),
+                messages=_messages(request, self._breakpoint),
                 output_config=self._output_config(),
                 stream=True,
             )
@@ -165,7 +178,7 @@ class AnthropicProvider:
         if message.stop_reason in _REFUSALS:
             raise refused(self.name, message.stop_reason or "")
         text = "".join(block.text for block in message.content if isinstance(block, TextBlock))
-        usage = TokenUsage(message.usage.input_tokens, message.usage.output_tokens)
+        usage = _usage(message.usage)
         return finished_reply(
             request, text, provider=self.name, model=message.model or model, usage=usage
         )
@@ -203,12 +216,50 @@ def _status_kind(error: anthropic.APIStatusError) -> ErrorKind:
     return error_kind_for_status(error.status_code)
 
 
-def _messages(request: ModelRequest) -> list[MessageParam]:
+_BREAKPOINT = CacheControlEphemeralParam(type="ephemeral")
+
+
+def _system(
+    request: ModelRequest, breakpoint: CacheControlEphemeralParam | None
+) -> list[TextBlockParam] | anthropic.Omit:
+    if not request.system:
+        return anthropic.omit
+    block = TextBlockParam(type="text", text=request.system)
+    if breakpoint is not None:
+        block["cache_control"] = breakpoint
+    return [block]
+
+
+def _messages(
+    request: ModelRequest, breakpoint: CacheControlEphemeralParam | None
+) -> list[MessageParam]:
+    """The history, its last message a cache breakpoint, then the newest message."""
     messages: list[MessageParam] = []
-    for message in request.history:
+    last = len(request.history) - 1
+    for index, message in enumerate(request.history):
+        block = TextBlockParam(type="text", text=message.text)
+        if index == last and breakpoint is not None:
+            block["cache_control"] = breakpoint
         if message.role is Role.USER:
-            messages.append(UserMessageParam(role="user", content=message.text))
+            messages.append(UserMessageParam(role="user", content=[block]))
         else:
-            messages.append(AssistantMessageParam(role="assistant", content=message.text))
+            messages.append(AssistantMessageParam(role="assistant", content=[block]))
     messages.append(UserMessageParam(role="user", content=request.message))
     return messages
+
+
+def _usage(usage: Usage | MessageDeltaUsage) -> TokenUsage:
+    """Anthropic's ``input_tokens`` leave out cache reads and writes; ours include them."""
+    read = usage.cache_read_input_tokens or 0
+    written = usage.cache_creation_input_tokens or 0
+    return TokenUsage(
+        (usage.input_tokens or 0) + read + written,
+        usage.output_tokens,
+        cached_input_tokens=read,
+        cache_write_tokens=written,
+    )
+
+
+def _delta_usage(delta: MessageDeltaUsage, started: TokenUsage | None) -> TokenUsage | None:
+    """``message_delta`` may repeat the input counts (cumulative); they win when present."""
+    return started if delta.input_tokens is None else _usage(delta)

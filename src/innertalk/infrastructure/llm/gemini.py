@@ -250,4 +250,5 @@ def _usage(response: types.GenerateContentResponse) -> TokenUsage | None:
     if metadata is None or metadata.candidates_token_count is None:
         return None
     output = metadata.candidates_token_count + (metadata.thoughts_token_count or 0)
-    return TokenUsage(metadata.prompt_token_count or 0, output)
+    cached = metadata.cached_content_token_count or 0  # implicit caching; part of the prompt
+    return TokenUsage(metadata.prompt_token_count or 0, output, cached_input_tokens=cached)

@@ -8,6 +8,7 @@ The SDK's own retries are off (``max_retries=0``): the router is the only retry 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import Literal, TypedDict
@@ -53,6 +54,10 @@ class OpenAIProvider:
     OpenAI-compatible servers understand ``max_tokens``. ``reasoning_effort`` is sent when
     set; any effort but ``"none"`` makes OpenAI reject ``temperature``, so it is then left
     out. Set it to ``None`` for models (and servers) that know no reasoning effort.
+
+    OpenAI caches prompt prefixes of 1024 tokens and more by itself; ``prompt_cache_key``
+    (a hash of the person's pseudonym, never their id) routes one person's requests to the
+    same cache, so their conversation keeps hitting it. Off for compatible servers.
     """
 
     def __init__(
@@ -67,7 +72,9 @@ class OpenAIProvider:
         read_timeout: float = 60.0,
         length_parameter: LengthParameter = "max_completion_tokens",
         reasoning_effort: ReasoningEffort = "none",
+        prompt_cache_key: bool = True,
     ) -> None:
+        self._prompt_cache_key = prompt_cache_key
         self.name = name
         self.default_model = default_model
         self.fast_model = fast_model
@@ -84,7 +91,10 @@ class OpenAIProvider:
         chosen = model or self.default_model
         try:
             completion = await self._client.chat.completions.create(
-                model=chosen, messages=(), extra_body=_body(request), **self._options(request)
+                model=chosen,
+                messages=(),
+                extra_body=_body(request, self._prompt_cache_key),
+                **self._options(request),
             )
         except Exception as error:
             raise classify(error, self.name) from None
@@ -128,7 +138,7 @@ class OpenAIProvider:
             stream = await self._client.chat.completions.create(
                 model=model,
                 messages=(),
-                extra_body=_body(request),
+                extra_body=_body(request, self._prompt_cache_key),
                 stream=True,
                 stream_options={"include_usage": True},
                 **self._options(request),
@@ -202,7 +212,7 @@ def _status_kind(status: int, code: str, body: object) -> ErrorKind:
     return error_kind_for_status(status)
 
 
-def _body(request: ModelRequest) -> dict[str, object]:
+def _body(request: ModelRequest, cache_key: bool) -> dict[str, object]:
     """The messages, sent as ``extra_body`` rather than ``messages=``.
 
     The SDK walks ``messages`` through its TypedDict schemas before sending: ≈3.7 ms of event
@@ -210,7 +220,15 @@ def _body(request: ModelRequest) -> dict[str, object]:
     docs/benchmarks.md), and for plain-text messages its output is its input. ``extra_body``
     puts the same JSON into the request without that walk (``messages=()`` stays empty).
     """
-    return {"messages": _messages(request)}
+    body: dict[str, object] = {"messages": _messages(request)}
+    if cache_key and request.user_ref:
+        body["prompt_cache_key"] = cache_key_of(request.user_ref)
+    return body
+
+
+def cache_key_of(user_ref: str) -> str:
+    """The ``prompt_cache_key`` of a person: stable, and no pseudonym from the logs."""
+    return hashlib.sha256(f"innertalk-prompt-cache\0{user_ref}".encode()).hexdigest()[:32]
 
 
 def _messages(request: ModelRequest) -> list[ChatCompletionMessageParam]:
@@ -229,4 +247,6 @@ def _messages(request: ModelRequest) -> list[ChatCompletionMessageParam]:
 def _usage(usage: CompletionUsage | None) -> TokenUsage | None:
     if usage is None:
         return None
-    return TokenUsage(usage.prompt_tokens, usage.completion_tokens)
+    details = usage.prompt_tokens_details
+    cached = (details.cached_tokens or 0) if details is not None else 0
+    return TokenUsage(usage.prompt_tokens, usage.completion_tokens, cached_input_tokens=cached)

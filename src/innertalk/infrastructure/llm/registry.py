@@ -185,4 +185,5 @@ def build_provider(
         # Compatible servers know max_tokens, and no reasoning effort.
         length_parameter="max_tokens" if compatible else "max_completion_tokens",
         reasoning_effort=None if compatible else "none",
+        prompt_cache_key=not compatible,  # an OpenAI parameter others may reject
     )

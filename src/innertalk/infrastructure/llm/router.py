@@ -42,6 +42,7 @@ from innertalk.infrastructure.llm.breaker import (
 from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
 from innertalk.infrastructure.llm.failover import FailoverRun, RouterPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
+from innertalk.infrastructure.llm.prices import PriceTable, accounted
 from innertalk.infrastructure.llm.provider import Provider
 
 __all__ = ["AdminAlert", "ChainLink", "ModelRouter", "RouterPolicy"]
@@ -90,7 +91,9 @@ class ModelRouter:
         alert: AdminAlert | None = None,
         experiment: Experiment | None = None,
         breaker_store: BreakerStateStore | None = None,
+        prices: PriceTable | None = None,
     ) -> None:
+        self._prices = prices or PriceTable()
         self._providers = [link.provider for link in links]
         self._breakers = {
             link.provider.name: CircuitBreaker(
@@ -249,17 +252,16 @@ class ModelRouter:
 
     def _final(self, reply: ModelReply, attempt: Attempt, variant: Variant | None) -> ModelReply:
         provider = reply.provider or attempt.route.name
-        _count_tokens(provider, reply)
+        reply = replace(reply, model=reply.model or attempt.route.model)
         return replace(
-            reply,
+            accounted(provider, reply, self._prices),
             provider=provider,
-            model=reply.model or attempt.route.model,
             variant=variant.name if variant else "",
         )
 
     def _offline_final(self, reply: ModelReply, variant: Variant | None) -> ModelReply:
         metrics.LLM_REQUESTS.labels(reply.provider, reply.model, "ok").inc()
-        _count_tokens(reply.provider, reply)
+        reply = accounted(reply.provider, reply, self._prices)
         if self._providers:
             log.info("llm.offline_reply", providers=len(self._providers))
             self._fire_alert("all_providers_down", "")
@@ -301,8 +303,3 @@ class ModelRouter:
 def run_deadline(policy: RouterPolicy) -> float:
     """The loop time by which a reply started now must be done."""
     return asyncio.get_running_loop().time() + policy.total_timeout
-
-
-def _count_tokens(provider: str, reply: ModelReply) -> None:
-    metrics.LLM_TOKENS.labels(provider, "input").inc(reply.usage.input_tokens)
-    metrics.LLM_TOKENS.labels(provider, "output").inc(reply.usage.output_tokens)

@@ -104,6 +104,8 @@ def _merge_session(old: Session, new: Session) -> Session:
         summary=new.summary if new.summary is not None else old.summary,
         tokens_used=max(old.tokens_used, new.tokens_used),
         safety=old.safety or new.safety,
+        folded_through=new.folded_through or old.folded_through,
+        fold_summary=new.fold_summary if new.folded_through else old.fold_summary,
     )
 
 
@@ -296,9 +298,13 @@ class MemoryStorage(MemoryReminderStore, MemoryStatsStore, MemoryFsmStore, Memor
 
     async def forget_summaries(self, key: UserKey) -> int:
         self.writes += 1
-        summarized = [s for s in self._sessions.owned_by(key) if s.summary is not None]
+        summarized = [
+            s
+            for s in self._sessions.owned_by(key)
+            if s.summary is not None or s.fold_summary is not None
+        ]
         for session in summarized:
-            self._sessions.overwrite(replace(session, summary=None))
+            self._sessions.overwrite(replace(session, summary=None, fold_summary=None))
         return len(summarized)
 
     async def delete_results(self, key: UserKey) -> int:

@@ -8,7 +8,7 @@ from statistics import fmean
 from typing import Any
 
 from innertalk.domain.conversation import Role, Session, Turn
-from innertalk.domain.stats import BotStats, Segment, VariantOutcome
+from innertalk.domain.stats import BotStats, ModelSpend, Segment, VariantOutcome
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, QuestionnaireResult
 
@@ -47,6 +47,7 @@ class MemoryStatsStore:
             unreachable=sum(not p.active for p in people),
             blocked=sum(p.blocked for p in people),
             variants=_variants(turns, verdicts),
+            spend_24h=_spend([t for t in turns if t.created_at >= day]),
         )
 
     async def audience(self, bot_id: str, segment: Segment, now: datetime) -> list[UserKey]:
@@ -65,6 +66,18 @@ class MemoryStatsStore:
             ),
             key=lambda key: key.user_id,
         )
+
+
+def _spend(turns: list[Turn]) -> tuple[ModelSpend, ...]:
+    sums: dict[tuple[str, str], tuple[int, int]] = {}
+    for turn in turns:
+        if turn.role is Role.ASSISTANT and turn.provider:
+            spent_in, spent_out = sums.get((turn.provider, turn.model), (0, 0))
+            sums[(turn.provider, turn.model)] = (
+                spent_in + turn.input_tokens,
+                spent_out + turn.output_tokens,
+            )
+    return tuple(ModelSpend(p, m, i, o) for (p, m), (i, o) in sorted(sums.items()))
 
 
 def _variants(turns: list[Turn], verdicts: dict[str, bool]) -> tuple[VariantOutcome, ...]:

@@ -345,8 +345,10 @@ class MongoStorage(
 
     async def forget_summaries(self, key: UserKey) -> int:
         self.writes += 1
-        query = {**queries.of_kind(key, SESSION), "summary": {"$ne": None}}
-        result = await self._db[RECORDS].update_many(query, {"$set": {"summary": None}})
+        summarized = [{"summary": {"$ne": None}}, {"fold_summary": {"$ne": None}}]
+        query = {**queries.of_kind(key, SESSION), "$or": summarized}
+        cleared = {"summary": None, "fold_summary": None}
+        result = await self._db[RECORDS].update_many(query, {"$set": cleared})
         return result.modified_count
 
     async def delete_results(self, key: UserKey) -> int:

@@ -29,7 +29,11 @@ _MARKER = "marker"
 Fields = tuple[tuple[str, str, str], ...]
 SEALED_FIELDS: dict[tuple[str, str | None], Fields] = {
     (PROFILES, None): (("display_name", "display_name", TEXT),),
-    (RECORDS, SESSION): (("summary", "summary", TEXT), ("safety", "safety", VALUE)),
+    (RECORDS, SESSION): (
+        ("summary", "summary", TEXT),
+        ("safety", "safety", VALUE),
+        ("fold_summary", "fold_summary", TEXT),
+    ),
     (RECORDS, MOOD): (
         ("score", "mood_score", VALUE),
         ("tags", "mood_tags", VALUE),

@@ -147,7 +147,8 @@ class MongoCodec:
     def _session_upsert(self, session: Session, seq: int) -> Upsert:
         """An end or a summary once stored is never erased by a stale retry of an older batch,
         the token spend never goes down, and the safety flag, sealed, is written over the
-        stored one only when raised (no ``$max`` over ciphertext)."""
+        stored one only when raised (no ``$max`` over ciphertext). A fold point is never
+        erased by a record without one; its rolling summary moves with it."""
         on_insert: Document = {
             "kind": SESSION,
             **owner(session.key),
@@ -161,6 +162,11 @@ class MongoCodec:
             (on_insert if value is None else changes)[name] = value
         safety = self.seal.value(session.safety, session.key, "safety")
         (changes if session.safety else on_insert)["safety"] = safety
+        if session.folded_through:
+            changes["folded_through"] = session.folded_through
+            changes["fold_summary"] = self.seal.optional_text(
+                session.fold_summary, session.key, "fold_summary"
+            )
         update: Document = {
             "$setOnInsert": on_insert,
             "$max": {"tokens_used": session.tokens_used},
@@ -216,6 +222,10 @@ class MongoCodec:
             summary=self.summary(key, doc.get("summary")),
             tokens_used=int(doc["tokens_used"]),
             safety=bool(self.seal.open_value(doc["safety"], key, "safety")),
+            folded_through=doc.get("folded_through", ""),
+            fold_summary=self.seal.open_optional_text(
+                doc.get("fold_summary"), key, "fold_summary"
+            ),
         )
 
     def turn_from(self, key: UserKey, doc: Document) -> Turn:

@@ -13,7 +13,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from innertalk.domain.stats import BotStats, Segment, VariantOutcome
+from innertalk.domain.stats import BotStats, ModelSpend, Segment, VariantOutcome
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.storage.mongo_documents import (
     FEEDBACK,
@@ -71,6 +71,22 @@ def _activity(bot_id: str, ago: dict[str, str]) -> list[Document]:
     ]
 
 
+def _spend(bot_id: str, since: str) -> list[Document]:
+    """Tokens of the replies since ``since`` by provider and model."""
+    replies = {"bot_id": bot_id, "role": "assistant", "provider": {"$ne": ""}}
+    return [
+        {"$match": {**replies, "created_at": {"$gte": since}}},
+        {
+            "$group": {
+                "_id": {"provider": "$provider", "model": "$model"},
+                "input_tokens": {"$sum": "$input_tokens"},
+                "output_tokens": {"$sum": "$output_tokens"},
+            }
+        },
+        {"$sort": {"_id.provider": ASCENDING, "_id.model": ASCENDING}},
+    ]
+
+
 def _variants(bot_id: str) -> list[Document]:
     """Each reply once per verdict on it (once without one), like SQLite's LEFT JOIN."""
     verdicts = {
@@ -125,6 +141,7 @@ class MongoStatsStore:
         activity = next(iter(await self._aggregate(RECORDS, _activity(bot_id, ago))), {})
         messages = await self._db[TURNS].count_documents({"bot_id": bot_id, "role": "user"})
         variants = await self._aggregate(TURNS, _variants(bot_id))
+        spend = await self._aggregate(TURNS, _spend(bot_id, ago["day"]))
         this_week, last_week = await self._weekly_moods(bot_id, ago)
         return BotStats(
             users=people.get("users", 0),
@@ -152,6 +169,15 @@ class MongoStatsStore:
                     not_helpful=row["not_helpful"],
                 )
                 for row in variants
+            ),
+            spend_24h=tuple(
+                ModelSpend(
+                    row["_id"]["provider"],
+                    row["_id"]["model"],
+                    row["input_tokens"],
+                    row["output_tokens"],
+                )
+                for row in spend
             ),
         )
 

@@ -297,8 +297,9 @@ class SqliteStorage(
 
     async def forget_summaries(self, key: UserKey) -> int:
         return await self._change(
-            "UPDATE sessions SET summary = NULL WHERE bot_id = :bot_id AND user_id = :user_id"
-            " AND summary IS NOT NULL",
+            "UPDATE sessions SET summary = NULL, fold_summary = NULL"
+            " WHERE bot_id = :bot_id AND user_id = :user_id"
+            " AND (summary IS NOT NULL OR fold_summary IS NOT NULL)",
             key,
         )
 

@@ -23,7 +23,11 @@ from innertalk.infrastructure.storage.sealing import (
 
 SEALED_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "profiles": (("display_name", "display_name", TEXT),),
-    "sessions": (("summary", "summary", TEXT), ("safety", "safety", VALUE)),
+    "sessions": (
+        ("summary", "summary", TEXT),
+        ("safety", "safety", VALUE),
+        ("fold_summary", "fold_summary", TEXT),
+    ),
     "turns": (("text", "turn", TEXT),),
     "mood_entries": (
         ("score", "mood_score", VALUE),

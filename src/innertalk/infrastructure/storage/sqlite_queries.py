@@ -13,7 +13,8 @@ from innertalk.infrastructure.storage.sqlite_reminders import EXPORT_REMINDER
 # the order itself rather than trusting the aggregate to keep it.
 LOAD_CONTEXT = """
 WITH open_session AS (
-    SELECT id, started_at, ended_at, summary, tokens_used, safety FROM sessions
+    SELECT id, started_at, ended_at, summary, tokens_used, safety, folded_through, fold_summary
+    FROM sessions
     WHERE bot_id = :bot_id AND user_id = :user_id AND ended_at IS NULL
     ORDER BY started_at DESC, rowid DESC
     LIMIT 1
@@ -27,7 +28,8 @@ SELECT
      FROM profiles WHERE bot_id = :bot_id AND user_id = :user_id) AS profile,
     (SELECT json_object(
                 'id', id, 'started_at', started_at, 'ended_at', ended_at, 'summary', summary,
-                'tokens_used', tokens_used, 'safety', safety)
+                'tokens_used', tokens_used, 'safety', safety, 'folded_through', folded_through,
+                'fold_summary', fold_summary)
      FROM open_session) AS session,
     (SELECT summary FROM sessions
      WHERE bot_id = :bot_id AND user_id = :user_id
@@ -73,7 +75,8 @@ LIMIT :limit
 """
 
 SESSIONS = """
-SELECT id, started_at, ended_at, summary, tokens_used, safety FROM sessions
+SELECT id, started_at, ended_at, summary, tokens_used, safety, folded_through, fold_summary
+FROM sessions
 WHERE bot_id = :bot_id AND user_id = :user_id
 ORDER BY started_at DESC, rowid DESC
 LIMIT :limit
@@ -117,7 +120,8 @@ LIMIT :limit
 
 # Export: every record of one person, oldest first. Deletion: one statement per table.
 EXPORT_TABLES = {
-    "sessions": "SELECT id, started_at, ended_at, summary, tokens_used, safety FROM sessions "
+    "sessions": "SELECT id, started_at, ended_at, summary, tokens_used, safety, folded_through, "
+    "fold_summary FROM sessions "
     "WHERE bot_id = :bot_id AND user_id = :user_id ORDER BY started_at, rowid",
     "turns": "SELECT id, session_id, role, text, created_at, provider, model, input_tokens, "
     "output_tokens, variant, latency_ms FROM turns "

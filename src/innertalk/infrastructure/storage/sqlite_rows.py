@@ -43,16 +43,22 @@ ON CONFLICT (bot_id, user_id) DO UPDATE SET
 """
 
 # An end or a summary once stored is never erased by a stale retry of an older batch.
-# The safety flag may be sealed (no ``max`` over ciphertext): the ninth parameter, the clear
-# flag, which is never stored, lets only a raised flag replace the stored one.
+# The safety flag may be sealed (no ``max`` over ciphertext): the eleventh parameter, the clear
+# flag, which is never stored, lets only a raised flag replace the stored one. A fold point
+# is never erased by a record without one; its rolling summary moves with it.
 _UPSERT_SESSION = """
-INSERT INTO sessions (id, bot_id, user_id, started_at, ended_at, summary, tokens_used, safety)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO sessions (id, bot_id, user_id, started_at, ended_at, summary, tokens_used, safety,
+                      folded_through, fold_summary)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     ended_at = coalesce(excluded.ended_at, ended_at),
     summary = coalesce(excluded.summary, summary),
     tokens_used = max(excluded.tokens_used, tokens_used),
-    safety = CASE WHEN ? THEN excluded.safety ELSE safety END
+    safety = CASE WHEN ? THEN excluded.safety ELSE safety END,
+    fold_summary = CASE WHEN excluded.folded_through = '' THEN fold_summary
+                        ELSE excluded.fold_summary END,
+    folded_through = CASE WHEN excluded.folded_through = '' THEN folded_through
+                          ELSE excluded.folded_through END
 WHERE bot_id = excluded.bot_id AND user_id = excluded.user_id
 """
 
@@ -153,6 +159,8 @@ class SqliteCodec:
                     seal.optional_text(record.summary, key, "summary"),
                     record.tokens_used,
                     seal.value(int(record.safety), key, "safety"),
+                    record.folded_through,
+                    seal.optional_text(record.fold_summary, key, "fold_summary"),
                     int(record.safety),
                 )
             case Turn():
@@ -241,6 +249,8 @@ class SqliteCodec:
             summary=self.summary(key, row["summary"]),
             tokens_used=row["tokens_used"],
             safety=bool(self.seal.open_value(row["safety"], key, "safety")),
+            folded_through=row["folded_through"],
+            fold_summary=self.seal.open_optional_text(row["fold_summary"], key, "fold_summary"),
         )
 
     def turn_from(self, key: UserKey, session_id: str, row: Row) -> Turn:

@@ -194,11 +194,19 @@ _DEAD_LETTERS = (
     "CREATE INDEX dead_letters_by_user ON dead_letters (bot_id, user_id)",
 )
 
+_FOLDING = (
+    # A session's fold point and rolling summary (sealed like ``summary``): the prompt's
+    # stable prefix survives a restart (issue 17, domain/folding.py).
+    "ALTER TABLE sessions ADD COLUMN folded_through TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE sessions ADD COLUMN fold_summary TEXT",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _INITIAL,
     _DEAD_LETTERS,
     INBOX_MIGRATION,
     SEALING_MIGRATION,
+    _FOLDING,
 )
 """Migration ``n`` is ``MIGRATIONS[n - 1]``. Append only: never edit an applied one."""
 

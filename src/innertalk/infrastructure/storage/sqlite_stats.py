@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from innertalk.domain.stats import BotStats, Segment, VariantOutcome
+from innertalk.domain.stats import BotStats, ModelSpend, Segment, VariantOutcome
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.storage.sealing import weekly_moods
 from innertalk.infrastructure.storage.sqlite_rows import SqliteCodec
@@ -49,6 +49,14 @@ GROUP BY t.variant
 ORDER BY t.variant
 """
 
+_SPEND = """
+SELECT provider, model, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
+FROM turns
+WHERE bot_id = :bot_id AND role = 'assistant' AND provider != '' AND created_at >= :day
+GROUP BY provider, model
+ORDER BY provider, model
+"""
+
 _AUDIENCE = """
 SELECT user_id FROM profiles
 WHERE bot_id = :bot_id AND consent_at IS NOT NULL AND active = 1 AND blocked = 0
@@ -86,6 +94,7 @@ class SqliteStatsStore:
         async with self._lock:
             variants = await self.connection.execute_fetchall(_VARIANTS, params)
             moods = await self.connection.execute_fetchall(_MOODS, params)
+            spend = await self.connection.execute_fetchall(_SPEND, params)
         scored = [(UserKey(r["bot_id"], r["user_id"]), r["score"], r["created_at"]) for r in moods]
         this_week, last_week = await asyncio.to_thread(
             weekly_moods, self.codec.seal, scored, params["week"]
@@ -116,6 +125,10 @@ class SqliteStatsStore:
                     not_helpful=row["not_helpful"] or 0,
                 )
                 for row in variants
+            ),
+            spend_24h=tuple(
+                ModelSpend(r["provider"], r["model"], r["input_tokens"], r["output_tokens"])
+                for r in spend
             ),
         )
 

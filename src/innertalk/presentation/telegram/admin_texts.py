@@ -47,6 +47,9 @@ def stats_text(stats: BotStats, language: Language) -> str:
         mood_this_week=_mood(language, stats.mood_this_week),
         mood_last_week=_mood(language, stats.mood_last_week),
     )
+    if stats.cost_per_active_person is not None:
+        cost = f"{stats.cost_per_active_person:.4f}"
+        summary = f"{summary}\n{say(language, 'stats_cost', cost=cost)}"
     if not stats.variants:
         return f"{summary}\n\n{say(language, 'stats_no_variants')}"
     table = variants_table(stats.variants, language)
