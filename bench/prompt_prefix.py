@@ -51,7 +51,7 @@ def messages_of(request: ModelRequest) -> list[Message]:
     """``request`` as the chat messages a provider receives: system, history, the message."""
     messages = [{"role": "system", "content": request.system}] if request.system else []
     messages += [{"role": m.role.value, "content": m.text} for m in request.history]
-    return [*messages, {"role": Role.USER.value, "content": request.message}]
+    return [*messages, {"role": Role.USER.value, "content": request.prompt_message}]
 
 
 def serialized(messages: Sequence[Message]) -> str:

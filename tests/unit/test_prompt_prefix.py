@@ -147,7 +147,7 @@ async def test_the_reply_language_note_follows_the_stable_part(clock: FakeClock)
     await core.talk.reply(ALICE, "Мне сегодня тревожно и грустно")
     english, russian = _replies(model)[-2:]
     assert russian.system == english.system
-    assert russian.message.endswith("(Ответь на это сообщение по-русски.)")
+    assert russian.prompt_message.endswith("(Ответь на это сообщение по-русски.)")
     assert messages_of(russian)[: len(messages_of(english)) - 1] == messages_of(english)[:-1]
 
 

@@ -104,7 +104,7 @@ async def test_reply_language_follows_the_message(model: ScriptedModel, clock: F
     await consented(core, language=Language.EN)
     reply = await core.talk.reply(ALICE, "Мне сегодня тревожно")
     assert reply.language is Language.RU
-    assert model.requests[0].message.endswith("(Ответь на это сообщение по-русски.)")
+    assert model.requests[0].prompt_message.endswith("(Ответь на это сообщение по-русски.)")
     assert "по-русски" not in model.requests[0].system
     await core.talk.reply(ALICE, "🙂")
     assert model.requests[1].language is Language.EN

@@ -72,6 +72,14 @@ class ModelRequest:
     tier: Tier = Tier.STANDARD
     user_ref: str = ""
     """A stable pseudonym of the person (never their id), for experiment bucketing."""
+    note: str = ""
+    """An instruction sent right after the person's words (the reply language when it differs
+    from the system prompt's); kept apart so ``message`` stays exactly what they wrote."""
+
+    @property
+    def prompt_message(self) -> str:
+        """The user message as a model is sent it: the person's words, then the note."""
+        return f"{self.message}\n\n{self.note}" if self.note else self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +197,8 @@ def build_reply_request(
         safety=safety,
         earlier=session.fold_summary if session else None,
     )
-    if language is not prompt_language:
-        message = f"{message}\n\n{REPLY_IN[language]}"
-    budget = max(0, history_budget - estimate_tokens(system) - estimate_tokens(message))
+    note = REPLY_IN[language] if language is not prompt_language else ""
+    budget = max(0, history_budget - estimate_tokens(system) - estimate_tokens(message + note))
     kept = kept_turns(session, context.recent_turns)
     return ModelRequest(
         system=system,
@@ -199,6 +206,7 @@ def build_reply_request(
         history=history_of(trim_to_budget(kept, budget)),
         language=language,
         purpose=Purpose.REPLY,
+        note=note,
         max_output_tokens=max_output_tokens,
     )
 

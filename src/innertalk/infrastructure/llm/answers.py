@@ -44,7 +44,8 @@ def finished_reply(
 
 def estimated_usage(request: ModelRequest, text: str) -> TokenUsage:
     """Tokens estimated from the prompt and the reply, for providers that report none."""
-    prompt = (request.system, *(message.text for message in request.history), request.message)
+    history = (message.text for message in request.history)
+    prompt = (request.system, *history, request.prompt_message)
     return TokenUsage(
         input_tokens=sum(estimate_tokens(part) for part in prompt),
         output_tokens=estimate_tokens(text),

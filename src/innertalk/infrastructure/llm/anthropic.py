@@ -244,7 +244,7 @@ def _messages(
             messages.append(UserMessageParam(role="user", content=[block]))
         else:
             messages.append(AssistantMessageParam(role="assistant", content=[block]))
-    messages.append(UserMessageParam(role="user", content=request.message))
+    messages.append(UserMessageParam(role="user", content=request.prompt_message))
     return messages
 
 

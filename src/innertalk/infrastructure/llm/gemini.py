@@ -225,7 +225,7 @@ def _contents(request: ModelRequest) -> list[types.Content]:
         )
         for message in request.history
     ]
-    contents.append(types.Content(role="user", parts=[types.Part(text=request.message)]))
+    contents.append(types.Content(role="user", parts=[types.Part(text=request.prompt_message)]))
     return contents
 
 

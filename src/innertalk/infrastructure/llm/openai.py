@@ -240,7 +240,7 @@ def _messages(request: ModelRequest) -> list[ChatCompletionMessageParam]:
             messages.append({"role": "user", "content": message.text})
         else:
             messages.append({"role": "assistant", "content": message.text})
-    messages.append({"role": "user", "content": request.message})
+    messages.append({"role": "user", "content": request.prompt_message})
     return messages
 
 
