@@ -349,11 +349,32 @@ async def _reencrypt(settings: Settings) -> None:
         await storage.set_at_rest_probe(seal_probe(cipher))  # type: ignore[attr-defined]
     finally:
         await storage.close()
+    waiting = await _reseal_inbox(settings)
     print(
-        f"reencrypt: done, {sealed} values sealed with key {cipher.current_key_id} "
-        f"({settings.storage.database_label}); ENCRYPTION_KEYS_PREVIOUS may now be emptied",
+        f"reencrypt: done, {sealed} values sealed and {waiting} waiting updates re-sealed with "
+        f"key {cipher.current_key_id} ({settings.storage.database_label}); "
+        "ENCRYPTION_KEYS_PREVIOUS may now be emptied",
         file=sys.stderr,
     )
+
+
+async def _reseal_inbox(settings: Settings) -> int:
+    """Re-seal the updates waiting in the inbox (where ``innertalk bot`` keeps it: Redis with
+    REDIS_URL, else the database), or one filed under an old key is lost once it is dropped."""
+    from innertalk.application.inbox import InboxUnavailableError
+    from innertalk.infrastructure.redis_connection import connect_redis
+
+    url = settings.storage.redis_url
+    redis = connect_redis(url) if url else None
+    try:
+        async with open_inbox(settings, redis) as inbox:
+            return await inbox.reseal()
+    except InboxUnavailableError as error:
+        variable = "REDIS_URL" if redis is not None else "DATABASE_URL"
+        raise ConfigError(f"{variable}: the update inbox cannot be re-sealed ({error})") from None
+    finally:
+        if redis is not None:
+            await redis.aclose()
 
 
 async def _until_signalled(work: Coroutine[Any, Any, None]) -> None:

@@ -175,3 +175,82 @@ async def test_redis_down_fails_closed() -> None:
             await inbox.pending("b", 1)
     finally:
         await client.aclose()
+
+
+Reopener = Callable[[PayloadSeal], AbstractAsyncContextManager[UpdateInbox]]
+"""The same stored inbox opened with another seal (a restart with other keys)."""
+
+
+@asynccontextmanager
+async def _store(kind: str, tmp: Path, redis_url: str) -> AsyncIterator[Reopener]:
+    """One store of ``kind``; yields how to open it with a given seal."""
+    if kind == "memory":
+        shared = MemoryUpdateInbox()
+
+        @asynccontextmanager
+        async def memory(seal: PayloadSeal) -> AsyncIterator[UpdateInbox]:
+            shared.seal = seal  # the memory inbox keeps its payloads as sealed by the last seal
+            yield shared
+
+        yield memory
+    elif kind == "mongo":
+        async with mongo_server() as server:
+
+            @asynccontextmanager
+            async def mongo(seal: PayloadSeal) -> AsyncIterator[UpdateInbox]:
+                inbox = await MongoUpdateInbox.open(server.url(), "innertalk", seal)
+                try:
+                    yield inbox
+                finally:
+                    await inbox.close()
+
+            yield mongo
+    else:
+        opener = sqlite_inbox if kind == "sqlite" else redis_inbox
+        yield lambda seal: opener(tmp, redis_url, seal)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "mongo", "redis"])
+async def test_reseal_lets_the_old_key_go(kind: str, tmp_path: Path, redis_url: str) -> None:
+    """Filed under key A, resealed after rotating to B (A previous): B alone opens every entry,
+    in the same order and answered marks; a second reseal rewrites nothing."""
+    old, new = parse_key(generate_key()), parse_key(generate_key())
+    bot, other = _bot(), _bot()
+    async with _store(kind, tmp_path, redis_url) as reopen:
+        async with reopen(PayloadSeal(FieldCipher([old]))) as inbox:
+            await inbox.file(bot, [(1, b'{"a":"\xd0\xbf"}'), (2, b"{}"), (3, b'{"c":3}')])
+            await inbox.file(other, [(1, b"other")])
+            await inbox.answered(bot, 1)
+        async with reopen(PayloadSeal(FieldCipher([new]))) as inbox:
+            assert not any(e.opened for e in await inbox.pending(bot, 10))
+        async with reopen(PayloadSeal(FieldCipher([new, old]))) as inbox:
+            assert await inbox.reseal(bot) == 3
+            assert await inbox.reseal(bot) == 0
+        async with reopen(PayloadSeal(FieldCipher([new]))) as inbox:
+            entries = await inbox.pending(bot, 10)
+            assert [(e.update_id, e.payload, e.answered, e.opened) for e in entries] == [
+                (1, b'{"a":"\xd0\xbf"}', True, True),
+                (2, b"{}", False, True),
+                (3, b'{"c":3}', False, True),
+            ]
+            assert [e.opened for e in await inbox.pending(other, 10)] == [False]  # not its bot
+            await inbox.done(bot, 2)  # still found after the entry was rewritten
+            assert [e.update_id for e in await inbox.pending(bot, 10)] == [1, 3]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "mongo", "redis"])
+async def test_reseal_seals_clear_entries_once_a_key_is_set(
+    kind: str, tmp_path: Path, redis_url: str
+) -> None:
+    """Entries filed without a key are sealed by ``reseal`` once one is configured; without a
+    key ``reseal`` changes nothing."""
+    bot = _bot()
+    async with _store(kind, tmp_path, redis_url) as reopen:
+        async with reopen(PayloadSeal()) as inbox:
+            await inbox.file(bot, [(1, b'{"text":"clear"}')])
+            assert await inbox.reseal(bot) == 0
+        async with reopen(PayloadSeal(FieldCipher([KEY]))) as inbox:
+            assert await inbox.reseal(bot) == 1
+            assert [e.payload for e in await inbox.pending(bot, 10)] == [b'{"text":"clear"}']
+        async with reopen(PayloadSeal()) as inbox:  # now sealed: no key cannot open it
+            assert [e.opened for e in await inbox.pending(bot, 10)] == [False]

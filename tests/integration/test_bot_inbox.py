@@ -11,14 +11,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from aiogram.types import Update
+from structlog.testing import capture_logs
 
 from innertalk.bootstrap import App, build_app
 from innertalk.cli import bot_options, bot_services
 from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
+from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
+from innertalk.infrastructure.inbox_seal import PayloadSeal
 from innertalk.infrastructure.storage.memory_inbox import MemoryUpdateInbox
 from innertalk.presentation.http import build_http_app
 from innertalk.presentation.telegram.client import create_bot
+from innertalk.presentation.telegram.inboxed import InboxedUpdates
 from innertalk.presentation.telegram.runtime import TelegramBot
 from innertalk.presentation.telegram.webhook import Webhook
 from tests.fakes.models import ScriptedModel
@@ -210,6 +215,42 @@ async def test_replay_answers_the_unanswered_and_skips_the_answered(
         assert reply.text == "echo: replayed after the crash"
         assert [r.message for r in model.requests] == ["replayed after the crash"]
         assert len(alex.messages()) == 1
+
+
+async def test_replay_keeps_an_entry_no_configured_key_opens() -> None:
+    """An entry sealed with a dropped key is not handed on nor dropped at replay: it is logged
+    as ``bot.inbox_unopenable`` (its update id only) and stays filed for a restart with the
+    key; the entries that open are replayed as usual."""
+    old, new = parse_key(generate_key()), parse_key(generate_key())
+    inbox = MemoryUpdateInbox(PayloadSeal(FieldCipher([old])))
+    async with FakeTelegram() as telegram:
+        alex = telegram.user()
+        bot = create_bot(telegram.token, sleep=asyncio.sleep, session=telegram.session())
+        bot_id = str(bot.id)
+        lost = telegram.make_update({"message": alex.message(text="sealed with the old key")})
+        await inbox.file(bot_id, [(lost["update_id"], json.dumps(lost).encode())])
+        inbox.seal = PayloadSeal(FieldCipher([new]))  # restarted with the old key dropped
+        fine = telegram.make_update({"message": alex.message(text="sealed with the new key")})
+        await inbox.file(bot_id, [(fine["update_id"], json.dumps(fine).encode())])
+        submitted: list[int] = []
+
+        async def submit(update: Update, _payload: bytes) -> bool:
+            submitted.append(update.update_id)
+            return True
+
+        inboxed = InboxedUpdates(inbox, bot, feed=lambda *_a, **_k: asyncio.sleep(0))
+        with capture_logs() as logs:
+            await inboxed.replay(submit)
+        await bot.session.close()
+    assert submitted == [fine["update_id"]]
+    [event] = [e for e in logs if e["event"] == "bot.inbox_unopenable"]
+    assert (set(event), event["update_id"]) == (
+        {"event", "update_id", "log_level"},
+        lost["update_id"],
+    )
+    inbox.seal = PayloadSeal(FieldCipher([new, old]))  # the old key back as a previous one
+    [kept, _] = await inbox.pending(bot_id, 10)
+    assert (kept.update_id, kept.opened) == (lost["update_id"], True)
 
 
 async def test_text_with_lone_surrogates_is_cleaned_at_the_webhook(

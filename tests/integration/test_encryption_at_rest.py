@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from innertalk.application.inbox import InboxEntry
 from innertalk.cli import fsm_storage, main
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import UserKey
 from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.crypto import DecryptionError, FieldCipher, generate_key, parse_key
+from innertalk.infrastructure.inbox_seal import PayloadSeal
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
 from tests.integration.bot_harness import RunningBot, running_bot
 
 NAME = "Zebulon Quixotefield"
@@ -203,6 +206,45 @@ def test_reencrypt_lets_the_old_key_go(
     assert (records.results[0].score, records.results[0].severity) == (14, "moderate")
     assert records.results[0].answers == (2,) * 7 + (0, 0)
     assert records.portraits[0].text == "portrait text"
+
+
+def test_reencrypt_keeps_a_waiting_update_once_the_old_key_goes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An update filed in the inbox under A and not yet answered still opens with B alone
+    after reencrypt (rotated to B, A previous); the summary counts it."""
+    old, new = generate_key(), generate_key()
+    path = tmp_path / "bot.db"
+    monkeypatch.delenv("REDIS_URL", raising=False)  # the inbox is in the database
+    asyncio.run(_write(path, FieldCipher([parse_key(old)])))
+    asyncio.run(_file(path, FieldCipher([parse_key(old)])))
+    rotated = {"ENCRYPTION_KEY": new, "ENCRYPTION_KEYS_PREVIOUS": old}
+    assert _cli(monkeypatch, tmp_path, "reencrypt", **rotated) == 0
+    assert "1 waiting updates re-sealed" in capsys.readouterr().err
+    assert _cli(monkeypatch, tmp_path, "reencrypt", **rotated) == 0
+    assert "0 waiting updates re-sealed" in capsys.readouterr().err
+    [entry] = asyncio.run(_pending(path, FieldCipher([parse_key(new)])))
+    assert (entry.update_id, entry.opened) == (42, True)
+    assert entry.payload == INBOXED
+
+
+INBOXED = b'{"update_id":42,"message":{"text":"my marmalade umbrella"}}'
+
+
+async def _file(path: Path, cipher: FieldCipher) -> None:
+    inbox = await SqliteUpdateInbox.open(path, PayloadSeal(cipher))
+    try:
+        await inbox.file("bot", [(42, INBOXED)])
+    finally:
+        await inbox.close()
+
+
+async def _pending(path: Path, cipher: FieldCipher) -> list[InboxEntry]:
+    inbox = await SqliteUpdateInbox.open(path, PayloadSeal(cipher))
+    try:
+        return await inbox.pending("bot", 10)
+    finally:
+        await inbox.close()
 
 
 async def _export(path: Path, cipher: FieldCipher) -> UserRecords:

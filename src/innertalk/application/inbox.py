@@ -21,11 +21,16 @@ class InboxUnavailableError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class InboxEntry:
-    """One filed update: its JSON as received (cleaned), and whether it was answered."""
+    """One filed update: its JSON as received (cleaned), and whether it was answered.
+
+    ``opened`` is ``False`` when the payload is sealed with a key that is not configured
+    (``payload`` is then empty): the entry is kept, a restart with the key answers it.
+    """
 
     update_id: int
     payload: bytes
     answered: bool = False
+    opened: bool = True
 
 
 class UpdateInbox(Protocol):
@@ -49,6 +54,12 @@ class UpdateInbox(Protocol):
 
     async def done(self, bot_id: str, update_id: int) -> None:
         """Remove the update: its reply is sent and its records are stored."""
+        ...
+
+    async def reseal(self, bot_id: str | None = None) -> int:
+        """Seal every entry (of ``bot_id``, else of every bot) again with the current key, so
+        older keys can be dropped; how many were rewritten (0 on a second run, or without a
+        key). An entry no configured key opens is left as it is."""
         ...
 
     async def close(self) -> None:

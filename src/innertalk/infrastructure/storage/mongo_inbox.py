@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, PyMongoError
 from pymongo.write_concern import WriteConcern
@@ -93,10 +93,8 @@ class MongoUpdateInbox:
         except PyMongoError as error:
             raise InboxUnavailableError(type(error).__name__) from None
         return [
-            InboxEntry(
-                int(doc["update_id"]),
-                self._seal.open(bot_id, int(doc["update_id"]), str(doc["payload"])),
-                bool(doc.get("answered")),
+            self._seal.entry(
+                bot_id, int(doc["update_id"]), str(doc["payload"]), bool(doc.get("answered"))
             )
             for doc in documents
         ]
@@ -114,6 +112,27 @@ class MongoUpdateInbox:
             await self._entries.delete_one({"_id": f"{bot_id}:{update_id}"})
         except PyMongoError as error:
             raise InboxUnavailableError(type(error).__name__) from None
+
+    async def reseal(self, bot_id: str | None = None) -> int:
+        """One bulk write; a document is only rewritten if its payload is still the one read."""
+        query: Document = {} if bot_id is None else {"bot_id": bot_id}
+        try:
+            documents = await self._entries.find(query).to_list()
+            changes = [
+                UpdateOne(
+                    {"_id": doc["_id"], "payload": doc["payload"]}, {"$set": {"payload": new}}
+                )
+                for doc in documents
+                if (new := self._reseal(doc)) is not None
+            ]
+            if changes:
+                await self._entries.bulk_write(changes, ordered=False)
+        except PyMongoError as error:
+            raise InboxUnavailableError(type(error).__name__) from None
+        return len(changes)
+
+    def _reseal(self, doc: Document) -> str | None:
+        return self._seal.reseal(str(doc["bot_id"]), int(doc["update_id"]), str(doc["payload"]))
 
     async def close(self) -> None:
         if self._client is not None:

@@ -87,7 +87,7 @@ class SqliteUpdateInbox:
         except (sqlite3.Error, OSError) as error:
             raise InboxUnavailableError(type(error).__name__) from None
         return [
-            InboxEntry(int(uid), self._seal.open(bot_id, int(uid), str(stored)), bool(answered))
+            self._seal.entry(bot_id, int(uid), str(stored), bool(answered))
             for uid, stored, answered in rows
         ]
 
@@ -101,6 +101,29 @@ class SqliteUpdateInbox:
         await self._write(
             "DELETE FROM update_inbox WHERE bot_id = ? AND update_id = ?", (bot_id, update_id)
         )
+
+    async def reseal(self, bot_id: str | None = None) -> int:
+        """One transaction; a row is only rewritten if its payload is still the one read."""
+        mine, values = ("WHERE bot_id = ?", (bot_id,)) if bot_id is not None else ("", ())
+        try:
+            async with self._lock, schema.transaction(self._db):
+                rows = await self._db.execute_fetchall(
+                    f"SELECT bot_id, update_id, payload FROM update_inbox {mine}",  # noqa: S608
+                    values,
+                )
+                changes = [
+                    (fresh, bot, uid, stored)
+                    for bot, uid, stored in rows
+                    if (fresh := self._seal.reseal(str(bot), int(uid), str(stored))) is not None
+                ]
+                await self._db.executemany(
+                    "UPDATE update_inbox SET payload = ? "
+                    "WHERE bot_id = ? AND update_id = ? AND payload = ?",
+                    changes,
+                )
+        except (sqlite3.Error, OSError) as error:
+            raise InboxUnavailableError(type(error).__name__) from None
+        return len(changes)
 
     async def close(self) -> None:
         await self._db.close()

@@ -5,7 +5,7 @@ NUL) and give the JSON that is filed. ``InboxedUpdates.file`` stores a batch bef
 confirms it or the webhook answers 200; ``handle`` runs one update, waits until its records
 are stored (``settle``), marks it ``answered``, then removes it (``done``) in the background.
 ``replay`` hands what a previous run left in the inbox to the lanes, oldest first; an
-answered entry is only finished.
+answered entry is only finished, one sealed with a key that is not configured stays filed.
 
 The guarantee (docs/operations.md): at-least-once processing, nothing stored is lost; a reply
 is sent once, except when the process dies between sending it and storing the ``answered``
@@ -114,6 +114,12 @@ class InboxedUpdates:
         """Hand what the inbox holds to ``submit``, oldest first; how many entries."""
         entries = await self.inbox.pending(self._bot_id, REPLAY_LIMIT)
         for entry in entries:
+            if not entry.opened:
+                # sealed with a key no longer configured: keep it, a restart with the key
+                # (back in ENCRYPTION_KEYS_PREVIOUS) still answers it; `innertalk reencrypt`
+                # before dropping a key prevents this
+                log.error("bot.inbox_unopenable", update_id=entry.update_id)
+                continue
             try:
                 update = Update.model_validate_json(entry.payload, context={"bot": self._bot})
             except (ValueError, ValidationError):
