@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from innertalk.domain.safety.output import withheld_reasons
 
-WINDOW_CHARS = 600
+WINDOW_CHARS = 240
 """How far back into the already screened text each step reads again."""
 _SPACES = " \n\t\r"
 
