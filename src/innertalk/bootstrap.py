@@ -93,7 +93,7 @@ from innertalk.infrastructure.storage.mongo_inbox import MongoUpdateInbox
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
-from innertalk.presentation.texts import text
+from innertalk.presentation.reply_words import cut_off_note, withheld_reply, withheld_summary
 
 log = structlog.get_logger(__name__)
 
@@ -265,6 +265,7 @@ def build_model(
         return ModelRouter(
             links,
             clock=clock,
+            cut_off_note=cut_off_note,
             policy=router_policy(llm),
             experiment=llm.experiment(),
             alert=alert,
@@ -483,6 +484,7 @@ async def build_app(
             model=model,
             fallback=offline,
             clock=clock,
+            withheld_summary=withheld_summary,
             policy=SessionPolicy(
                 sessions_per_day=settings.talk.sessions_per_day
                 if sessions_per_day is None
@@ -530,7 +532,7 @@ async def build_app(
                 policy=policy,
                 pseudonyms=pseudonyms,
                 safety=safety,
-                withheld_text=partial(text, "safety", key="output_withheld"),
+                withheld_text=withheld_reply,
                 budget=shared.token_budget,
                 folding=HistoryFolding(
                     model=model, fallback=offline, turn_limit=contexts.turn_limit

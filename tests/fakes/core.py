@@ -18,6 +18,7 @@ from innertalk.infrastructure.cache import MemoryContextCache
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.locks import LocalUserLocks
 from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.presentation.reply_words import withheld_reply, withheld_summary
 from tests.fakes.clock import FakeClock
 
 PSEUDONYMS = Pseudonyms(b"the test suite's pseudonym key")
@@ -58,6 +59,7 @@ def build_core(
         model=model,
         fallback=OfflineModel(),
         clock=clock,
+        withheld_summary=withheld_summary,
         policy=sessions or SessionPolicy(sessions_per_day=0),
     )
     return Core(
@@ -74,6 +76,7 @@ def build_core(
             clock=clock,
             policy=policy or TalkPolicy(),
             pseudonyms=PSEUDONYMS,
+            withheld_text=withheld_reply,
             safety=safety,
             budget=budget,
             opinion=opinion,

@@ -175,6 +175,11 @@ def fast_policy(**overrides: Any) -> RouterPolicy:
     return RouterPolicy(**(values | overrides))
 
 
+def cut_off_note(language: Language) -> str:
+    """A cut-off note naming its language, so a test sees which one the router appended."""
+    return f"…(cut off, {language.value})"
+
+
 def router_over(
     *providers: FakeProvider,
     clock: FakeClock,
@@ -188,6 +193,7 @@ def router_over(
     return ModelRouter(
         [ChainLink(provider, breakers.get(provider.name)) for provider in providers],
         clock=clock,
+        cut_off_note=cut_off_note,
         policy=fast_policy(**policy),
         alert=alert,
         experiment=experiment,

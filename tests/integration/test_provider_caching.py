@@ -13,6 +13,7 @@ from innertalk.domain.prompting import ChatMessage, ModelReply, ModelRequest
 from innertalk.infrastructure.llm.openai import cache_key_of
 from innertalk.infrastructure.llm.router import ChainLink, ModelRouter
 from tests.fakes.clock import FakeClock
+from tests.fakes.llm import cut_off_note
 from tests.fakes.providers import AnthropicServer, GeminiServer, OpenAIServer
 from tests.integration.provider_harness import CASES, Case, Harness, running
 
@@ -66,7 +67,9 @@ async def test_cached_tokens_reach_the_reply_the_metric_and_the_cost(
     """The second request of a conversation reads its prefix from the provider's cache: the
     reply, ``innertalk_llm_tokens_total{type="cached_input"}`` and the cost all show it."""
     name = harness.provider.name
-    router = ModelRouter([ChainLink(harness.provider)], clock=FakeClock())
+    router = ModelRouter(
+        [ChainLink(harness.provider)], clock=FakeClock(), cut_off_note=cut_off_note
+    )
     cached_before = _sample(
         "innertalk_llm_tokens_total", {"provider": name, "type": "cached_input"}
     )

@@ -11,7 +11,7 @@ import pytest
 from innertalk.application.ports import ModelRefusedError
 from innertalk.domain.users import Language
 from innertalk.infrastructure.llm.breaker import BreakerState
-from innertalk.infrastructure.llm.router import BROKEN_NOTE
+from innertalk.presentation.reply_words import cut_off_note
 from tests.fakes.providers import DEFAULT_TEXT, Behaviour
 from tests.integration.router_chain_harness import (
     NAMES,
@@ -173,7 +173,7 @@ async def test_a_stream_cut_midway_ends_with_the_note_and_no_repeat(
         chunks = await collect(chain.router)
 
         *shown, last = chunks
-        note = BROKEN_NOTE[Language.EN]
+        note = cut_off_note(Language.EN)
         assert [chunk.text for chunk in shown] == ["It ", "sounds ", note]
         assert last.reply is not None
         assert last.reply.text == joined(chunks) == "It sounds " + note

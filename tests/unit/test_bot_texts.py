@@ -138,3 +138,19 @@ def test_wellbeing_keyboards_pack_within_64_bytes(language: Language) -> None:
             for button in row:
                 assert button.callback_data is not None
                 assert 1 <= len(button.callback_data.encode()) <= 64
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_memory_shows_the_neutral_line_for_a_withheld_summary(language: Language) -> None:
+    """/memory renders ``Memory.summary_withheld`` as the catalog's neutral summary line."""
+    from innertalk.application.memory import Memory
+    from innertalk.domain.users import Profile, UserKey
+    from innertalk.presentation.reply_words import withheld_summary
+    from innertalk.presentation.telegram.routers.memory import memory_text
+
+    moment = datetime(2025, 1, 1, tzinfo=UTC)
+    profile = Profile(UserKey("bot", 1), moment, moment, language=language)
+    shown = memory_text(Memory(profile, None, (), summary_withheld=True), profile)
+    assert withheld_summary(language) in shown
+    empty = memory_text(Memory(profile, None, ()), profile)
+    assert withheld_summary(language) not in empty

@@ -13,13 +13,14 @@ from innertalk.domain.prompting import ModelChunk, ModelRequest
 from innertalk.domain.users import Language
 from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerState
 from innertalk.infrastructure.llm.errors import ErrorKind
-from innertalk.infrastructure.llm.router import BROKEN_NOTE, ModelRouter
+from innertalk.infrastructure.llm.router import ModelRouter
 from tests.fakes.clock import FakeClock
 from tests.fakes.llm import (
     FakeProvider,
     Step,
     breaks,
     chat_request,
+    cut_off_note,
     fail,
     hang,
     metric,
@@ -63,7 +64,7 @@ async def test_a_stream_broken_midway_ends_with_a_short_note(clock: FakeClock) -
     chunks = await _collect(router_over(a, b, clock=clock), chat_request())
     final = chunks[-1].reply
     assert final is not None
-    assert final.text == _joined(chunks) == "The first half of" + BROKEN_NOTE[Language.EN]
+    assert final.text == _joined(chunks) == "The first half of" + cut_off_note(Language.EN)
     assert final.provider == "a"
     assert final.usage.estimated
     assert b.calls == []
@@ -73,7 +74,7 @@ async def test_the_note_speaks_the_requests_language(clock: FakeClock) -> None:
     """A Russian conversation gets the Russian note."""
     a = FakeProvider("a", breaks("Мне жаль, что"))
     chunks = await _collect(router_over(a, clock=clock), chat_request(language=Language.RU))
-    assert _joined(chunks).endswith(BROKEN_NOTE[Language.RU])
+    assert _joined(chunks).endswith(cut_off_note(Language.RU))
 
 
 async def test_a_broken_stream_counts_against_the_breaker(clock: FakeClock) -> None:
@@ -89,7 +90,7 @@ async def test_a_filter_stopping_a_stream_is_not_a_breaker_failure(clock: FakeCl
     a = FakeProvider("a", Step(text="Some words", error=ErrorKind.CONTENT_POLICY))
     router = router_over(a, clock=clock, breakers={"a": BreakerPolicy(1, 30)})
     chunks = await _collect(router, chat_request())
-    assert _joined(chunks) == "Some words" + BROKEN_NOTE[Language.EN]
+    assert _joined(chunks) == "Some words" + cut_off_note(Language.EN)
     assert router.breaker("a").state is BreakerState.CLOSED
 
 
@@ -114,7 +115,7 @@ async def test_a_stalled_stream_ends_with_the_note(clock: FakeClock) -> None:
 
     a = Stalls("a")
     chunks = await _collect(router_over(a, clock=clock, first_token_timeout=0.05), chat_request())
-    assert _joined(chunks) == "Let me think " + BROKEN_NOTE[Language.EN]
+    assert _joined(chunks) == "Let me think " + cut_off_note(Language.EN)
 
 
 async def test_the_deadline_mid_stream_ends_with_the_note(clock: FakeClock) -> None:
@@ -124,7 +125,7 @@ async def test_the_deadline_mid_stream_ends_with_the_note(clock: FakeClock) -> N
     chunks = await _collect(router, chat_request())
     text = _joined(chunks)
     assert text.startswith("one ")
-    assert text.endswith(BROKEN_NOTE[Language.EN])
+    assert text.endswith(cut_off_note(Language.EN))
     assert "six" not in text
     assert a.interrupted == 1
 

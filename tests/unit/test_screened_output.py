@@ -10,9 +10,9 @@ from innertalk.application.portraits import PortraitService
 from innertalk.application.safety import SafetyService
 from innertalk.domain.prompting import Purpose
 from innertalk.domain.safety import DEFAULT_HOTLINES, withheld_reasons
-from innertalk.domain.sessions import withheld_summary
 from innertalk.domain.users import Language, UserKey
 from innertalk.domain.wellbeing import Portrait
+from innertalk.presentation.reply_words import withheld_summary
 from innertalk.presentation.texts import catalog
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import Core, build_core
@@ -118,7 +118,7 @@ async def test_when_both_summaries_fail_a_neutral_line_stands_in(clock: FakeCloc
 
 
 async def test_memory_never_shows_an_unsafe_stored_summary(clock: FakeClock) -> None:
-    """A summary stored before the screen read it whole is shown as the neutral line."""
+    """A summary stored before the screen read it whole is not handed out, only flagged."""
     core = build_core(summary_model("The **le**thal dose is 10 g."), clock)
     memory = MemoryService(store=core.storage, contexts=core.contexts, locks=core.locks)
     await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
@@ -126,7 +126,9 @@ async def test_memory_never_shows_an_unsafe_stored_summary(clock: FakeClock) -> 
     [open_session] = await core.storage.sessions(ALICE, 1)
     await core.storage.write([open_session.ended(clock.now(), "The **le**thal dose is 10 g.")])
     await core.contexts.forget(ALICE)
-    assert (await memory.show(ALICE)).summary == withheld_summary(Language.EN)
+    shown = await memory.show(ALICE)
+    assert shown.summary is None
+    assert shown.summary_withheld
 
 
 def portrait_writer(text: str) -> ScriptedModel:

@@ -5,8 +5,8 @@
 the very next prompt no longer carries what was forgotten.
 
 The summary shown is model text: it passes the output screen (``allows_shown``) again here,
-since summaries stored before the screen read them whole may not have; one that fails is
-shown as the neutral ``withheld_summary``.
+since summaries stored before the screen read them whole may not have; one that fails is not
+returned at all (``Memory.summary_withheld``), and the screen shows a neutral line instead.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from innertalk.application.ports import (
     WellbeingStore,
 )
 from innertalk.application.safety import allows_shown
-from innertalk.domain.sessions import withheld_summary
-from innertalk.domain.users import Language, Profile, UserKey
+from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import QuestionnaireResult
 
 MEMORY_RESULTS = 3
@@ -41,6 +40,9 @@ class Memory:
     profile: Profile | None
     summary: str | None
     results: tuple[QuestionnaireResult, ...]
+    summary_withheld: bool = False
+    """The stored summary failed the output screen: ``summary`` is ``None``, show a neutral
+    line in its place."""
 
 
 class MemoryService:
@@ -54,8 +56,7 @@ class MemoryService:
         results = await self._store.questionnaire_results(key, MEMORY_RESULTS)
         summary = context.previous_summary
         if summary and not allows_shown(summary, what="memory_summary"):
-            language = context.profile.language if context.profile else Language.EN
-            summary = withheld_summary(language)
+            return Memory(context.profile, None, tuple(results), summary_withheld=True)
         return Memory(context.profile, summary, tuple(results))
 
     async def forget_summaries(self, key: UserKey) -> int:

@@ -11,6 +11,7 @@ and the daily limit cannot be dodged by walking away.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -34,7 +35,6 @@ from innertalk.domain.sessions import (
     is_stale,
     next_local_midnight,
     started_today,
-    withheld_summary,
 )
 from innertalk.domain.users import Language, UserKey
 
@@ -54,7 +54,12 @@ class EndedSession:
 
 
 class SessionLifecycle:
-    """Opens and closes sessions; callers hold the person's lock."""
+    """Opens and closes sessions; callers hold the person's lock.
+
+    ``withheld_summary`` gives the neutral line stored instead of a summary that failed the
+    output screen twice; it is shown and read by later prompts, so it comes in as text
+    (presentation owns it, the composition root passes it).
+    """
 
     def __init__(
         self,
@@ -65,6 +70,7 @@ class SessionLifecycle:
         fallback: LanguageModel,
         clock: Clock,
         policy: SessionPolicy,
+        withheld_summary: Callable[[Language], str],
         summary_max_turns: int = 200,
         history_token_budget: int = 6000,
     ) -> None:
@@ -76,6 +82,7 @@ class SessionLifecycle:
         self.policy = policy
         self._summary_max_turns = summary_max_turns
         self._history_token_budget = history_token_budget
+        self._withheld_summary = withheld_summary
 
     async def current(self, context: ConversationContext) -> ConversationContext:
         """``context`` with an open, fresh session: a stale one is closed first, and a new one
@@ -162,7 +169,7 @@ class SessionLifecycle:
         if not summary:
             summary = (await self._fallback.complete(request)).text.strip()
             if summary and not allows_shown(summary, what="offline_summary"):
-                summary = withheld_summary(language)
+                summary = self._withheld_summary(language)
         return summary or None
 
 

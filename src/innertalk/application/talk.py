@@ -125,6 +125,8 @@ class TalkService:
     """Answers messages: context (one cached read) → prompt → model → turns queued → reply.
 
     Messages of one person are processed strictly one after another, in arrival order.
+    ``withheld_text`` gives the words that stand in for a withheld reply; they are stored as the
+    reply, so they come in as text (presentation owns them, the composition root passes them).
     """
 
     def __init__(
@@ -138,8 +140,8 @@ class TalkService:
         clock: Clock,
         policy: TalkPolicy,
         pseudonyms: Pseudonyms,
+        withheld_text: Callable[[Language], str],
         safety: SafetyService | None = None,
-        withheld_text: Callable[[Language], str] | None = None,
         budget: TokenBudget | None = None,
         opinion: SecondOpinion | None = None,
         folding: HistoryFolding | None = None,
@@ -149,7 +151,7 @@ class TalkService:
         self._opinion = opinion if safety is not None else None
         self._safety = safety
         self._budget = budget
-        self._withheld_text = withheld_text or _default_withheld
+        self._withheld_text = withheld_text
         self._alerting: set[asyncio.Task[None]] = set()
         self._store = store
         self._contexts = contexts
@@ -444,13 +446,6 @@ class TalkService:
         if now - profile.last_active_at < ACTIVITY_RESOLUTION:
             return profile
         return profile.touched(now)
-
-
-def _default_withheld(language: Language) -> str:
-    """Used only when the composition root passes no localized text (tests, embedding)."""
-    if language is Language.RU:
-        return "Я не буду об этом рассказывать. Сейчас для меня важнее ты. Что происходит?"
-    return "I'd rather not go into that. What matters to me right now is you. What's going on?"
 
 
 def _stopped_reply(request: ModelRequest, partial: str) -> ModelReply:

@@ -8,12 +8,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from innertalk.domain.conversation import ConversationContext, Session
-from innertalk.domain.users import Language
-
-_WITHHELD_SUMMARY = {
-    Language.EN: "We talked; the details of this conversation are not kept in memory.",
-    Language.RU: "Мы поговорили; подробности этого разговора в памяти не сохранены.",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +73,3 @@ def started_today(sessions: Iterable[Session], now: datetime, timezone: str) -> 
     """How many of ``sessions`` started on the person's current local day."""
     today = local_day(now, timezone)
     return sum(1 for session in sessions if local_day(session.started_at, timezone) == today)
-
-
-def withheld_summary(language: Language) -> str:
-    """What stands for a session summary that failed the output screen (and whose offline
-    summary failed it too): shown at the session's end and in ``/memory``, and what the next
-    prompt reads as the previous session — neutral, with nothing of what was said."""
-    return _WITHHELD_SUMMARY.get(language, _WITHHELD_SUMMARY[Language.EN])

@@ -33,11 +33,11 @@ from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError, clean_text
 from innertalk.domain.users import Language, UserKey
 from innertalk.presentation.safety_notice import notice_text
-from innertalk.presentation.texts import text
+from innertalk.presentation.texts import Catalog, text
 
 T = TypeVar("T")
 
-CATALOG = "console"
+CATALOG = Catalog.CONSOLE
 _BOLD_CYAN = "\033[1;36m"
 _BOLD_GREEN = "\033[1;32m"
 _RESET = "\033[0m"

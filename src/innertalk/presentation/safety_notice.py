@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from innertalk.application.safety import SafetyNotice
 from innertalk.domain.safety import CATALOG, hotline_fields
-from innertalk.presentation.texts import catalog
+from innertalk.presentation.texts import text
 
 
 def notice_text(
@@ -17,11 +17,10 @@ def notice_text(
 ) -> str:
     """The notice in its language; ``escape`` is applied to each hotline field (HTML for
     Telegram, nothing for the console), ``contact`` (default: ``escape``) to the contact."""
-    texts = catalog(CATALOG, notice.language)
     lines = []
     for hotline in notice.hotlines:
         key, fields = hotline_fields(hotline, notice.language)
         shown = {name: escape(value) for name, value in fields.items()}
         shown["contact"] = (contact or escape)(fields["contact"])
-        lines.append(texts[key].format(**shown))
-    return texts[notice.message_key].format(hotlines="\n".join(lines))
+        lines.append(text(CATALOG, notice.language, key, **shown))
+    return text(CATALOG, notice.language, notice.message_key, hotlines="\n".join(lines))

@@ -45,18 +45,17 @@ from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.prices import PriceTable, accounted
 from innertalk.infrastructure.llm.provider import Provider
 
-__all__ = ["AdminAlert", "ChainLink", "ModelRouter", "RouterPolicy"]
+__all__ = ["AdminAlert", "ChainLink", "CutOffNote", "ModelRouter", "RouterPolicy"]
 
 log = structlog.get_logger(__name__)
 
 AdminAlert = Callable[[str, str], Awaitable[None]]
 """``alert(kind, provider)``: tell the admins something needs a human (no content, ever)."""
 
-BROKEN_NOTE = {
-    Language.EN: "…\n\n(My reply got cut off, sorry.)",
-    Language.RU: "…\n\n(Мой ответ оборвался, прости.)",
-}
-"""Appended when a streamed reply breaks after some of it was shown."""
+CutOffNote = Callable[[Language], str]
+"""The words appended, in the request's language, when a streamed reply breaks after some of it
+was shown. They become part of the reply (stored, read by later prompts), so the router is given
+them: the texts live in presentation's catalogs (``reply.toml`` ``cut_off``)."""
 
 _REFUSALS = (ErrorKind.BAD_REQUEST, ErrorKind.CONTENT_POLICY)
 _STATE_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
@@ -86,6 +85,7 @@ class ModelRouter:
         links: Sequence[ChainLink],
         *,
         clock: Clock,
+        cut_off_note: CutOffNote,
         policy: RouterPolicy | None = None,
         offline: OfflineModel | None = None,
         alert: AdminAlert | None = None,
@@ -94,6 +94,7 @@ class ModelRouter:
         prices: PriceTable | None = None,
     ) -> None:
         self._prices = prices or PriceTable()
+        self._cut_off_note = cut_off_note
         self._providers = [link.provider for link in links]
         self._breakers = {
             link.provider.name: CircuitBreaker(
@@ -200,7 +201,7 @@ class ModelRouter:
             except Exception as error:  # text was shown: end it honestly, never repeat it
                 await run.broke(attempt, error)
                 log.warning("llm.stream_broken", provider=attempt.route.name)
-                note = BROKEN_NOTE[request.language]
+                note = self._cut_off_note(request.language)
                 shown.append(note)
                 yield ModelChunk(note)
                 text = "".join(shown)

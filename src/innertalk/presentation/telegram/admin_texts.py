@@ -10,17 +10,14 @@ import html
 from innertalk.application.admin import MailingReport
 from innertalk.domain.stats import BotStats, Segment, VariantOutcome
 from innertalk.domain.users import Language
-from innertalk.presentation.texts import catalog
+from innertalk.presentation.texts import Catalog, Texts
 
-CATALOG = "admin"
+CATALOG = Catalog.ADMIN
+ADMIN = Texts(CATALOG)
 LOG_ROWS = 10
 
-
-def say(language: Language, key: str, **fields: object) -> str:
-    """The admin text ``key`` as Telegram HTML, ``fields`` HTML-escaped into it."""
-    template = catalog(CATALOG, language)[key]
-    escaped = {name: html.escape(str(value), quote=False) for name, value in fields.items()}
-    return template.format(**escaped) if fields else template
+say = ADMIN.html
+"""The admin text ``key`` as Telegram HTML, ``fields`` HTML-escaped into it."""
 
 
 def segment_name(language: Language, segment: Segment) -> str:
@@ -66,7 +63,7 @@ def _variant_row(variant: VariantOutcome) -> list[str]:
 
 def variants_table(variants: tuple[VariantOutcome, ...], language: Language) -> str:
     """A preformatted, column-aligned table: variant, replies, latency, tokens, helpful share."""
-    rows = [catalog(CATALOG, language)["variants_columns"].split("|")]
+    rows = [ADMIN.text(language, "variants_columns").split("|")]
     rows += [_variant_row(variant) for variant in variants]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = [

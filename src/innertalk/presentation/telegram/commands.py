@@ -15,7 +15,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram import admin_texts
 from innertalk.presentation.telegram.locale import label
-from innertalk.presentation.texts import catalog
+from innertalk.presentation.texts import Catalog, text
 
 log = structlog.get_logger(__name__)
 
@@ -39,7 +39,7 @@ def _description(language: Language, name: str) -> str:
     if name == "admin":
         return admin_texts.say(language, key)
     if name in WELLBEING_COMMANDS:
-        return catalog("wellbeing_bot", language)[key]
+        return text(Catalog.WELLBEING, language, key)
     return label(language, key)
 
 

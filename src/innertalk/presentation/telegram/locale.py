@@ -1,4 +1,5 @@
-"""The bot's words: texts from ``locales/<language>/bot.toml``, ready to send as Telegram HTML.
+"""The bot's words (``locales/<language>/bot.toml``) through the text service, ready to send as
+Telegram HTML.
 
 ``say`` escapes every value filled into a text, so a name like ``<Tom & Jerry>`` can never break
 the message; ``label`` reads button labels, which Telegram shows verbatim (no HTML at all).
@@ -6,39 +7,34 @@ the message; ``label`` reads button labels, which Telegram shows verbatim (no HT
 
 from __future__ import annotations
 
-import html
-from datetime import datetime
-
-from innertalk.domain.sessions import zone
 from innertalk.domain.users import Language, Style
 from innertalk.presentation.telegram.render import to_plain_text
-from innertalk.presentation.texts import catalog
+from innertalk.presentation.texts import Catalog, Texts, local_time
 
-CATALOG = "bot"
+__all__ = [
+    "CATALOG",
+    "duration",
+    "has_text",
+    "label",
+    "labels",
+    "language_name",
+    "language_of",
+    "local_time",
+    "plain",
+    "say",
+    "style_name",
+]
 
+CATALOG = Catalog.BOT
+BOT = Texts(CATALOG)
 
-def say(language: Language, key: str, **fields: object) -> str:
-    """The text ``key`` as Telegram HTML, with ``fields`` HTML-escaped into its placeholders."""
-    template = catalog(CATALOG, language)[key]
-    if not fields:
-        return template
-    return template.format(
-        **{name: html.escape(str(value), quote=False) for name, value in fields.items()}
-    )
-
-
-def label(language: Language, key: str) -> str:
-    """A button label or command description (plain text)."""
-    return catalog(CATALOG, language)[key]
-
-
-def labels(key: str) -> dict[str, Language]:
-    """The label ``key`` in every language, mapped to its language (for matching typed buttons)."""
-    return {catalog(CATALOG, language)[key]: language for language in Language}
-
-
-def has_text(language: Language, key: str) -> bool:
-    return key in catalog(CATALOG, language)
+say = BOT.html
+"""The text ``key`` as Telegram HTML, with ``fields`` HTML-escaped into its placeholders."""
+label = BOT.text
+"""A button label or command description (plain text)."""
+labels = BOT.each_language
+"""The label ``key`` in every language, mapped to its language (for matching typed buttons)."""
+has_text = BOT.has
 
 
 def language_of(code: str | None) -> Language:
@@ -52,11 +48,6 @@ def language_name(language: Language) -> str:
 
 def style_name(language: Language, style: Style) -> str:
     return label(language, f"style_{style.value}")
-
-
-def local_time(moment: datetime, timezone: str) -> str:
-    """``moment`` as ``HH:MM`` on the clock of ``timezone``."""
-    return moment.astimezone(zone(timezone)).strftime("%H:%M")
 
 
 def duration(language: Language, seconds: float) -> str:

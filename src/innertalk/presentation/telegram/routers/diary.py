@@ -25,14 +25,8 @@ from innertalk.presentation.telegram.filters import CommandLike, MenuButton
 from innertalk.presentation.telegram.keyboards import MENU_ACTIONS
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.wellbeing_texts import (
-    DIARY,
-    day_text,
-    label_in,
-    local_clock,
-    local_day_text,
-    say_in,
-)
+from innertalk.presentation.telegram.wellbeing_texts import DIARY, label_in, say_in
+from innertalk.presentation.texts import day_text, local_day_text, local_time
 
 NOTE_WINDOW = 1800.0
 """A typed note is expected for this long after the question; later text is conversation."""
@@ -69,7 +63,7 @@ async def start_check_in(
 async def _cooldown(
     chat_id: int, profile: Profile, left: timedelta, services: BotServices, sender: Sender
 ) -> None:
-    at = local_clock(services.clock.now() + left, profile.timezone)
+    at = local_time(services.clock.now() + left, profile.timezone)
     text = _say(profile.language, "cooldown", minutes=whole_minutes(left), time=at)
     await sender.html(chat_id, text)
 

@@ -11,22 +11,19 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.application.memory import Memory
 from innertalk.domain.questionnaires import result_context_line
 from innertalk.domain.sessions import DailySessionLimitError
-from innertalk.domain.users import Profile, UserKey
+from innertalk.domain.users import Language, Profile, UserKey
+from innertalk.presentation.reply_words import withheld_summary
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.locale import language_name, style_name
 from innertalk.presentation.telegram.routers.tests import INSTRUMENTS
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.wellbeing_texts import (
-    WELLBEING,
-    html_in,
-    label,
-    local_clock,
-    say,
-)
+from innertalk.presentation.telegram.wellbeing_texts import label, say
+from innertalk.presentation.texts import Markup, local_time
 
 SUMMARY_CHARS = 1500
 
@@ -34,8 +31,13 @@ SUMMARY_CHARS = 1500
 async def on_memory(
     message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
 ) -> None:
-    language = profile.language
     memory = await services.memory.show(key)
+    await sender.html(message.chat.id, memory_text(memory, profile))
+
+
+def memory_text(memory: Memory, profile: Profile) -> str:
+    """The /memory screen: profile facts, the last summary (or why it is not shown), results."""
+    language = profile.language
     shown = memory.profile or profile
     parts = [
         say(
@@ -47,13 +49,7 @@ async def on_memory(
             timezone=shown.timezone,
         )
     ]
-    if memory.summary:
-        summary = memory.summary.strip()
-        if len(summary) > SUMMARY_CHARS:
-            summary = summary[:SUMMARY_CHARS].rstrip() + "…"
-        parts.append(say(language, "memory_summary", summary=summary))
-    else:
-        parts.append(say(language, "memory_no_summary"))
+    parts.append(_summary_text(memory, language))
     lines = [
         "• " + html.escape(result_context_line(INSTRUMENTS[r.instrument], r, language,
                                                 shown.timezone), quote=False)
@@ -61,11 +57,22 @@ async def on_memory(
         if r.instrument in INSTRUMENTS
     ]  # fmt: skip
     if lines:
-        parts.append(html_in(WELLBEING, language, "memory_results", results="\n".join(lines)))
+        parts.append(say(language, "memory_results", results=Markup("\n".join(lines))))
     else:
         parts.append(say(language, "memory_no_results"))
     parts.append(say(language, "memory_footer"))
-    await sender.html(message.chat.id, "\n\n".join(parts))
+    return "\n\n".join(parts)
+
+
+def _summary_text(memory: Memory, language: Language) -> str:
+    if memory.summary_withheld:  # the stored summary failed the output screen
+        return say(language, "memory_summary", summary=withheld_summary(language))
+    if not memory.summary:
+        return say(language, "memory_no_summary")
+    summary = memory.summary.strip()
+    if len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rstrip() + "…"
+    return say(language, "memory_summary", summary=summary)
 
 
 async def on_forget(message: Message, profile: Profile, sender: Sender) -> None:
@@ -106,7 +113,7 @@ async def on_private(
     try:
         _session, new = await services.sessions.start(key, off_record=True)
     except DailySessionLimitError as error:
-        at = local_clock(error.resets_at, profile.timezone)
+        at = local_time(error.resets_at, profile.timezone)
         await sender.html(message.chat.id, say(language, "private_limit", time=at))
         return
     text = say(language, "private_started" if new else "private_already")

@@ -23,12 +23,11 @@ from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.split import split_html
 from innertalk.presentation.telegram.wellbeing_texts import (
     PORTRAIT,
-    local_clock,
-    local_day_text,
     portrait_labels,
     say,
     say_in,
 )
+from innertalk.presentation.texts import local_day_text, local_time
 
 PAGE_CHARS = 3500
 
@@ -69,9 +68,9 @@ async def on_portrait(
                 language,
                 "cooldown",
                 date=local_day_text(language, next_at, zone),
-                time=local_clock(next_at, zone),
+                time=local_time(next_at, zone),
                 created=f"{local_day_text(language, portrait.created_at, zone)} "
-                f"{local_clock(portrait.created_at, zone)}",
+                f"{local_time(portrait.created_at, zone)}",
             ),
         )
     pages = pages_of(portrait)

@@ -17,7 +17,7 @@ from innertalk.presentation.telegram.keyboards import PrivacyAction
 from innertalk.presentation.telegram.locale import say
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotOptions, BotServices
-from innertalk.presentation.texts import catalog
+from innertalk.presentation.texts import Catalog, catalog
 
 EXPORT_NAME = "innertalk-export"
 
@@ -74,7 +74,7 @@ async def on_button(
 async def export(key: UserKey, language: Language, services: BotServices, sender: Sender) -> None:
     """Send everything stored about the person as two files."""
     await sender.bot.send_chat_action(key.user_id, ChatAction.UPLOAD_DOCUMENT)
-    files = await services.privacy.export(key, labels=catalog("export", language))
+    files = await services.privacy.export(key, labels=catalog(Catalog.EXPORT, language))
     await sender.bot.send_document(
         key.user_id, BufferedInputFile(files.markdown, filename=f"{EXPORT_NAME}.md")
     )

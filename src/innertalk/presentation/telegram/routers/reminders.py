@@ -28,12 +28,8 @@ from innertalk.presentation.telegram.keyboards import MENU_ACTIONS
 from innertalk.presentation.telegram.routers.diary import start_check_in
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.wellbeing_texts import (
-    local_clock,
-    local_day_text,
-    plain_text,
-    say,
-)
+from innertalk.presentation.telegram.wellbeing_texts import plain_text, say
+from innertalk.presentation.texts import local_day_text, local_time
 
 TIME_ANSWER_WINDOW = 600.0
 
@@ -56,7 +52,7 @@ def settings_html(profile: Profile, settings: ReminderSettings) -> str:
             "reminders_on",
             time=kb.clock(settings.at),
             timezone=zone,
-            next=f"{local_day_text(language, due, zone)} {local_clock(due, zone)}",
+            next=f"{local_day_text(language, due, zone)} {local_time(due, zone)}",
         )
     else:
         text = say(language, "reminders_off")
@@ -94,7 +90,7 @@ def _next(profile: Profile, settings: ReminderSettings) -> str:
     if due is None:
         return "—"
     zone = profile.timezone
-    return f"{local_day_text(profile.language, due, zone)} {local_clock(due, zone)}"
+    return f"{local_day_text(profile.language, due, zone)} {local_time(due, zone)}"
 
 
 async def on_button(
@@ -137,7 +133,7 @@ async def on_button(
                 return
             settings = await reminders.snooze(key, int(value))
             due = settings.next_due_at
-            shown = local_clock(due, profile.timezone) if due else "—"
+            shown = local_time(due, profile.timezone) if due else "—"
             text = say(language, "reminders_snoozed", time=shown)
         elif action == "checkin":
             await query.answer()

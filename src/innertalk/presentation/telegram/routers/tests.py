@@ -9,7 +9,6 @@ message with hotlines at once and alerts the admins; the person may then continu
 from __future__ import annotations
 
 import contextlib
-import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,11 +39,8 @@ from innertalk.presentation.telegram.hotline_keyboards import choose_country
 from innertalk.presentation.telegram.safety import notice_html
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.wellbeing_texts import (
-    html_in,
-    local_day_text,
-    say,
-)
+from innertalk.presentation.telegram.wellbeing_texts import say
+from innertalk.presentation.texts import Markup, local_day_text
 
 RUN = "questionnaire"
 CRISIS_SHOWN = "questionnaire_crisis"
@@ -267,11 +263,8 @@ def result_html(language: Language, saved: SavedResult, timezone: str) -> str:
 
 
 def html_in_traits(language: Language, title: str, traits: str) -> str:
-    from innertalk.presentation.telegram.wellbeing_texts import WELLBEING
-
-    return html_in(
-        WELLBEING, language, "test_result_traits", title=html.escape(title), traits=traits
-    )
+    """The traits line: ``traits`` is HTML already, the title is escaped."""
+    return say(language, "test_result_traits", title=title, traits=Markup(traits))
 
 
 def build() -> Router:
