@@ -17,7 +17,7 @@ from innertalk.domain.users import Profile, UserKey
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.locale import language_name, style_name
-from innertalk.presentation.telegram.routers.tests import INSTRUMENTS
+from innertalk.presentation.telegram.routers.questionnaires import INSTRUMENTS
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import (

@@ -275,7 +275,7 @@ def html_in_traits(language: Language, title: str, traits: str) -> str:
 
 
 def build() -> Router:
-    router = Router(name="tests")
+    router = Router(name="questionnaires")
     router.message.filter(F.chat.type == "private")
     router.message.register(on_tests, Command("tests"))
     router.message.register(on_tests, MenuButton("tests"))

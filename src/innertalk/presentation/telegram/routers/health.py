@@ -42,7 +42,7 @@ async def on_health(
 
 
 def build() -> Router:
-    router = Router(name="admin")
+    router = Router(name="health")
     router.message.filter(F.chat.type == "private")
     router.message.register(on_health, Command("health"), IsAdmin())
     return router
