@@ -1,4 +1,4 @@
-"""Questionnaires: instrument files, scoring and bands, the run state machine, encodings."""
+"""Questionnaires: instrument files, scoring and bands, the run state machine, its stored form."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from innertalk.domain.questionnaires import (
     QuestionnaireRun,
     Step,
     compare,
-    decode_step,
-    encode_step,
     load_builtin_instruments,
     parse_instrument,
     rescore,
@@ -399,52 +397,6 @@ def test_a_stored_run_with_missing_fields_is_rejected() -> None:
     """A partial or non-dict state is refused with the same error, not a KeyError."""
     with pytest.raises(InvalidRunStateError):
         run_from_dict({"v": 1}, INSTRUMENTS)
-
-
-@pytest.mark.parametrize("instrument", INSTRUMENTS.values(), ids=list(INSTRUMENTS))
-def test_every_step_fits_telegram_callback_data(instrument: Instrument) -> None:
-    """Every button of every item encodes to <= 64 bytes and decodes to the same step."""
-    for index in range(len(instrument.items) + 1):
-        steps = [Step.answer(instrument.id, index, value) for value in instrument.option_values]
-        steps += [Step(instrument.id, index, action) for action in Action if action != "a"]
-        for step in steps:
-            data = step.encode()
-            assert len(data.encode()) <= 64
-            assert decode_step(data) == step
-
-
-def test_encode_step_builds_the_documented_format() -> None:
-    """'qz:<instrument>:<index>:<action><value>' — short, readable in logs."""
-    assert encode_step("phq9", 3, Action.ANSWER, 2) == "qz:phq9:3:a2"
-    assert encode_step("phq9", 3, Action.BACK) == "qz:phq9:3:b"
-    with pytest.raises(ValueError, match="ANSWER"):
-        encode_step("phq9", 3, Action.ANSWER)
-    with pytest.raises(ValueError, match="ANSWER"):
-        encode_step("phq9", 3, Action.SKIP, 1)
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        "",
-        "qz",
-        "qz:phq9:1",
-        "qz:phq9:1:",
-        "qz:phq9:1:a",
-        "qz:phq9:x:a1",
-        "qz:PHQ9:1:a1",
-        "mood:phq9:1:a1",
-        "qz:phq9:1:z",
-        "qz:phq9:1:s1",
-        "qz:phq9:١:a1",
-        "qz:phq9:1:a--1",
-        "qz:phq9:1:a1:extra",
-        "qz::1:a1",
-    ],
-)
-def test_malformed_callback_data_decodes_to_none(data: str) -> None:
-    """Anything that is not a well-formed step is ignored rather than crashing the handler."""
-    assert decode_step(data) is None
 
 
 def test_compare_without_a_previous_result_is_first() -> None:

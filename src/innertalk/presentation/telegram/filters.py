@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram.enums import MessageEntityType
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
@@ -42,6 +43,6 @@ class CommandLike(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return any(
-            entity.type == "bot_command" and entity.offset == 0
+            entity.type == MessageEntityType.BOT_COMMAND and entity.offset == 0
             for entity in message.entities or ()
         )

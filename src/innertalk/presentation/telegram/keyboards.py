@@ -1,5 +1,8 @@
 """Keyboards and the callback data behind their buttons (each packs to at most 64 bytes).
 
+A family's closed set of actions is a StrEnum whose values are the strings buttons always
+carried, so a button sent before a release still unpacks after it.
+
 The main menu is a persistent reply keyboard (big buttons, always under the input field on a
 phone); choices inside a screen are inline buttons.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -23,11 +27,11 @@ from innertalk.presentation.telegram.timezones import COMMON_ZONES, utc_offset
 
 
 class OnboardingLanguage(CallbackData, prefix="onb"):
-    code: str
+    code: Language
 
 
 class Consent(CallbackData, prefix="consent"):
-    code: str
+    code: Language
     """The language chosen while reading the explanation the person agreed to."""
 
 
@@ -36,28 +40,47 @@ class StyleChoice(CallbackData, prefix="style"):
     onboarding: bool = False
 
 
+class SettingsButton(StrEnum):
+    LANGUAGE = "language"
+    TIMEZONE = "timezone"
+    REMINDERS = "reminders"
+    PRIVACY = "privacy"
+    CANCEL = "cancel"
+
+
 class SettingsAction(CallbackData, prefix="set"):
-    action: str
-    """``language``, ``timezone``, ``reminders``, ``privacy`` or ``cancel``."""
+    action: SettingsButton
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
-    code: str
+    code: Language
 
 
 class TimezoneChoice(CallbackData, prefix="tz"):
     name: str
 
 
+class PrivacyButton(StrEnum):
+    EXPORT = "export"
+    DELETE = "delete"
+    """Asks for a confirmation."""
+    ERASE = "erase"
+    """The confirmation."""
+    KEEP = "keep"
+
+
 class PrivacyAction(CallbackData, prefix="priv"):
-    action: str
-    """``export``, ``delete`` (asks), ``erase`` (confirmed) or ``keep``."""
+    action: PrivacyButton
     issued: int = 0
     """When the confirmation was offered (Unix time); old confirmations expire."""
 
 
+class TalkButton(StrEnum):
+    END = "end"
+
+
 class TalkAction(CallbackData, prefix="talk"):
-    action: str
+    action: TalkButton
 
 
 class FeedbackVote(CallbackData, prefix="fb"):
@@ -114,7 +137,7 @@ def onboarding_languages(preselected: Language) -> InlineKeyboardMarkup:
         [
             [
                 (_checked(language_name(language), language is preselected),
-                 OnboardingLanguage(code=language.value))
+                 OnboardingLanguage(code=language))
                 for language in (Language.RU, Language.EN)
             ]
         ]
@@ -125,8 +148,8 @@ def consent(language: Language) -> InlineKeyboardMarkup:
     other = Language.EN if language is Language.RU else Language.RU
     return _inline(
         [
-            [(label(language, "button_consent"), Consent(code=language.value))],
-            [(label(language, "button_language"), OnboardingLanguage(code=other.value))],
+            [(label(language, "button_consent"), Consent(code=language))],
+            [(label(language, "button_language"), OnboardingLanguage(code=other))],
         ]
     )
 
@@ -142,11 +165,14 @@ def styles(language: Language, current: Style | None, *, onboarding: bool) -> In
 
 
 def settings(language: Language) -> InlineKeyboardMarkup:
-    def button(action: str) -> tuple[str, CallbackData]:
+    def button(action: SettingsButton) -> tuple[str, CallbackData]:
         return label(language, f"button_settings_{action}"), SettingsAction(action=action)
 
     return _inline(
-        [[button("language"), button("timezone")], [button("reminders"), button("privacy")]]
+        [
+            [button(SettingsButton.LANGUAGE), button(SettingsButton.TIMEZONE)],
+            [button(SettingsButton.REMINDERS), button(SettingsButton.PRIVACY)],
+        ]
     )
 
 
@@ -155,7 +181,7 @@ def languages(current: Language) -> InlineKeyboardMarkup:
         [
             [
                 (_checked(language_name(language), language is current),
-                 LanguageChoice(code=language.value))
+                 LanguageChoice(code=language))
                 for language in (Language.RU, Language.EN)
             ]
         ]
@@ -168,15 +194,15 @@ def timezones(language: Language, current: str, now: datetime) -> InlineKeyboard
         for name in COMMON_ZONES
     ]
     rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
-    rows.append([(label(language, "button_cancel"), SettingsAction(action="cancel"))])
+    rows.append([(label(language, "button_cancel"), SettingsAction(action=SettingsButton.CANCEL))])
     return _inline(rows)
 
 
 def privacy(language: Language) -> InlineKeyboardMarkup:
     return _inline(
         [
-            [(label(language, "button_export"), PrivacyAction(action="export"))],
-            [(label(language, "button_delete"), PrivacyAction(action="delete"))],
+            [(label(language, "button_export"), PrivacyAction(action=PrivacyButton.EXPORT))],
+            [(label(language, "button_delete"), PrivacyAction(action=PrivacyButton.DELETE))],
         ]
     )
 
@@ -187,16 +213,16 @@ def confirm_delete(language: Language, issued: int) -> InlineKeyboardMarkup:
             [
                 (
                     label(language, "button_delete_confirm"),
-                    PrivacyAction(action="erase", issued=issued),
+                    PrivacyAction(action=PrivacyButton.ERASE, issued=issued),
                 )
             ],
-            [(label(language, "button_cancel"), PrivacyAction(action="keep"))],
+            [(label(language, "button_cancel"), PrivacyAction(action=PrivacyButton.KEEP))],
         ]
     )
 
 
 def end_session(language: Language) -> InlineKeyboardMarkup:
-    return _inline([[(label(language, "button_end_session"), TalkAction(action="end"))]])
+    return _inline([[(label(language, "button_end_session"), TalkAction(action=TalkButton.END))]])
 
 
 def feedback(language: Language, turn_id: str, chosen: bool | None = None) -> InlineKeyboardMarkup:

@@ -13,11 +13,11 @@ from aiogram import Router
 
 from innertalk.presentation.telegram.routers import (
     admin,
-    commands_admin,
     diary,
     fallback,
     feedback,
     groups,
+    health,
     hotlines,
     media,
     membership,
@@ -25,11 +25,12 @@ from innertalk.presentation.telegram.routers import (
     menu,
     portrait,
     privacy,
+    progress,
+    questionnaires,
     reminders,
     settings,
     start,
     talk,
-    tests,
 )
 
 
@@ -39,7 +40,7 @@ def build_routers() -> list[Router]:
         groups.build(),
         membership.build(),
         talk.build_stop(),
-        commands_admin.build(),  # operators only (IsAdmin); everyone else falls through
+        health.build(),  # operators only (IsAdmin); everyone else falls through
         admin.build(),
         hotlines.build(),  # under a crisis notice, which can come before consent
         start.build(),
@@ -48,7 +49,8 @@ def build_routers() -> list[Router]:
         privacy.build(),
         feedback.build(),
         diary.build(),
-        tests.build(),
+        progress.build(),
+        questionnaires.build(),
         portrait.build(),
         reminders.build(),
         memory.build(),

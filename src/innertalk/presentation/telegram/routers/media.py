@@ -9,7 +9,7 @@ most once per ``edit_note_interval``.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.enums import ContentType
+from aiogram.enums import ChatType, ContentType
 from aiogram.types import Message
 
 from innertalk.domain.users import Language, Profile, UserKey
@@ -83,9 +83,9 @@ def _has_words(message: Message) -> bool:
 
 def build() -> Router:
     router = Router(name="media")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_captioned, F.content_type.in_(CAPTIONED), _has_words)
     router.message.register(on_media, F.content_type.in_(set(ANSWERS)))
     router.message.register(on_dice, F.dice)
-    router.edited_message.register(on_edited, F.chat.type == "private")
+    router.edited_message.register(on_edited, F.chat.type == ChatType.PRIVATE)
     return router

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.types import ChatMemberUpdated
 
 from innertalk.domain.users import UserKey
@@ -18,5 +19,5 @@ async def on_membership(update: ChatMemberUpdated, key: UserKey, services: BotSe
 
 def build() -> Router:
     router = Router(name="membership")
-    router.my_chat_member.register(on_membership, F.chat.type == "private", F.from_user)
+    router.my_chat_member.register(on_membership, F.chat.type == ChatType.PRIVATE, F.from_user)
     return router

@@ -7,6 +7,7 @@ with their features; every menu button also has a command.)
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command
 from aiogram.types import Message
 
@@ -26,7 +27,7 @@ async def on_about(message: Message, language: Language, sender: Sender) -> None
 
 def build() -> Router:
     router = Router(name="menu")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_help, Command("help"))
     router.message.register(on_help, MenuButton("help"))
     router.message.register(on_about, Command("about"))

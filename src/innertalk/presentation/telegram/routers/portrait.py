@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -112,7 +113,7 @@ def _plain(text: str) -> str:
 
 def build() -> Router:
     router = Router(name="portrait")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_portrait, Command("portrait"))
     router.message.register(on_portrait, MenuButton("portrait"))
     router.callback_query.register(on_page, kb.PortraitPage.filter())

@@ -11,6 +11,7 @@ from datetime import time
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatType
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -26,6 +27,7 @@ from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
 from innertalk.presentation.telegram.keyboards import MENU_ACTIONS
 from innertalk.presentation.telegram.routers.diary import start_check_in
+from innertalk.presentation.telegram.routers.fallback import answer_stale
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import plain_text, say
@@ -93,60 +95,93 @@ def _next(profile: Profile, settings: ReminderSettings) -> str:
     return f"{local_day_text(profile.language, due, zone)} {local_time(due, zone)}"
 
 
-async def on_button(
+async def on_at(
     query: CallbackQuery,
     callback_data: kb.ReminderAction,
     key: UserKey,
+    profile: Profile,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    await query.answer()
+    settings = await services.reminders.enable(key, _hhmm(callback_data.value))
+    text = say(profile.language, "reminders_enabled", time=kb.clock(settings.at),
+               next=_next(profile, settings))  # fmt: skip
+    await sender.html(query.from_user.id, text)
+
+
+async def on_typed(
+    query: CallbackQuery,
     profile: Profile,
     state: FSMContext,
     services: BotServices,
     sender: Sender,
 ) -> None:
-    language, chat_id = profile.language, query.from_user.id
-    action, value = callback_data.action, callback_data.value
-    reminders = services.reminders
+    await state.set_state(ReminderStates.time)
+    await state.update_data(reminder_asked=services.clock.monotonic())
+    await query.answer()
+    await sender.html(query.from_user.id, say(profile.language, "reminders_ask_time"))
+
+
+async def on_quiet(
+    query: CallbackQuery,
+    callback_data: kb.ReminderAction,
+    key: UserKey,
+    profile: Profile,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    start, end = _hhmm(callback_data.value[:4]), _hhmm(callback_data.value[4:])
     try:
-        if action == "at":
-            settings = await reminders.enable(key, _hhmm(value))
-            text = say(language, "reminders_enabled", time=kb.clock(settings.at),
-                       next=_next(profile, settings))  # fmt: skip
-        elif action == "typed":
-            await state.set_state(ReminderStates.time)
-            await state.update_data(reminder_asked=services.clock.monotonic())
-            await query.answer()
-            await sender.html(chat_id, say(language, "reminders_ask_time"))
-            return
-        elif action == "quiet":
-            start, end = _hhmm(value[:4]), _hhmm(value[4:8])
-            await reminders.set_quiet_hours(key, start, end)
-            text = say(language, "reminders_quiet_set", start=kb.clock(start), end=kb.clock(end))
-        elif action == "quiet_off":
-            await reminders.set_quiet_hours(key, None, None)
-            text = say(language, "reminders_quiet_off")
-        elif action == "stop":
-            await reminders.stop(key)
-            text = say(language, "reminders_stopped")
-        elif action == "snooze":
-            current = await reminders.settings(key)
-            if not current.enabled:
-                await query.answer(plain_text(say(language, "reminders_already_off")))
-                return
-            settings = await reminders.snooze(key, int(value))
-            due = settings.next_due_at
-            shown = local_time(due, profile.timezone) if due else "—"
-            text = say(language, "reminders_snoozed", time=shown)
-        elif action == "checkin":
-            await query.answer()
-            await start_check_in(chat_id, key, profile, services, sender)
-            return
-        else:
-            await query.answer()
-            return
-    except (InvalidReminderError, ValueError):
-        await query.answer()
+        await services.reminders.set_quiet_hours(key, start, end)
+    except InvalidReminderError:  # starting and ending at once: no button offers that
+        await answer_stale(query, profile.language)
         return
     await query.answer()
-    await sender.html(chat_id, text)
+    text = say(profile.language, "reminders_quiet_set", start=kb.clock(start), end=kb.clock(end))
+    await sender.html(query.from_user.id, text)
+
+
+async def on_quiet_off(
+    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+) -> None:
+    await query.answer()
+    await services.reminders.set_quiet_hours(key, None, None)
+    await sender.html(query.from_user.id, say(profile.language, "reminders_quiet_off"))
+
+
+async def on_stop(
+    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+) -> None:
+    await query.answer()
+    await services.reminders.stop(key)
+    await sender.html(query.from_user.id, say(profile.language, "reminders_stopped"))
+
+
+async def on_snooze(
+    query: CallbackQuery,
+    callback_data: kb.ReminderAction,
+    key: UserKey,
+    profile: Profile,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    language, reminders = profile.language, services.reminders
+    if not (await reminders.settings(key)).enabled:
+        await query.answer(plain_text(say(language, "reminders_already_off")))
+        return
+    await query.answer()
+    settings = await reminders.snooze(key, int(callback_data.value))
+    due = settings.next_due_at
+    shown = local_time(due, profile.timezone) if due else "—"
+    await sender.html(query.from_user.id, say(language, "reminders_snoozed", time=shown))
+
+
+async def on_checkin(
+    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+) -> None:
+    await query.answer()
+    await start_check_in(query.from_user.id, key, profile, services, sender)
 
 
 async def on_time_typed(
@@ -183,7 +218,7 @@ async def on_time_typed(
 
 def build() -> Router:
     router = Router(name="reminders")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(
         on_time_typed,
         StateFilter(ReminderStates.time),
@@ -192,5 +227,18 @@ def build() -> Router:
         ~MenuButton(*MENU_ACTIONS),
     )
     router.message.register(on_reminders, Command("reminders"))
-    router.callback_query.register(on_button, kb.ReminderAction.filter())
+    # values only a forged or garbled button carries match nothing here and get the
+    # stale-button answer from the fallback router
+    hhmm = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
+    button, value = kb.ReminderButton, F.value
+    for handler, rule in (
+        (on_at, (F.action == button.AT) & value.regexp(rf"{hhmm}\Z")),
+        (on_typed, F.action == button.TYPED),
+        (on_quiet, (F.action == button.QUIET) & value.regexp(rf"{hhmm}{hhmm}\Z")),
+        (on_quiet_off, F.action == button.QUIET_OFF),
+        (on_stop, F.action == button.STOP),
+        (on_snooze, (F.action == button.SNOOZE) & value.regexp(r"[1-9][0-9]{0,3}\Z")),
+        (on_checkin, F.action == button.CHECKIN),
+    ):
+        router.callback_query.register(handler, kb.ReminderAction.filter(rule))
     return router

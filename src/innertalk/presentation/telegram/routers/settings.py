@@ -6,12 +6,14 @@ import contextlib
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
@@ -19,6 +21,7 @@ from innertalk.presentation.telegram.keyboards import (
     MENU_ACTIONS,
     LanguageChoice,
     SettingsAction,
+    SettingsButton,
     StyleChoice,
     TimezoneChoice,
 )
@@ -85,38 +88,50 @@ async def on_language_menu(message: Message, language: Language, sender: Sender)
     await sender.say(message.chat.id, language, "ask_language", keyboards.languages(language))
 
 
-async def on_settings_button(
+async def on_language_button(query: CallbackQuery, language: Language, sender: Sender) -> None:
+    await query.answer()
+    await sender.say(query.from_user.id, language, "ask_language", keyboards.languages(language))
+
+
+async def on_timezone_button(
     query: CallbackQuery,
-    callback_data: SettingsAction,
     profile: Profile,
     state: FSMContext,
     services: BotServices,
     sender: Sender,
 ) -> None:
-    language, chat_id = profile.language, query.from_user.id
     await query.answer()
-    action = callback_data.action
-    if action == "language":
-        await sender.say(chat_id, language, "ask_language", keyboards.languages(language))
-    elif action == "timezone":
-        now = services.clock.now()
-        await state.set_state(SettingsStates.timezone)
-        await state.update_data(asked=services.clock.monotonic())
-        await sender.say(
-            chat_id,
-            language,
-            "timezone_prompt",
-            keyboards.timezones(language, profile.timezone, now),
-            timezone=profile.timezone,
-            time=local_time(now, profile.timezone),
-        )
-    elif action == "reminders":
-        await show_reminders(chat_id, profile.key, profile, services, sender)
-    elif action == "privacy":
-        await show_privacy(chat_id, language, sender)
-    else:  # cancel
-        await state.clear()
-        await sender.say(chat_id, language, "cancelled")
+    now = services.clock.now()
+    await state.set_state(SettingsStates.timezone)
+    await state.update_data(asked=services.clock.monotonic())
+    await sender.say(
+        query.from_user.id,
+        profile.language,
+        "timezone_prompt",
+        keyboards.timezones(profile.language, profile.timezone, now),
+        timezone=profile.timezone,
+        time=local_time(now, profile.timezone),
+    )
+
+
+async def on_reminders_button(
+    query: CallbackQuery, profile: Profile, services: BotServices, sender: Sender
+) -> None:
+    await query.answer()
+    await show_reminders(query.from_user.id, profile.key, profile, services, sender)
+
+
+async def on_privacy_button(query: CallbackQuery, language: Language, sender: Sender) -> None:
+    await query.answer()
+    await show_privacy(query.from_user.id, language, sender)
+
+
+async def on_cancel_button(
+    query: CallbackQuery, language: Language, state: FSMContext, sender: Sender
+) -> None:
+    await query.answer()
+    await state.clear()
+    await sender.say(query.from_user.id, language, "cancelled")
 
 
 async def on_language_chosen(
@@ -126,7 +141,7 @@ async def on_language_chosen(
     services: BotServices,
     sender: Sender,
 ) -> None:
-    profile = await services.profiles.update(key, language=Language(callback_data.code))
+    profile = await services.profiles.update(key, language=callback_data.code)
     await query.answer()
     await sender.say(
         key.user_id, profile.language, "chose_language", keyboards.main_menu(profile.language)
@@ -184,7 +199,7 @@ async def _timezone_set(
 
 def build() -> Router:
     router = Router(name="settings")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(
         on_timezone_typed,
         StateFilter(SettingsStates.timezone),
@@ -198,7 +213,17 @@ def build() -> Router:
     router.message.register(on_style, MenuButton("style"))
     router.message.register(on_language_menu, Command("language"))
     router.callback_query.register(on_style_chosen, StyleChoice.filter())
-    router.callback_query.register(on_settings_button, SettingsAction.filter())
+    for handler, button in (
+        (on_language_button, SettingsButton.LANGUAGE),
+        (on_timezone_button, SettingsButton.TIMEZONE),
+        (on_reminders_button, SettingsButton.REMINDERS),
+        (on_privacy_button, SettingsButton.PRIVACY),
+        (on_cancel_button, SettingsButton.CANCEL),
+    ):
+        router.callback_query.register(handler, SettingsAction.filter(F.action == button))
     router.callback_query.register(on_language_chosen, LanguageChoice.filter())
-    router.callback_query.register(on_timezone_chosen, TimezoneChoice.filter())
+    # a zone a person never saw on a button (a forged one) goes on to the stale-button answer
+    router.callback_query.register(
+        on_timezone_chosen, TimezoneChoice.filter(F.name.func(is_valid_timezone))
+    )
     return router

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
@@ -55,7 +56,7 @@ async def on_start(
 async def on_language(
     query: CallbackQuery, callback_data: OnboardingLanguage, state: FSMContext, sender: Sender
 ) -> None:
-    language = Language(callback_data.code)
+    language = callback_data.code
     await state.update_data(language=language.value)
     await query.answer()
     await _replace(query, sender, say(language, "welcome"), keyboards.consent(language))
@@ -79,7 +80,7 @@ async def on_consent(
         await sender.say(key.user_id, profile.language, "welcome_back", menu, name=name)
         return
     profile = await services.profiles.ensure(
-        key, language=Language(callback_data.code), display_name=first_name, consent=True
+        key, language=callback_data.code, display_name=first_name, consent=True
     )
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramBadRequest):
@@ -143,7 +144,7 @@ async def _replace(
 
 def build() -> Router:
     router = Router(name="start")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_start, CommandStart())
     router.callback_query.register(on_language, OnboardingLanguage.filter(), NotConsented())
     router.callback_query.register(on_consent, Consent.filter())

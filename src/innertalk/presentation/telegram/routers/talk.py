@@ -7,7 +7,7 @@ A reply streams as drafts while the model writes it; the person may stop it (Tel
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatAction
+from aiogram.enums import ChatAction, ChatType
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, MessageGenerationStopped
 
@@ -25,7 +25,7 @@ from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
 from innertalk.presentation.telegram.hotline_keyboards import choose_country
-from innertalk.presentation.telegram.keyboards import TalkAction
+from innertalk.presentation.telegram.keyboards import TalkAction, TalkButton
 from innertalk.presentation.telegram.locale import duration, local_time, say
 from innertalk.presentation.telegram.render import render_markdown
 from innertalk.presentation.telegram.safety import notice_html
@@ -189,11 +189,11 @@ def build_stop() -> Router:
 
 def build() -> Router:
     router = Router(name="talk")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_talk, Command("talk"))
     router.message.register(on_talk, MenuButton("talk"))
     router.message.register(on_end, Command("end"))
     router.message.register(on_end, MenuButton("end"))
-    router.callback_query.register(on_end_button, TalkAction.filter(F.action == "end"))
+    router.callback_query.register(on_end_button, TalkAction.filter(F.action == TalkButton.END))
     router.message.register(on_text, F.text, ~CommandLike())
     return router

@@ -1,9 +1,10 @@
 """Questionnaires (/tests, 🧪 Tests): the list, the disclaimer, one question per message.
 
 The run lives in FSM data as ``run.to_dict()``, so it resumes after a restart; every button
-carries its item index (``qz:<id>:<index>:<action>``), so a press on an older question's
-button is answered quietly and changes nothing. A positive PHQ-9 item 9 shows the crisis
-message with hotlines at once and alerts the admins; the person may then continue.
+carries its item index (``QuestionStep``: ``qz:<id>:<index>:<action>``), so a press on an
+older question's button is answered quietly and changes nothing. A positive PHQ-9 item 9
+shows the crisis message with hotlines at once and alerts the admins; the person may then
+continue.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -27,7 +29,6 @@ from innertalk.domain.questionnaires import (
     InvalidStepError,
     QuestionnaireRun,
     ScoringMethod,
-    decode_step,
     load_builtin_instruments,
     run_from_dict,
 )
@@ -124,37 +125,49 @@ def question_html(language: Language, run: QuestionnaireRun) -> str:
     )
 
 
-async def on_step(
+async def on_start(
     query: CallbackQuery,
+    callback_data: kb.QuestionStep,
+    profile: Profile,
+    state: FSMContext,
+    sender: Sender,
+) -> None:
+    """Begin the instrument, or resume its unfinished run."""
+    language, instrument = profile.language, INSTRUMENTS[callback_data.instrument]
+    await query.answer()
+    run = await _stored_run(state)
+    if run is None or run.instrument.id != instrument.id or run.is_complete:
+        run = QuestionnaireRun.start(instrument)
+        await state.update_data({RUN: run.to_dict(), CRISIS_SHOWN: False})
+    await sender.html(query.from_user.id, question_html(language, run), kb.question(language, run))
+
+
+async def on_cancel(
+    query: CallbackQuery, callback_data: kb.QuestionStep, profile: Profile, state: FSMContext
+) -> None:
+    language = profile.language
+    run = await _stored_run(state)
+    if run is None or run.instrument.id != callback_data.instrument:
+        await query.answer(say(language, "test_stale"))
+        return
+    await query.answer()
+    await state.update_data({RUN: None, CRISIS_SHOWN: False})
+    await _edit(query, say(language, "test_cancelled"), None)
+
+
+async def on_move(
+    query: CallbackQuery,
+    callback_data: kb.QuestionStep,
     key: UserKey,
     profile: Profile,
     state: FSMContext,
     services: BotServices,
     sender: Sender,
 ) -> None:
-    language, chat_id = profile.language, query.from_user.id
-    step = decode_step(query.data or "")
-    instrument = INSTRUMENTS.get(step.instrument_id) if step is not None else None
-    if step is None or instrument is None:
-        await query.answer(say(language, "test_stale"))
-        return
+    """An answer, a skip or a step back: the run applies it (one transition, three kinds)."""
+    language, step = profile.language, callback_data.step()
     run = await _stored_run(state)
-    if step.action is Action.START:
-        await query.answer()
-        if run is None or run.instrument.id != instrument.id or run.is_complete:
-            run = QuestionnaireRun.start(instrument)
-            await state.update_data({RUN: run.to_dict(), CRISIS_SHOWN: False})
-        await sender.html(chat_id, question_html(language, run), kb.question(language, run))
-        return
-    if run is None or run.instrument.id != instrument.id:
-        await query.answer(say(language, "test_stale"))
-        return
-    if step.action is Action.CANCEL:
-        await query.answer()
-        await state.update_data({RUN: None, CRISIS_SHOWN: False})
-        await _edit(query, say(language, "test_cancelled"), None)
-        return
-    if not run.accepts(step):
+    if run is None or run.instrument.id != step.instrument_id or not run.accepts(step):
         await query.answer(say(language, "test_stale"))
         return
     try:
@@ -163,6 +176,24 @@ async def on_step(
         await query.answer(say(language, "test_stale"))
         return
     await query.answer()
+    await _moved(query, key, profile, run, state, services, sender)
+
+
+async def on_unknown_step(query: CallbackQuery, profile: Profile) -> None:
+    """A questionnaire button that names no instrument of ours, or no step at all."""
+    await query.answer(say(profile.language, "test_stale"))
+
+
+async def _moved(
+    query: CallbackQuery,
+    key: UserKey,
+    profile: Profile,
+    run: QuestionnaireRun,
+    state: FSMContext,
+    services: BotServices,
+    sender: Sender,
+) -> None:
+    language, chat_id = profile.language, query.from_user.id
     crisis_now = run.crisis and not (await state.get_data()).get(CRISIS_SHOWN, False)
     await state.update_data({RUN: None if run.is_complete else run.to_dict()})
     if crisis_now:
@@ -268,10 +299,17 @@ def html_in_traits(language: Language, title: str, traits: str) -> str:
 
 
 def build() -> Router:
-    router = Router(name="tests")
-    router.message.filter(F.chat.type == "private")
+    router = Router(name="questionnaires")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_tests, Command("tests"))
     router.message.register(on_tests, MenuButton("tests"))
     router.callback_query.register(on_choice, kb.TestChoice.filter())
-    router.callback_query.register(on_step, F.data.startswith("qz:"))
+    known = F.instrument.in_(INSTRUMENTS)
+    step = kb.QuestionStep.filter
+    router.callback_query.register(on_start, step(known & (F.action == Action.START)))
+    router.callback_query.register(on_cancel, step(known & (F.action == Action.CANCEL)))
+    router.callback_query.register(on_move, step(known))
+    # garbled or for an instrument since removed: still a questionnaire button, said so kindly
+    prefix = kb.QuestionStep.__prefix__ + kb.QuestionStep.__separator__
+    router.callback_query.register(on_unknown_step, F.data.startswith(prefix))
     return router

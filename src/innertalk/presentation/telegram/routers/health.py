@@ -10,24 +10,25 @@ from __future__ import annotations
 import html
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from innertalk.application.health import HealthReport
+from innertalk.application.health import HealthReport, Status
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram.filters import IsAdmin
 from innertalk.presentation.telegram.locale import say
 from innertalk.presentation.telegram.sender import Sender
 from innertalk.presentation.telegram.services import BotServices
 
-_STATUS = {"up": "✅", "degraded": "⚠️", "down": "❌"}
+_STATUS = {Status.UP: "✅", Status.DEGRADED: "⚠️", Status.DOWN: "❌"}
 
 
 def health_table(report: HealthReport, language: Language) -> str:
     """The report as Telegram HTML: a verdict line and a preformatted table."""
     width = max((len(component.name) for component in report.components), default=0)
     rows = [
-        f"{_STATUS[c.status.value]} {c.name:<{width}}  {c.status.value:<8}  {c.detail}".rstrip()
+        f"{_STATUS[c.status]} {c.name:<{width}}  {c.status.value:<8}  {c.detail}".rstrip()
         for c in report.components
     ]
     verdict = say(language, "health_ready" if report.ready else "health_not_ready")
@@ -42,7 +43,7 @@ async def on_health(
 
 
 def build() -> Router:
-    router = Router(name="admin")
-    router.message.filter(F.chat.type == "private")
+    router = Router(name="health")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_health, Command("health"), IsAdmin())
     return router
