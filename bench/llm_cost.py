@@ -103,7 +103,7 @@ async def report(lengths: Sequence[int]) -> list[str]:
             lines.append(
                 f"| {length} | {name} | {len(after_requests)} ({folds}) | {reuse} | {lows} "
                 f"| {before.cached_share:.0%} → {after.cached_share:.0%} "
-                f"| {before.input_cost:.4f} → {after.input_cost:.4f} | {cut:.0%} "
+                f"| {before.input_cost:.4f} → {after.input_cost:.4f} | {cut:.1%} "
                 f"| {before.cost:.4f} → {after.cost:.4f} |"
             )
     return lines

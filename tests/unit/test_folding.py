@@ -9,7 +9,6 @@ from innertalk.domain.folding import (
     FOLD_SUMMARY_MAX_CHARS,
     appended_summary,
     build_fold_request,
-    build_offline_fold_request,
     fold_due,
     split_for_fold,
 )
@@ -54,30 +53,26 @@ def test_the_kept_half_starts_with_the_person() -> None:
 
 
 def test_the_fold_request_repeats_the_reply_prefix_on_the_standard_tier() -> None:
-    """The fold request keeps the reply's system prompt and person, sends every kept turn, and
-    closes with an instruction naming how many messages fold and where they end."""
+    """The fold request keeps the reply's system prompt and person, sends just the folded
+    turns, and closes with the instruction alone (no reply-language note)."""
     reply = ModelRequest(
         system="You are InnerTalk.\n\nSummary of the earlier part: They felt tired.",
         message="how are you",
         note="(Reply in Russian.)",
-        history=history_of(_turns(3)),
+        history=history_of(_turns(6)),
         tier=Tier.FAST,
         user_ref="person-7",
     )
-    request = build_fold_request(reply, _turns(6), 4, language=Language.EN)
-    assert (request.purpose, request.tier) == (Purpose.SUMMARY, Tier.STANDARD)
+    request = build_fold_request(reply, _turns(4), language=Language.RU)
+    assert (request.purpose, request.tier, request.language) == (
+        Purpose.SUMMARY,
+        Tier.STANDARD,
+        Language.RU,
+    )
     assert (request.system, request.user_ref) == (reply.system, reply.user_ref)
-    assert [m.text for m in request.history] == [f"turn {n}" for n in range(6)]
-    assert request.prompt_message == request.message  # no reply-language note
-    assert "first 4 messages" in request.message
-    assert "“turn 3”" in request.message
-
-
-def test_the_offline_fold_reads_only_the_folded_turns() -> None:
-    """The offline summarizer reads its whole history, so it gets just the folded block."""
-    request = build_offline_fold_request(_turns(4), language=Language.RU, history_budget=6000)
-    assert request.purpose is Purpose.SUMMARY
     assert [m.text for m in request.history] == ["turn 0", "turn 1", "turn 2", "turn 3"]
+    assert request.prompt_message == request.message
+    assert request.message.startswith("(Пометка приложения")
 
 
 def test_appended_offline_summaries_drop_the_oldest_beyond_the_cap() -> None:

@@ -68,8 +68,8 @@ async def test_consecutive_requests_of_a_long_session_share_everything_but_the_n
 
 
 async def test_the_fold_request_repeats_the_previous_reply_request(clock: FakeClock) -> None:
-    """A fold request starts with every message the reply request before it sent, and adds only
-    that reply and the instruction: the provider's cache serves the rest."""
+    """A fold request is the beginning of the reply request before it (the system prompt and
+    the turns it folds) and the instruction: the provider's cache serves all but the last."""
     model = ScriptedModel(_answer)
     await _talk(_core(model, clock), range(40))
     pairs = [
@@ -81,9 +81,10 @@ async def test_the_fold_request_repeats_the_previous_reply_request(clock: FakeCl
     for previous, fold in pairs:
         assert previous.purpose is Purpose.REPLY
         before, now = messages_of(previous), messages_of(fold)
-        assert now[: len(before)] == before
-        assert [m["role"] for m in now[len(before) :]] == ["assistant", "user"]
-        assert prefix_reuse(before, now) > 0.8  # short turns here; ~95 % in the benchmark
+        assert now[:-1] == before[: len(now) - 1]
+        assert len(now) - 2 >= WINDOW // 2 - 1  # the older half of the kept turns
+        assert now[-1]["role"] == "user"
+        assert prefix_reuse(before, now) > 0.6  # short turns here; ~90 % in the benchmark
 
 
 async def test_the_system_prompt_is_byte_identical_while_nothing_changes(

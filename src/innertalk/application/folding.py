@@ -3,9 +3,9 @@
 ``TalkService`` asks before each reply whether its request would drop kept turns (the token
 budget) or the next exchange would push one out of the loaded window; only then the older
 half of the kept turns is summarized, by the model the replies use (the fold request repeats
-the previous reply request, so the provider's prompt cache serves it) or, when that fails,
-offline. The fold point and the rolling summary are stored on the session with the exchange,
-so the prompt's prefix stays the same across processes until the next fold
+the beginning of the previous reply request, so the provider's prompt cache serves it) or,
+when that fails, offline. The fold point and the rolling summary are stored on the session
+with the exchange, so the prompt's prefix stays the same across processes until the next fold
 (``domain/folding.py``, docs/architecture.md). What the model's fold spent is handed back, so
 that ``TalkService`` charges it to the session and daily budgets like a reply.
 """
@@ -18,11 +18,10 @@ import structlog
 
 from innertalk.application.ports import LanguageModel
 from innertalk.application.safety import allows_shown
-from innertalk.domain.conversation import ConversationContext, Turn, kept_turns
+from innertalk.domain.conversation import ConversationContext, kept_turns
 from innertalk.domain.folding import (
     appended_summary,
     build_fold_request,
-    build_offline_fold_request,
     fold_due,
     split_for_fold,
 )
@@ -54,12 +53,10 @@ class HistoryFolding:
         model: LanguageModel,
         fallback: LanguageModel,
         turn_limit: int,
-        history_token_budget: int = 6000,
     ) -> None:
         self._model = model
         self._fallback = fallback
         self._turn_limit = turn_limit
-        self._history_token_budget = history_token_budget
 
     def due(self, context: ConversationContext, request: ModelRequest) -> bool:
         """Whether ``request`` (built from ``context``) needs a fold first."""
@@ -69,24 +66,23 @@ class HistoryFolding:
     async def fold(self, context: ConversationContext, reply: ModelRequest) -> Folded:
         """``context`` whose session has the older half of its kept turns folded.
 
-        ``reply`` is the reply request the fold comes before; the fold request repeats its
-        system prompt and sends all the kept turns (``build_fold_request``).
+        ``reply`` is the reply request the fold comes before: the fold request repeats its
+        system prompt (``build_fold_request``).
         """
         session = context.session
         if session is None:
             return Folded(context)
-        kept = kept_turns(session, context.recent_turns)
-        folded, rest = split_for_fold(kept)
+        folded, kept = split_for_fold(kept_turns(session, context.recent_turns))
         if not folded:
             return Folded(context)
         language = context.profile.language if context.profile else Language.EN
-        request = build_fold_request(reply, kept, len(folded), language=language)
+        request = build_fold_request(reply, folded, language=language)
         merged, usage = await self._merged(request)
-        summary = merged or await self._offline(folded, language, session.fold_summary)
+        summary = merged or await self._offline(request, session.fold_summary)
         log.info(
             "talk.history_folded",
             folded=len(folded),
-            kept=len(rest),
+            kept=len(kept),
             input_tokens=usage.input_tokens,
             cached_input_tokens=usage.cached_input_tokens,
         )
@@ -105,13 +101,8 @@ class HistoryFolding:
             return merged, answer.usage
         return "", answer.usage  # spent all the same
 
-    async def _offline(
-        self, folded: tuple[Turn, ...], language: Language, previous: str | None
-    ) -> str:
-        """The offline summary of just the ``folded`` turns, appended to ``previous``."""
-        request = build_offline_fold_request(
-            folded, language=language, history_budget=self._history_token_budget
-        )
+    async def _offline(self, request: ModelRequest, previous: str | None) -> str:
+        """The offline summary of the folded turns, appended to ``previous``."""
         addition = (await self._fallback.complete(request)).text.strip()
         if addition and not allows_shown(addition, what="offline_fold_summary"):
             addition = ""

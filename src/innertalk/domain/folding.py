@@ -6,8 +6,9 @@ repeats the previous one and adds the newest exchange, so a provider's prompt ca
 all of it. Once they no longer fit (the token budget, or the window of loaded turns), the older
 half is folded into the rolling summary once, and the newer half starts the next block.
 
-The fold request itself repeats the previous reply request (its system prompt and all the kept
-turns) and only adds an instruction at the end, so the provider's cache serves it too. The
+The fold request itself repeats the beginning of the previous reply request (its system
+prompt and the turns being folded) and only adds an instruction at the end, so the provider's
+cache serves it too. The
 reply request right after a fold is the one that cannot repeat much: the kept turns now start
 at a later turn, so it shares only the system prompt with the fold request
 (docs/benchmarks.md, *Cost per conversation*).
@@ -19,13 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from innertalk.domain.conversation import Role, Turn
-from innertalk.domain.prompting import (
-    ModelRequest,
-    Purpose,
-    Tier,
-    build_summary_request,
-    history_of,
-)
+from innertalk.domain.prompting import ModelRequest, Purpose, Tier, history_of
 from innertalk.domain.users import Language
 
 FOLD_SUMMARY_MAX_CHARS = 2400
@@ -37,33 +32,21 @@ EXCHANGE_TURNS = 2
 FOLD_SUMMARY_MAX_TOKENS = 300
 """Longest answer a fold may write."""
 
-_OPENING_CHARS = 60
-"""How much of the last folded message the fold instruction quotes to mark where the block ends."""
-
 _FOLD = {
     Language.EN: (
         "(A note from the app, not from the person: do not answer them.) Update your running "
         "summary of this conversation for your own memory: combine the summary of its earlier "
-        "part (if your instructions have one) with the first {count} messages above, through "
-        "the one that begins “{opening}”, into 3-6 sentences in English: what the "
-        "person talked about, how they felt, what they wanted to return to, and what you "
-        "suggested. Leave out the later messages: they stay in the conversation. Write in the "
-        "third person; do not add advice."
+        "part (if your instructions have one) with the messages above into 3-6 sentences in "
+        "English: what the person talked about, how they felt, what they wanted to return to, "
+        "and what you suggested. Write in the third person; do not add advice."
     ),
     Language.RU: (
         "(Пометка приложения, а не слова человека: не отвечай ему.) Обнови для своей памяти "
         "краткое содержание этого разговора: объедини пересказ его начала (если он есть в "
-        "твоих инструкциях) с первыми {count} сообщениями выше, до того, что начинается "
-        "словами «{opening}», включительно, в 3-6 предложениях по-русски: о чём "
-        "говорил человек, что чувствовал, к чему хотел вернуться и что ты предлагал. Более "
-        "поздние сообщения не пересказывай: они остаются в разговоре. Пиши в третьем лице, "
-        "без советов."
+        "твоих инструкциях) с сообщениями выше в 3-6 предложениях по-русски: о чём говорил "
+        "человек, что чувствовал, к чему хотел вернуться и что ты предлагал. Пиши в третьем "
+        "лице, без советов."
     ),
-}
-
-_OFFLINE_FOLD = {
-    Language.EN: "Summarize the turns above.",
-    Language.RU: "Перескажи реплики выше.",
 }
 
 
@@ -86,52 +69,30 @@ def split_for_fold(kept: Sequence[Turn]) -> tuple[tuple[Turn, ...], tuple[Turn, 
 
 
 def build_fold_request(
-    reply: ModelRequest,
-    kept: Sequence[Turn],
-    folded: int,
-    *,
-    language: Language,
+    reply: ModelRequest, folded: Sequence[Turn], *, language: Language
 ) -> ModelRequest:
-    """The request that folds the first ``folded`` of the ``kept`` turns into the rolling summary.
+    """The request that folds the ``folded`` turns (the oldest kept ones) into the summary.
 
-    ``reply`` is the reply request the fold comes before: its system prompt (in the profile's
-    ``language``, holding the rolling summary so far) and all the ``kept`` turns are what the
-    previous reply request sent, so only the closing instruction is new to the provider's
-    cache. It keeps ``reply``'s person (``user_ref``: the same experiment variant and OpenAI
-    cache key) and runs on the standard tier, whose model the replies use: a provider caches
-    prefixes per model, and the fast model's cache would not hold this one.
+    ``reply`` is the reply request the fold comes before. The fold request keeps its system
+    prompt (in the profile's ``language``, holding the rolling summary so far) and sends the
+    ``folded`` turns as history: the beginning of what the previous reply request sent, so
+    only the closing instruction is new to the provider's cache, and the model summarizes
+    exactly the messages it sees. It keeps ``reply``'s person (``user_ref``: the same
+    experiment variant and OpenAI cache key) and runs on the standard tier, whose model the
+    replies use: providers cache per model, and the fast model's cache would not hold this.
+    The offline summarizer, which reads the whole history, is given the same request.
     """
-    opening = " ".join(kept[folded - 1].text.split())
-    if len(opening) > _OPENING_CHARS:
-        opening = opening[:_OPENING_CHARS].rstrip() + "…"
     return replace(
         reply,
-        message=_FOLD[language].format(count=folded, opening=opening),
+        message=_FOLD[language],
         note="",
-        history=history_of(kept),
+        history=history_of(folded),
         language=language,
         purpose=Purpose.SUMMARY,
         max_output_tokens=FOLD_SUMMARY_MAX_TOKENS,
         temperature=0.2,
         tier=Tier.STANDARD,
     )
-
-
-def build_offline_fold_request(
-    folded: Sequence[Turn],
-    *,
-    language: Language,
-    history_budget: int,
-) -> ModelRequest:
-    """The request the offline summarizer folds from: only the ``folded`` turns.
-
-    The offline summarizer reads the whole history it is given, so it gets just the block
-    being folded; its summary is appended to the rolling one (``appended_summary``).
-    """
-    request = build_summary_request(
-        folded, language=language, previous_summary=None, history_budget=history_budget
-    )
-    return replace(request, message=_OFFLINE_FOLD[language], tier=Tier.FAST)
 
 
 def appended_summary(previous: str | None, addition: str) -> str:
