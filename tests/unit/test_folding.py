@@ -12,7 +12,7 @@ from innertalk.domain.folding import (
     fold_due,
     split_for_fold,
 )
-from innertalk.domain.prompting import Purpose, Tier, system_prompt
+from innertalk.domain.prompting import ModelRequest, Purpose, Tier, history_of, system_prompt
 from innertalk.domain.users import Language, Style, UserKey
 
 KEY = UserKey("bot-a", 1)
@@ -52,14 +52,27 @@ def test_the_kept_half_starts_with_the_person() -> None:
     assert len(kept) <= 5
 
 
-def test_the_fold_request_merges_into_the_previous_summary_on_the_fast_tier() -> None:
-    """The fast model is asked to fold the turns into the previous rolling summary."""
-    request = build_fold_request(
-        _turns(4), language=Language.EN, previous="They felt tired.", history_budget=6000
+def test_the_fold_request_repeats_the_reply_prefix_on_the_standard_tier() -> None:
+    """The fold request keeps the reply's system prompt and person, sends just the folded
+    turns, and closes with the instruction alone (no reply-language note)."""
+    reply = ModelRequest(
+        system="You are InnerTalk.\n\nSummary of the earlier part: They felt tired.",
+        message="how are you",
+        note="(Reply in Russian.)",
+        history=history_of(_turns(6)),
+        tier=Tier.FAST,
+        user_ref="person-7",
     )
-    assert (request.purpose, request.tier) == (Purpose.SUMMARY, Tier.FAST)
-    assert request.system.endswith("They felt tired.")
+    request = build_fold_request(reply, _turns(4), language=Language.RU)
+    assert (request.purpose, request.tier, request.language) == (
+        Purpose.SUMMARY,
+        Tier.STANDARD,
+        Language.RU,
+    )
+    assert (request.system, request.user_ref) == (reply.system, reply.user_ref)
     assert [m.text for m in request.history] == ["turn 0", "turn 1", "turn 2", "turn 3"]
+    assert request.prompt_message == request.message
+    assert request.message.startswith("(Пометка приложения")
 
 
 def test_appended_offline_summaries_drop_the_oldest_beyond_the_cap() -> None:

@@ -67,6 +67,26 @@ async def test_consecutive_requests_of_a_long_session_share_everything_but_the_n
     assert prefix_reuse(first, second) > 0.9
 
 
+async def test_the_fold_request_repeats_the_previous_reply_request(clock: FakeClock) -> None:
+    """A fold request is the beginning of the reply request before it (the system prompt and
+    the turns it folds) and the instruction: the provider's cache serves all but the last."""
+    model = ScriptedModel(_answer)
+    await _talk(_core(model, clock), range(40))
+    pairs = [
+        (model.requests[index - 1], request)
+        for index, request in enumerate(model.requests)
+        if request.purpose is Purpose.SUMMARY
+    ]
+    assert len(pairs) >= 2
+    for previous, fold in pairs:
+        assert previous.purpose is Purpose.REPLY
+        before, now = messages_of(previous), messages_of(fold)
+        assert now[:-1] == before[: len(now) - 1]
+        assert len(now) - 2 >= WINDOW // 2 - 1  # the older half of the kept turns
+        assert now[-1]["role"] == "user"
+        assert prefix_reuse(before, now) > 0.6  # short turns here; ~90 % in the benchmark
+
+
 async def test_the_system_prompt_is_byte_identical_while_nothing_changes(
     clock: FakeClock,
 ) -> None:

@@ -2,15 +2,17 @@
 
 ``TalkService`` asks before each reply whether its request would drop kept turns (the token
 budget) or the next exchange would push one out of the loaded window; only then the older
-half of the kept turns is summarized, by the fast model (``Tier.FAST``) or, when that fails,
-offline. The fold point and the rolling summary are stored on the session with the exchange,
-so the prompt's prefix stays the same across processes until the next fold
-(``domain/folding.py``, docs/architecture.md).
+half of the kept turns is summarized, by the model the replies use (the fold request repeats
+the beginning of the previous reply request, so the provider's prompt cache serves it) or,
+when that fails, offline. The fold point and the rolling summary are stored on the session
+with the exchange, so the prompt's prefix stays the same across processes until the next fold
+(``domain/folding.py``, docs/architecture.md). What the model's fold spent is handed back, so
+that ``TalkService`` charges it to the session and daily budgets like a reply.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import structlog
 
@@ -23,7 +25,7 @@ from innertalk.domain.folding import (
     fold_due,
     split_for_fold,
 )
-from innertalk.domain.prompting import ModelRequest
+from innertalk.domain.prompting import ModelRequest, TokenUsage
 from innertalk.domain.users import Language
 
 log = structlog.get_logger(__name__)
@@ -31,6 +33,15 @@ log = structlog.get_logger(__name__)
 FOLDED_WINDOW = 2
 """Turns loaded per ``CONTEXT_TURNS``: a fold keeps the newer half of them, so at least
 ``CONTEXT_TURNS`` are always sent verbatim and a block lasts ``CONTEXT_TURNS / 2`` exchanges."""
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A context after a fold, and the tokens the model's fold call spent (to be charged)."""
+
+    context: ConversationContext
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    """Zero when no model answered (no fold was needed, or it failed and went offline)."""
 
 
 class HistoryFolding:
@@ -42,47 +53,56 @@ class HistoryFolding:
         model: LanguageModel,
         fallback: LanguageModel,
         turn_limit: int,
-        history_token_budget: int = 6000,
     ) -> None:
         self._model = model
         self._fallback = fallback
         self._turn_limit = turn_limit
-        self._history_token_budget = history_token_budget
 
     def due(self, context: ConversationContext, request: ModelRequest) -> bool:
         """Whether ``request`` (built from ``context``) needs a fold first."""
         kept = kept_turns(context.session, context.recent_turns)
         return fold_due(kept, len(request.history), self._turn_limit)
 
-    async def fold(self, context: ConversationContext) -> ConversationContext:
-        """``context`` whose session has the older half of its kept turns folded."""
+    async def fold(self, context: ConversationContext, reply: ModelRequest) -> Folded:
+        """``context`` whose session has the older half of its kept turns folded.
+
+        ``reply`` is the reply request the fold comes before: the fold request repeats its
+        system prompt (``build_fold_request``).
+        """
         session = context.session
         if session is None:
-            return context
+            return Folded(context)
         folded, kept = split_for_fold(kept_turns(session, context.recent_turns))
         if not folded:
-            return context
+            return Folded(context)
         language = context.profile.language if context.profile else Language.EN
-        request = build_fold_request(
-            folded,
-            language=language,
-            previous=session.fold_summary,
-            history_budget=self._history_token_budget,
+        request = build_fold_request(reply, folded, language=language)
+        merged, usage = await self._merged(request)
+        summary = merged or await self._offline(request, session.fold_summary)
+        log.info(
+            "talk.history_folded",
+            folded=len(folded),
+            kept=len(kept),
+            input_tokens=usage.input_tokens,
+            cached_input_tokens=usage.cached_input_tokens,
         )
-        summary = await self._summary(request, session.fold_summary)
-        log.info("talk.history_folded", folded=len(folded), kept=len(kept))
-        return replace(context, session=session.folded(folded[-1].id, summary))
+        return Folded(replace(context, session=session.folded(folded[-1].id, summary)), usage)
 
-    async def _summary(self, request: ModelRequest, previous: str | None) -> str:
-        """The model's merged summary; else the offline one of the new turns, appended."""
+    async def _merged(self, request: ModelRequest) -> tuple[str, TokenUsage]:
+        """The model's merged summary ("" when it failed or was screened out) and its usage."""
         try:
-            merged = (await self._model.complete(request)).text.strip()
+            answer = await self._model.complete(request)
         except Exception as error:  # a failed fold must not cost the reply
             log.warning("talk.fold_fallback", error=type(error).__name__)
-            merged = ""
+            return "", TokenUsage()
+        merged = answer.text.strip()
         # read by every later prompt of the session: screened like any summary
         if merged and allows_shown(merged, what="fold_summary"):
-            return merged
+            return merged, answer.usage
+        return "", answer.usage  # spent all the same
+
+    async def _offline(self, request: ModelRequest, previous: str | None) -> str:
+        """The offline summary of the folded turns, appended to ``previous``."""
         addition = (await self._fallback.complete(request)).text.strip()
         if addition and not allows_shown(addition, what="offline_fold_summary"):
             addition = ""

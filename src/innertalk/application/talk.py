@@ -198,7 +198,7 @@ class TalkService:
                 context = self._enter_safety_mode(context, notice)
             request = self._request(context, message, language, notice)
             if self._folding is not None and self._folding.due(context, request):
-                context = await self._folding.fold(context)  # stored with the exchange
+                context = await self._fold(self._folding, context, request)
                 request = self._request(context, message, language, notice)
             started = self._clock.monotonic()
             opinion = self._ask_opinion(screening, message)  # alongside the reply
@@ -314,6 +314,19 @@ class TalkService:
         if budget and context.session.tokens_used >= budget:
             raise SessionBudgetExhaustedError(context.session.id)
         return context, context.session is not loaded.session
+
+    async def _fold(
+        self, folding: HistoryFolding, context: ConversationContext, request: ModelRequest
+    ) -> ConversationContext:
+        """``context`` with its older kept turns folded (stored with the exchange); the fold's
+        tokens are charged to the daily budget now and to the session with the exchange."""
+        folded = await folding.fold(context, request)
+        charged = charged_tokens(folded.usage)
+        if not charged or folded.context.session is None:
+            return folded.context
+        if self._budget is not None:  # spent even if the reply then fails
+            await self._budget.spend(context.key, charged)
+        return replace(folded.context, session=folded.context.session.spent(charged))
 
     def _request(
         self,
