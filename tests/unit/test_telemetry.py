@@ -18,8 +18,8 @@ from prometheus_client import REGISTRY
 from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.users import Language
+from innertalk.infrastructure.loop_lag import watch_event_loop_lag
 from innertalk.infrastructure.metrics import PrometheusBotMetrics, count_crisis
-from innertalk.infrastructure.telemetry import watch_event_loop_lag
 from innertalk.presentation.telegram.client import error_code
 from tests.fakes.clock import FakeClock
 
