@@ -25,7 +25,7 @@ from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import DecryptionError, generate_key
 from innertalk.infrastructure.logs import configure_logging
 from innertalk.infrastructure.loop_lag import watch_event_loop_lag
-from innertalk.infrastructure.metrics import TELEGRAM_API_ERRORS, PrometheusBotMetrics
+from innertalk.infrastructure.metrics import PrometheusBotMetrics, count_telegram_error
 from innertalk.infrastructure.ratelimit import parse_rate
 from innertalk.presentation.console import CATALOG, ConsoleChat, ConsoleServices
 from innertalk.presentation.readiness import (
@@ -217,7 +217,7 @@ async def _bot(settings: Settings) -> None:
                     token,
                     sleep=app.clock.sleep,
                     api_url=settings.telegram.api_url,
-                    on_api_error=lambda code: TELEGRAM_API_ERRORS.labels(code).inc(),
+                    on_api_error=count_telegram_error,
                 )
             except TokenValidationError:
                 raise ConfigError(

@@ -90,7 +90,6 @@ class Landing:
         self._on_dead_letter = on_dead_letter
         self.failing = False
         self.failed_attempts = 0
-        self.dead_letters = 0
 
     async def land(self, batch: Sequence[Record]) -> None:
         """Store ``batch``: every record lands or becomes a dead letter; order is kept."""
@@ -145,7 +144,6 @@ class Landing:
             error=type(error).__name__,
             failed_at=self._clock.now(),
         )
-        self.dead_letters += 1
         WRITE_BEHIND_DEAD_LETTERS.labels(kind=letter.kind).inc()
         log.error(
             "write_behind.dead_letter",
