@@ -52,7 +52,7 @@ from innertalk.config import ConfigError, LLMSettings, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.domain.users import Pseudonyms
-from innertalk.infrastructure.cache import MemoryContextCache
+from innertalk.infrastructure.cache import LocalContextCache
 from innertalk.infrastructure.charts import ChartLabels, render_mood_chart
 from innertalk.infrastructure.clock import SystemClock
 from innertalk.infrastructure.context_codec import ContextCodec
@@ -79,7 +79,7 @@ from innertalk.infrastructure.pseudonym_key import (
 from innertalk.infrastructure.ratelimit import (
     LimitsRateLimiter,
     LimitsTokenBudget,
-    MemoryRateLimiter,
+    LocalRateLimiter,
 )
 from innertalk.infrastructure.redis_cache import RedisContextCache
 from innertalk.infrastructure.redis_connection import connect_redis
@@ -399,9 +399,9 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
         return SharedState(
             redis=None,
             dedupe=LocalUpdateDedupe(clock.monotonic),
-            rate_limiter=MemoryRateLimiter(talk.rate_limit, timer=clock.monotonic),
+            rate_limiter=LocalRateLimiter(talk.rate_limit, timer=clock.monotonic),
             token_budget=LimitsTokenBudget(tokens) if tokens else None,
-            cache=MemoryContextCache(
+            cache=LocalContextCache(
                 maxsize=CONTEXT_CACHE_SIZE, ttl=CONTEXT_CACHE_TTL, timer=clock.monotonic
             ),
             job_locks=LocalJobLocks(),

@@ -24,9 +24,9 @@ from innertalk.config import ConfigError, LogSettings, Settings, load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import DecryptionError, generate_key
 from innertalk.infrastructure.logs import configure_logging
-from innertalk.infrastructure.metrics import TELEGRAM_API_ERRORS, PrometheusBotMetrics
+from innertalk.infrastructure.loop_lag import watch_event_loop_lag
+from innertalk.infrastructure.metrics import PrometheusBotMetrics, count_telegram_error
 from innertalk.infrastructure.ratelimit import parse_rate
-from innertalk.infrastructure.telemetry import watch_event_loop_lag
 from innertalk.presentation.console import CATALOG, ConsoleChat, ConsoleServices
 from innertalk.presentation.readiness import (
     NotListeningError,
@@ -39,7 +39,7 @@ from innertalk.presentation.texts import text
 if TYPE_CHECKING:  # aiogram takes seconds to import: only `innertalk bot` pays for it
     from aiogram.fsm.storage.base import BaseStorage
 
-    from innertalk.infrastructure.lanes import RedisLaneQueue
+    from innertalk.infrastructure.lane_queue import RedisLaneQueue
     from innertalk.presentation.telegram.runtime import TelegramBot
     from innertalk.presentation.telegram.services import BotOptions, BotServices
 
@@ -217,7 +217,7 @@ async def _bot(settings: Settings) -> None:
                     token,
                     sleep=app.clock.sleep,
                     api_url=settings.telegram.api_url,
-                    on_api_error=lambda code: TELEGRAM_API_ERRORS.labels(code).inc(),
+                    on_api_error=count_telegram_error,
                 )
             except TokenValidationError:
                 raise ConfigError(
@@ -247,7 +247,7 @@ def _shared_lanes(app: App, bot_id: int) -> RedisLaneQueue | None:
     load balancer one person's updates reach several instances; polling is one instance)."""
     if app.redis is None or not app.settings.shares_lanes:
         return None
-    from innertalk.infrastructure.lanes import RedisLaneQueue
+    from innertalk.infrastructure.lane_queue import RedisLaneQueue
 
     return RedisLaneQueue(app.redis, str(bot_id), cipher=at_rest_cipher(app.settings))
 

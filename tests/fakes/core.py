@@ -14,10 +14,10 @@ from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.domain.users import Pseudonyms
-from innertalk.infrastructure.cache import MemoryContextCache
+from innertalk.infrastructure.cache import LocalContextCache
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.locks import LocalUserLocks
-from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.storage.local import LocalStorage
 from innertalk.presentation.reply_words import withheld_reply, withheld_summary
 from tests.fakes.clock import FakeClock
 
@@ -27,8 +27,8 @@ PSEUDONYMS = Pseudonyms(b"the test suite's pseudonym key")
 
 @dataclass
 class Core:
-    storage: MemoryStorage
-    cache: MemoryContextCache
+    storage: LocalStorage
+    cache: LocalContextCache
     contexts: ContextLoader
     locks: LocalUserLocks
     talk: TalkService
@@ -40,7 +40,7 @@ def build_core(
     model: LanguageModel,
     clock: FakeClock,
     *,
-    storage: MemoryStorage | None = None,
+    storage: LocalStorage | None = None,
     policy: TalkPolicy | None = None,
     context_turns: int = 20,
     sessions: SessionPolicy | None = None,
@@ -49,8 +49,8 @@ def build_core(
     opinion: SecondOpinion | None = None,
     folding: bool = True,
 ) -> Core:
-    storage = storage or MemoryStorage()
-    cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
+    storage = storage or LocalStorage()
+    cache = LocalContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
     contexts = ContextLoader(storage, cache, context_turns)
     locks = LocalUserLocks()
     lifecycle = SessionLifecycle(

@@ -20,7 +20,7 @@ from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.storage.memory_inbox import MemoryUpdateInbox
+from innertalk.infrastructure.storage.local_inbox import LocalUpdateInbox
 from innertalk.presentation.http import build_http_app
 from innertalk.presentation.telegram.client import create_bot
 from innertalk.presentation.telegram.inboxed import InboxedUpdates
@@ -44,8 +44,8 @@ async def until(done: Callable[[], bool]) -> None:
             await asyncio.sleep(0.01)
 
 
-class GatedInbox(MemoryUpdateInbox):
-    """A memory inbox whose ``file`` waits for ``gate`` (a slow disk)."""
+class GatedInbox(LocalUpdateInbox):
+    """A local inbox whose ``file`` waits for ``gate`` (a slow disk)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,7 +61,7 @@ class GatedInbox(MemoryUpdateInbox):
 
 @asynccontextmanager
 async def webhook_bot(
-    telegram: FakeTelegram, app: App, inbox: MemoryUpdateInbox
+    telegram: FakeTelegram, app: App, inbox: LocalUpdateInbox
 ) -> AsyncIterator[str]:
     """The bot in webhook mode with ``inbox``; yields its local webhook URL."""
     port = free_port()
@@ -119,7 +119,7 @@ async def test_webhook_answers_503_when_the_inbox_cannot_be_written(
     """The inbox is down: 503 (Telegram retries), nothing is handled; once it is back, the
     redelivered update is answered."""
     isolate(monkeypatch, tmp_path)
-    inbox = MemoryUpdateInbox()
+    inbox = LocalUpdateInbox()
     model = ScriptedModel()
     async with (
         FakeTelegram() as telegram,
@@ -146,7 +146,7 @@ async def test_polling_confirms_no_update_the_inbox_did_not_take(
     """Inbox down: the update stays unconfirmed at Telegram and unhandled; once the inbox is
     back the same update is filed, answered once and confirmed."""
     isolate(monkeypatch, tmp_path)
-    inbox = MemoryUpdateInbox()
+    inbox = LocalUpdateInbox()
     inbox.failing = True
     model = ScriptedModel()
     async with FakeTelegram() as telegram, build_app(load_settings(None), model=model) as app:
@@ -184,7 +184,7 @@ async def test_replay_answers_the_unanswered_and_skips_the_answered(
     """A previous run left two entries: the unanswered one is handled (even though the dedupe
     saw it before the crash), the answered one only leaves the inbox — no second reply."""
     isolate(monkeypatch, tmp_path)
-    inbox = MemoryUpdateInbox()
+    inbox = LocalUpdateInbox()
     model = ScriptedModel()
     async with FakeTelegram() as telegram, build_app(load_settings(None), model=model) as app:
         alex = telegram.user()
@@ -222,7 +222,7 @@ async def test_replay_keeps_an_entry_no_configured_key_opens() -> None:
     as ``bot.inbox_unopenable`` (its update id only) and stays filed for a restart with the
     key; the entries that open are replayed as usual."""
     old, new = parse_key(generate_key()), parse_key(generate_key())
-    inbox = MemoryUpdateInbox(PayloadSeal(FieldCipher([old])))
+    inbox = LocalUpdateInbox(PayloadSeal(FieldCipher([old])))
     async with FakeTelegram() as telegram:
         alex = telegram.user()
         bot = create_bot(telegram.token, sleep=asyncio.sleep, session=telegram.session())

@@ -10,7 +10,7 @@ from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ModelReply, ModelRequest, Purpose
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.llm.errors import ErrorKind
-from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.storage.local import LocalStorage
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import Core, build_core
 from tests.fakes.llm import FakeProvider, fail, ok, router_over
@@ -34,7 +34,7 @@ async def _talk(core: Core, messages: range, language: Language = Language.EN) -
         await core.talk.reply(ALICE, f"message {n}: work was long and I slept badly again")
 
 
-def _core(model: ScriptedModel, clock: FakeClock, storage: MemoryStorage | None = None) -> Core:
+def _core(model: ScriptedModel, clock: FakeClock, storage: LocalStorage | None = None) -> Core:
     policy = TalkPolicy(session_token_budget=0)
     return build_core(model, clock, storage=storage, policy=policy, context_turns=WINDOW)
 

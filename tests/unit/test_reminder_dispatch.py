@@ -14,7 +14,7 @@ import pytest
 
 from innertalk.application.reminder_dispatch import DispatchPolicy, Pacer, SendOutcome
 from innertalk.domain.users import Language, UserKey
-from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.storage.local import LocalStorage
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from tests.fakes.clock import FakeClock
@@ -52,7 +52,7 @@ async def test_the_pacer_spaces_calls_without_real_sleeping(clock: FakeClock) ->
 
 async def test_sends_stay_within_the_rate_limit(clock: FakeClock) -> None:
     """60 due reminders at 25/s: no one-second window holds more than 25 sends."""
-    stack = reminder_stack(MemoryStorage(), clock, DispatchPolicy(sends_per_second=25, batch=16))
+    stack = reminder_stack(LocalStorage(), clock, DispatchPolicy(sends_per_second=25, batch=16))
     await enroll(stack, PEOPLE)
     past_14_berlin(clock)
     sender = RecordingSender(clock)
@@ -68,7 +68,7 @@ async def test_sends_stay_within_the_rate_limit(clock: FakeClock) -> None:
 
 async def test_an_outage_ends_the_round_early(clock: FakeClock) -> None:
     """After outage_after failures in a row the round stops; the rest stay due for later."""
-    stack = reminder_stack(MemoryStorage(), clock, DispatchPolicy(outage_after=5))
+    stack = reminder_stack(LocalStorage(), clock, DispatchPolicy(outage_after=5))
     await enroll(stack, PEOPLE[:20])
     past_14_berlin(clock)
     sender = RecordingSender(clock, outcome=SendOutcome.FAILED)
@@ -136,7 +136,7 @@ async def test_due_reminders_see_writes_still_in_the_queue(clock: FakeClock) -> 
 
 async def test_a_claim_lands_the_persons_queued_writes_first(clock: FakeClock) -> None:
     """claim_reminder on write-behind settles that person's queued settings, then compares."""
-    storage = WriteBehindStorage(MemoryStorage(), clock, max_delay=3600)
+    storage = WriteBehindStorage(LocalStorage(), clock, max_delay=3600)
     stack = reminder_stack(storage, clock)
     try:
         await enroll(stack, PEOPLE[:1])
@@ -156,7 +156,7 @@ async def test_a_claim_lands_the_persons_queued_writes_first(clock: FakeClock) -
 
 async def test_the_loop_dispatches_every_interval_until_cancelled(clock: FakeClock) -> None:
     """run(sender) dispatches at once and then every interval on the injected clock."""
-    stack = reminder_stack(MemoryStorage(), clock, DispatchPolicy(interval=30))
+    stack = reminder_stack(LocalStorage(), clock, DispatchPolicy(interval=30))
     await enroll(stack, PEOPLE[:1], at=time(13, 1))
     sender = RecordingSender(clock)
     task = asyncio.create_task(stack.reminders.run(sender))
@@ -170,7 +170,7 @@ async def test_the_loop_dispatches_every_interval_until_cancelled(clock: FakeClo
 
 async def test_a_failing_round_does_not_stop_the_loop(clock: FakeClock) -> None:
     """A store error in one round is logged; the loop sleeps and tries again."""
-    inner = MemoryStorage()
+    inner = LocalStorage()
     stack = reminder_stack(inner, clock, DispatchPolicy(interval=30))
     calls = 0
     due = inner.due_reminders

@@ -13,7 +13,7 @@ from innertalk.application.privacy import PrivacyService
 from innertalk.application.reminder_dispatch import SendOutcome
 from innertalk.domain.reminders import InvalidReminderError, RemindersOffError
 from innertalk.domain.users import Language, UserKey
-from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.storage.local import LocalStorage
 from innertalk.presentation.texts import catalog
 from tests.fakes.clock import FakeClock
 from tests.fakes.reminders import RecordingSender, ReminderStack, reminder_stack
@@ -28,7 +28,7 @@ TODAY_14_BERLIN = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
 @pytest.fixture
 def stack(clock: FakeClock) -> ReminderStack:
-    return reminder_stack(MemoryStorage(), clock)
+    return reminder_stack(LocalStorage(), clock)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import timedelta
 from innertalk.application.retention import RetentionService
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.storage.local import LocalStorage
 from tests.fakes.clock import FakeClock
 
 KEY = UserKey("bot", 1)
@@ -16,7 +16,7 @@ KEY = UserKey("bot", 1)
 
 async def test_turns_older_than_the_retention_are_purged(clock: FakeClock) -> None:
     """With 30 days, a 31-day-old turn goes, a 29-day-old turn and the session stay."""
-    storage = MemoryStorage()
+    storage = LocalStorage()
     now = clock.now()
     await storage.write(
         [
@@ -33,7 +33,7 @@ async def test_turns_older_than_the_retention_are_purged(clock: FakeClock) -> No
 
 async def test_the_job_runs_every_interval_until_cancelled(clock: FakeClock) -> None:
     """run() purges immediately and then after each interval, on the injected clock."""
-    storage = MemoryStorage()
+    storage = LocalStorage()
     service = RetentionService(store=storage, clock=clock, days=1, interval=3600)
     task = asyncio.create_task(service.run())
     for _ in range(5):

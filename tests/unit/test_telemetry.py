@@ -18,8 +18,12 @@ from prometheus_client import REGISTRY
 from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.users import Language
-from innertalk.infrastructure.metrics import PrometheusBotMetrics, count_crisis
-from innertalk.infrastructure.telemetry import watch_event_loop_lag
+from innertalk.infrastructure.loop_lag import watch_event_loop_lag
+from innertalk.infrastructure.metrics import (
+    PrometheusBotMetrics,
+    count_crisis,
+    count_telegram_error,
+)
 from innertalk.presentation.telegram.client import error_code
 from tests.fakes.clock import FakeClock
 
@@ -55,7 +59,7 @@ def test_bot_metrics_count_updates_latency_and_api_errors() -> None:
     timed = _sample("innertalk_handler_seconds_count", type="message")
     errors = _sample("innertalk_telegram_api_errors_total", code="429")
     metrics.update_handled("message", "rate_limited", 0.2)
-    metrics.telegram_error("429")
+    count_telegram_error("429")
     assert _sample("innertalk_updates_total", type="message", outcome="rate_limited") == before + 1
     assert _sample("innertalk_handler_seconds_count", type="message") == timed + 1
     assert _sample("innertalk_telegram_api_errors_total", code="429") == errors + 1

@@ -29,7 +29,6 @@ class AlertKind(StrEnum):
     BREAKER_OPEN = "breaker_open"
     ALL_PROVIDERS_DOWN = "all_providers_down"
     PROVIDER_AUTH = "auth"
-    WRITE_BEHIND_FAILING = "write_behind_failing"
     WRITE_BEHIND_DEAD_LETTER = "write_behind_dead_letter"
     CRISIS_DETECTED = "crisis_detected"
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from innertalk.application.background import Background
 from innertalk.application.contexts import ContextLoader
 from innertalk.application.folding import HistoryFolding
 from innertalk.application.ids import new_id
@@ -152,7 +153,7 @@ class TalkService:
         self._safety = safety
         self._budget = budget
         self._withheld_text = withheld_text
-        self._alerting: set[asyncio.Task[None]] = set()
+        self._alerting = Background()
         self._store = store
         self._contexts = contexts
         self._locks = locks
@@ -289,9 +290,7 @@ class TalkService:
         """Mark the session (sticky, stored with the turns) and alert admins in the background."""
         assert context.session is not None
         assert self._safety is not None
-        task = asyncio.ensure_future(self._safety.alert(context.key, notice.signal))
-        self._alerting.add(task)
-        task.add_done_callback(self._alerting.discard)
+        self._alerting.spawn(self._safety.alert(context.key, notice.signal))
         return replace(context, session=replace(context.session, safety=True))
 
     @staticmethod

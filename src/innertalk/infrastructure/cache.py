@@ -21,7 +21,7 @@ class _Entry:
     context: ConversationContext | None
 
 
-class MemoryContextCache:
+class LocalContextCache:
     """A bounded LRU of contexts that expire ``ttl`` seconds after they were stored.
 
     Counts hits and misses so operators (and the benchmark) can read the hit rate. The stamp

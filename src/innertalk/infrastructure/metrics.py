@@ -140,8 +140,10 @@ class PrometheusBotMetrics:
         UPDATES.labels(update_type, outcome).inc()
         HANDLER_SECONDS.labels(update_type).observe(seconds)
 
-    def telegram_error(self, code: str) -> None:
-        TELEGRAM_API_ERRORS.labels(code).inc()
+
+def count_telegram_error(code: str) -> None:
+    """Telegram answered a Bot API call with an error (the client's ``on_api_error``)."""
+    TELEGRAM_API_ERRORS.labels(code).inc()
 
 
 def count_crisis(category: str, severity: str) -> None:

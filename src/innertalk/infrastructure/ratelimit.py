@@ -2,7 +2,7 @@
 
 - ``LimitsRateLimiter``: messages, a moving window (``20/minute`` means at most 20 messages in
   any 60 seconds), in Redis across instances.
-- ``MemoryRateLimiter``: the same window in this process (no ``REDIS_URL``). Not ``limits``'
+- ``LocalRateLimiter``: the same window in this process (no ``REDIS_URL``). Not ``limits``'
   ``memory://`` storage: that one sweeps every person's entries on each hit, which cost ≈5 ms
   of CPU per message with 1,000 people writing (docs/benchmarks.md, *Load*).
 - ``LimitsTokenBudget``: tokens spent on replies, a fixed one-day window per person that
@@ -96,7 +96,7 @@ class LimitsRateLimiter:
         return allowed
 
 
-class MemoryRateLimiter:
+class LocalRateLimiter:
     """A moving window per person in this process: the times of their last ``amount``
     messages, kept until the window has passed (a bounded cache: idle people are dropped)."""
 

@@ -41,11 +41,6 @@ class RedisOptions:
     retries: int = 1
     """Immediate retries after a dropped connection (Redis restarted); timeouts never retry."""
 
-    @property
-    def operation_timeout(self) -> float:
-        """An upper bound for one adapter call: waiting for a connection plus one exchange."""
-        return self.pool_timeout + self.connect_timeout + self.read_timeout
-
 
 def connect_redis(url: str, options: RedisOptions | None = None) -> Redis:
     """A client on a fresh blocking pool; ``await client.aclose()`` closes the pool too.

@@ -36,14 +36,12 @@ class ProviderSpec:
     """One provider: which adapter serves it, where it lives, its models and its variables.
 
     ``key_variable`` holds the API key; ``key_required=False`` marks local servers that
-    accept requests without one. ``default_base_url`` ``None`` means the SDK's own default
-    (which the SDK also lets ``base_url_variable`` override).
+    accept requests without one. ``default_base_url`` ``None`` means the SDK's own default.
     """
 
     name: str
     kind: ProviderKind
     key_variable: str
-    base_url_variable: str
     default_base_url: str | None
     default_model: str
     fast_model: str | None
@@ -57,7 +55,6 @@ PROVIDERS: dict[str, ProviderSpec] = {
             name="gemini",
             kind="gemini",
             key_variable="GEMINI_API_KEY",  # google-genai prefers GOOGLE_API_KEY when both are set
-            base_url_variable="GOOGLE_GEMINI_BASE_URL",
             default_base_url=None,
             default_model=models.GEMINI_DEFAULT,
             fast_model=models.GEMINI_FAST,
@@ -66,7 +63,6 @@ PROVIDERS: dict[str, ProviderSpec] = {
             name="openai",
             kind="openai",
             key_variable="OPENAI_API_KEY",
-            base_url_variable="OPENAI_BASE_URL",
             default_base_url=None,
             default_model=models.OPENAI_DEFAULT,
             fast_model=models.OPENAI_FAST,
@@ -75,7 +71,6 @@ PROVIDERS: dict[str, ProviderSpec] = {
             name="anthropic",
             kind="anthropic",
             key_variable="ANTHROPIC_API_KEY",
-            base_url_variable="ANTHROPIC_BASE_URL",
             default_base_url=None,
             default_model=models.ANTHROPIC_DEFAULT,
             fast_model=models.ANTHROPIC_FAST,
@@ -84,7 +79,6 @@ PROVIDERS: dict[str, ProviderSpec] = {
             name="ollama",
             kind="openai_compatible",
             key_variable="OLLAMA_API_KEY",
-            base_url_variable="OLLAMA_BASE_URL",
             default_base_url="http://localhost:11434/v1",
             default_model="llama3.2",
             fast_model=None,
@@ -94,7 +88,6 @@ PROVIDERS: dict[str, ProviderSpec] = {
             name="llamacpp",
             kind="openai_compatible",
             key_variable="LLAMACPP_API_KEY",
-            base_url_variable="LLAMACPP_BASE_URL",
             default_base_url="http://localhost:8080/v1",
             default_model="default",  # llama-server answers with the model it loaded
             fast_model=None,
@@ -104,7 +97,6 @@ PROVIDERS: dict[str, ProviderSpec] = {
             name="vllm",
             kind="openai_compatible",
             key_variable="VLLM_API_KEY",
-            base_url_variable="VLLM_BASE_URL",
             default_base_url="http://localhost:8000/v1",
             default_model="Qwen/Qwen3-8B",  # must match the name vLLM serves
             fast_model=None,
@@ -114,7 +106,6 @@ PROVIDERS: dict[str, ProviderSpec] = {
             name="openrouter",
             kind="openai_compatible",
             key_variable="OPENROUTER_API_KEY",
-            base_url_variable="OPENROUTER_BASE_URL",
             default_base_url="https://openrouter.ai/api/v1",
             default_model="google/gemini-3.1-flash-lite",
             fast_model=None,

@@ -17,7 +17,6 @@ A dead letter holds ids, the record's kind and the error's class — never its c
 
 from __future__ import annotations
 
-import random
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import structlog
 from bson.errors import BSONError
 from pymongo.errors import BulkWriteError, DocumentTooLarge, WriteError
 
+from innertalk.application.backoff import Backoff
 from innertalk.application.ports import Clock, DeadLetter, DeadLetterStore, Record, RecordStore
 from innertalk.infrastructure.metrics import (
     WRITE_BEHIND_DEAD_LETTERS,
@@ -86,10 +86,10 @@ class Landing:
         self._store = store
         self._clock = clock
         self._policy = policy
+        self._retry = Backoff(policy.retry_initial, policy.retry_max, jitter=0.5)
         self._on_dead_letter = on_dead_letter
         self.failing = False
         self.failed_attempts = 0
-        self.dead_letters = 0
 
     async def land(self, batch: Sequence[Record]) -> None:
         """Store ``batch``: every record lands or becomes a dead letter; order is kept."""
@@ -103,7 +103,7 @@ class Landing:
                 if permanent(error) or await self._records_at_fault(attempt):
                     await self._isolate(batch, error)
                     return
-                await self._clock.sleep(self._delay(attempt))
+                await self._clock.sleep(self._retry.delay(attempt))
             else:
                 self.failing = False
                 return
@@ -115,10 +115,6 @@ class Landing:
         log.warning(
             "write_behind.flush_failed", error=type(error).__name__, batch=size, attempt=attempt
         )
-
-    def _delay(self, attempt: int) -> float:
-        delay = min(self._policy.retry_max, self._policy.retry_initial * 2.0 ** min(attempt, 32))
-        return delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
 
     async def _isolate(self, batch: Sequence[Record], error: Exception) -> None:
         """Halve a batch and land each half in turn; a lone record becomes a dead letter."""
@@ -148,7 +144,6 @@ class Landing:
             error=type(error).__name__,
             failed_at=self._clock.now(),
         )
-        self.dead_letters += 1
         WRITE_BEHIND_DEAD_LETTERS.labels(kind=letter.kind).inc()
         log.error(
             "write_behind.dead_letter",

@@ -14,7 +14,6 @@ mark (after its records landed), when the replay sends it again.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
@@ -24,6 +23,7 @@ from aiogram import Bot
 from aiogram.types import Update
 from pydantic import ValidationError
 
+from innertalk.application.background import Background
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.domain.messages import clean_json
 from innertalk.domain.users import UserKey
@@ -77,7 +77,7 @@ class InboxedUpdates:
         self._settle = settle
         self._replaying: dict[int, bool] = {}
         """Replayed update ids → whether their reply was already sent."""
-        self._finishing: set[asyncio.Task[None]] = set()
+        self._finishing = Background()
 
     async def file(self, updates: Sequence[tuple[Update, bytes]]) -> list[Update]:
         """Store ``updates`` durably; the ones not filed before, in the order given.
@@ -134,10 +134,8 @@ class InboxedUpdates:
 
     async def close(self, timeout: float) -> None:  # noqa: ASYNC109 - a budget
         """Wait up to ``timeout`` s for the updates being finished (the rest stay filed)."""
-        if self._finishing:
-            _, late = await asyncio.wait(set(self._finishing), timeout=timeout)
-            for task in late:
-                task.cancel()
+        # the cancelled ones are not waited for: a Redis inbox's teardown can hang
+        await self._finishing.close(timeout, await_cancelled=False)
 
     async def _mark(self, update_id: int) -> None:
         try:
@@ -146,9 +144,7 @@ class InboxedUpdates:
             log.warning("bot.inbox_unavailable", step="answered", error=str(error))
 
     def _finish_later(self, update: Update) -> None:
-        task = asyncio.create_task(self._finish(update), name="inbox-finish")
-        self._finishing.add(task)
-        task.add_done_callback(self._finishing.discard)
+        self._finishing.spawn(self._finish(update), name="inbox-finish")
 
     async def _settled(self, update: Update) -> None:
         """Wait until the records ``update`` produced are stored (its person's, or all)."""

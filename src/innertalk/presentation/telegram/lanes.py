@@ -21,6 +21,8 @@ import structlog
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.types import Update
 
+from innertalk.application.background import Background
+
 log = structlog.get_logger(__name__)
 
 UpdateHandler = Callable[[Update], Awaitable[object]]
@@ -48,12 +50,13 @@ class UpdateLanes:
         self._slots = asyncio.Semaphore(concurrency)
         self._stop_slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[Hashable, deque[Update]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background()
         self._unfinished: set[int] = set()
         self._closed = False
 
     @property
     def accepting(self) -> bool:
+        """``False`` once draining has begun."""
         return not self._closed
 
     def submit(self, update: Update) -> bool:
@@ -62,13 +65,13 @@ class UpdateLanes:
             return False
         if update.stopped_message_generation is not None:
             self._unfinished.add(update.update_id)
-            self._spawn(self._run_alone(update))
+            self._tasks.spawn(self._run_alone(update))
             return True
         lane_id = lane_of(update)
         lane = self._lanes.get(lane_id)
         if lane is None:
             lane = self._lanes[lane_id] = deque()
-            self._spawn(self._run_lane(lane_id, lane))
+            self._tasks.spawn(self._run_lane(lane_id, lane))
         elif len(lane) >= self._max_pending:
             log.warning("bot.lane_full", dropped_update=update.update_id)
             return True
@@ -87,20 +90,10 @@ class UpdateLanes:
     async def drain(self, timeout: float) -> int:  # noqa: ASYNC109 - a budget, not a deadline API
         """Stop taking updates; wait up to ``timeout`` s for the rest; how many never finished."""
         self._closed = True
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=timeout)
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
+        await self._tasks.close(timeout)
         if self._unfinished:
             log.warning("bot.updates_unfinished", count=len(self._unfinished))
         return len(self._unfinished)
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     async def _run_lane(self, lane_id: Hashable, lane: deque[Update]) -> None:
         try:

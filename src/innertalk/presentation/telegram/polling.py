@@ -27,13 +27,15 @@ from aiogram.exceptions import (
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from innertalk.application.backoff import Backoff
 from innertalk.application.inbox import InboxUnavailableError
 from innertalk.presentation.telegram.inboxed import InboxedUpdates, edge_update
 from innertalk.presentation.telegram.lanes import UpdateLanes
 
 log = structlog.get_logger(__name__)
 
-LONGEST_BACKOFF = 30.0
+RETRY = Backoff(initial=0.5, maximum=30.0)
+"""Waits after failed polls in a row: 1 s, 2 s, 4 s … at most 30 s."""
 
 
 async def poll(
@@ -61,7 +63,7 @@ async def poll(
             wait = (
                 float(error.retry_after)
                 if isinstance(error, TelegramRetryAfter)
-                else min(LONGEST_BACKOFF, 0.5 * 2**failures)
+                else RETRY.delay(failures)
             )
             log.warning("telegram.poll_failed", error=type(error).__name__, retry_in=wait)
             await _sleep_unless_stopped(wait, stop)
@@ -72,7 +74,7 @@ async def poll(
             taken = await _filed(bot, updates, inbox)
         except InboxUnavailableError as error:
             failures += 1
-            wait = min(LONGEST_BACKOFF, 0.5 * 2**failures)
+            wait = RETRY.delay(failures)
             log.warning("bot.inbox_unavailable", step="file", error=str(error), retry_in=wait)
             await _sleep_unless_stopped(wait, stop)
             continue  # the offset stays: the same batch comes again

@@ -25,6 +25,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import Update, User
 from aiohttp import web
 
+from innertalk.application.backoff import Backoff
 from innertalk.application.health import ComponentHealth, Status
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.application.ports import LaneQueue
@@ -43,7 +44,8 @@ from innertalk.presentation.telegram.webhook import Webhook, add_webhook_route
 
 log = structlog.get_logger(__name__)
 
-LONGEST_START_BACKOFF = 30.0
+START_RETRY = Backoff(initial=0.5, maximum=30.0)
+"""Waits while Telegram cannot be reached at start: 1 s, 2 s, 4 s … at most 30 s."""
 
 
 async def _settle_lane(
@@ -242,7 +244,7 @@ class TelegramBot:
                 return await self.bot.me()
             except (TelegramNetworkError, TelegramServerError) as error:
                 failures += 1
-                wait = min(LONGEST_START_BACKOFF, 0.5 * 2**failures)
+                wait = START_RETRY.delay(failures)
                 log.warning("telegram.unreachable", error=type(error).__name__, retry_in=wait)
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(wait):

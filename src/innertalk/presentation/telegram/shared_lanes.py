@@ -33,6 +33,7 @@ from aiogram import Bot
 from aiogram.types import Update
 from pydantic import ValidationError
 
+from innertalk.application.background import Background
 from innertalk.application.ports import LaneQueue, LaneQueueUnavailableError
 from innertalk.presentation.telegram.lanes import UpdateHandler, UpdateLanes, lane_of
 
@@ -86,7 +87,7 @@ class SharedUpdateLanes:
         self._draining: set[str] = set()
         self._again: set[str] = set()
         """Lanes woken while this instance was draining them: the drainer looks once more."""
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background()
         self._sweeper: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -138,12 +139,7 @@ class SharedUpdateLanes:
             task.cancel()
         if background:  # bounded: a Redis client's teardown can hang after a connect timeout
             await asyncio.wait(background, timeout=max(0.0, deadline - loop.time()))
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=timeout)
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
+        await self._tasks.close(timeout)
         return await self._local.drain(max(0.0, deadline - loop.time()))
 
     def _wake(self, lane: str) -> None:
@@ -155,9 +151,7 @@ class SharedUpdateLanes:
             self._again.add(lane)
             return
         self._draining.add(lane)
-        task = asyncio.create_task(self._drain(lane), name="lane")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._drain(lane), name="lane")
 
     async def _drain(self, lane: str) -> None:
         try:

@@ -218,8 +218,8 @@ class RedisLaneQueue:
 
 
 @dataclass
-class MemoryLaneBoard:
-    """The state several ``MemoryLaneQueue``s share, as instances share one Redis."""
+class LocalLaneBoard:
+    """The state several ``LocalLaneQueue``s share, as instances share one Redis."""
 
     timer: Callable[[], float]
     queues: dict[str, dict[int, bytes]] = field(default_factory=dict)
@@ -229,10 +229,10 @@ class MemoryLaneBoard:
     listeners: list[asyncio.Queue[tuple[int, int]]] = field(default_factory=list)
 
 
-class MemoryLaneQueue:
+class LocalLaneQueue:
     """The in-process twin of ``RedisLaneQueue``: one per simulated instance over a board."""
 
-    def __init__(self, board: MemoryLaneBoard, *, lease: float = 30.0) -> None:
+    def __init__(self, board: LocalLaneBoard, *, lease: float = 30.0) -> None:
         self._board = board
         self._token = secrets.token_hex(8)
         self._lease = lease

@@ -1,4 +1,4 @@
-"""Screen state (aiogram FSM) in process memory, mixed into ``MemoryStorage``."""
+"""Screen state (aiogram FSM) in this process, mixed into ``LocalStorage``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from innertalk.domain.users import UserKey
 
 
-class MemoryFsmStore:
+class LocalFsmStore:
     """FSM records by key; created on first use (the mixin needs no ``__init__``)."""
 
     @property

@@ -1,4 +1,4 @@
-"""Process telemetry: how late the event loop wakes up.
+"""Event-loop lag: how late the loop wakes up from a short sleep (a process metric).
 
 A loop busy with synchronous work (a slow regex, a big JSON dump, a blocking call) delays every
 person's reply; the lag of a short sleep shows it before anyone complains.

@@ -1,4 +1,4 @@
-"""Operator statistics and mailing audiences in process memory, mixed into ``MemoryStorage``."""
+"""Operator statistics and mailing audiences in this process, mixed into ``LocalStorage``."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, QuestionnaireResult
 
 
-class MemoryStatsStore:
-    """Computes what the SQLite statements compute, from ``MemoryStorage``'s tables."""
+class LocalStatsStore:
+    """Computes what the SQLite statements compute, from ``LocalStorage``'s tables."""
 
     _profiles: dict[UserKey, Profile]
 
     def _all(self, kind: type) -> Iterable[Any]:
-        raise NotImplementedError  # provided by MemoryStorage
+        raise NotImplementedError  # provided by LocalStorage
 
     async def bot_stats(self, bot_id: str, now: datetime) -> BotStats:
         people = [p for key, p in self._profiles.items() if key.bot_id == bot_id]

@@ -1,4 +1,4 @@
-"""Dead letters in process memory, mixed into ``MemoryStorage``."""
+"""Dead letters in this process, mixed into ``LocalStorage``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from innertalk.application.ports import DeadLetter
 from innertalk.domain.users import UserKey
 
 
-class MemoryDeadLetterStore:
+class LocalDeadLetterStore:
     """Dead letters in arrival order; created on first use (the mixin needs no ``__init__``)."""
 
     @property

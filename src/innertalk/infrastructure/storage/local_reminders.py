@@ -1,4 +1,4 @@
-"""Reminder settings in process memory, mixed into ``MemoryStorage``.
+"""Reminder settings in this process, mixed into ``LocalStorage``.
 
 The claim changes the record between two awaits, so in one event loop it is atomic.
 """
@@ -19,7 +19,7 @@ def _later(old: datetime | None, new: datetime | None) -> datetime | None:
     return max(old, new)
 
 
-class MemoryReminderStore:
+class LocalReminderStore:
     """``ReminderStore`` over a dict by owner; ``reads``/``writes`` count calls."""
 
     reads: int

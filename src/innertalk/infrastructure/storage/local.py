@@ -1,4 +1,5 @@
-"""Storage in process memory: the fake for unit tests, held to the same contract as SQLite.
+"""Storage in this process only (gone at exit): the fake for unit tests, held to the same
+contract as SQLite.
 
 Records are frozen dataclasses, so they are kept and handed out as they are. Order follows
 the SQLite adapter: newest first by timestamp, ties broken by insertion order.
@@ -17,10 +18,10 @@ from innertalk.domain.privacy import UserRecords
 from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
-from innertalk.infrastructure.storage.memory_dead_letters import MemoryDeadLetterStore
-from innertalk.infrastructure.storage.memory_fsm import MemoryFsmStore
-from innertalk.infrastructure.storage.memory_reminders import MemoryReminderStore
-from innertalk.infrastructure.storage.memory_stats import MemoryStatsStore
+from innertalk.infrastructure.storage.local_dead_letters import LocalDeadLetterStore
+from innertalk.infrastructure.storage.local_fsm import LocalFsmStore
+from innertalk.infrastructure.storage.local_reminders import LocalReminderStore
+from innertalk.infrastructure.storage.local_stats import LocalStatsStore
 from innertalk.infrastructure.storage.timestamps import normalized
 
 CONTEXT_RESULTS = 3
@@ -121,7 +122,7 @@ def _by_session(turn: Turn) -> Hashable:
     return (turn.key, turn.session_id)
 
 
-class MemoryStorage(MemoryReminderStore, MemoryStatsStore, MemoryFsmStore, MemoryDeadLetterStore):
+class LocalStorage(LocalReminderStore, LocalStatsStore, LocalFsmStore, LocalDeadLetterStore):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
     def __init__(self) -> None:
@@ -137,13 +138,13 @@ class MemoryStorage(MemoryReminderStore, MemoryStatsStore, MemoryFsmStore, Memor
         self._feedback: _Table[Feedback] = _Table(_by_key, _last_write_wins)
 
     async def migrate(self) -> None:
-        """Nothing to migrate in memory."""
+        """Nothing to migrate in this process."""
 
     async def close(self) -> None:
-        """Nothing to release in memory."""
+        """Nothing to release in this process."""
 
     async def ping(self) -> None:
-        """Memory always answers."""
+        """This process always answers."""
 
     async def write(self, records: Sequence[Record]) -> None:
         """Upsert ``records``; all are checked before any is stored, so a bad one stores none."""

@@ -1,4 +1,4 @@
-"""The inbox in this process's memory: for tests (it does not survive a restart).
+"""The inbox in this process only: for tests (it does not survive a restart).
 
 With a ``PayloadSeal`` that has a key, payloads are kept sealed like the real stores keep them,
 so key rotation (``reseal``) and unopenable entries can be tested here too.
@@ -12,7 +12,7 @@ from innertalk.application.inbox import InboxEntry, InboxUnavailableError
 from innertalk.infrastructure.inbox_seal import PayloadSeal
 
 
-class MemoryUpdateInbox:
+class LocalUpdateInbox:
     """An ``UpdateInbox`` in a dict; ``failing = True`` makes every call raise, like a store
     that is down. ``seal``: ``None`` keeps payloads as given; tests may swap it (a restart
     with other keys)."""
@@ -80,4 +80,4 @@ class MemoryUpdateInbox:
 
     def _check(self) -> None:
         if self.failing:
-            raise InboxUnavailableError("the memory inbox was told to fail")
+            raise InboxUnavailableError("the local inbox was told to fail")
