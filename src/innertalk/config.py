@@ -1,7 +1,8 @@
 """Settings: one object built from the environment and ``.env``, read only by the composition root.
 
 Each section is a small pydantic-settings class whose fields map to the documented variable
-names (``TELEGRAM_BOT_TOKEN``, ``DATABASE_URL``, ...). ``load_settings`` turns any validation
+names (``TELEGRAM_BOT_TOKEN``, ``DATABASE_URL``, ...); each model provider's variables are the
+ones its row in ``infrastructure/llm/registry.py`` names. ``load_settings`` turns any validation
 failure into one ``ConfigError`` line naming the variable, so the CLI can exit with code 2.
 """
 
@@ -36,6 +37,7 @@ OFFLINE = "offline"
 """The offline responder's name: always the chain's end; ``LLM_PROVIDERS`` may list it."""
 
 
+# Functions, not constants: the names are read from the registry when settings are loaded.
 def model_providers() -> tuple[str, ...]:
     """Every row of the provider registry (``infrastructure/llm/registry.py``), in order."""
     return tuple(PROVIDERS)
