@@ -48,7 +48,7 @@ from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import CrisisOpinion, SecondOpinion
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
-from innertalk.config import ConfigError, LLMSettings, Settings
+from innertalk.config import OFFLINE, ConfigError, LLMSettings, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.domain.users import Pseudonyms
@@ -67,6 +67,7 @@ from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.prices import PriceTable
 from innertalk.infrastructure.llm.provider import Provider
 from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
+from innertalk.infrastructure.llm.registry import PROVIDERS, build_provider
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
 from innertalk.infrastructure.metrics import count_crisis, count_opinion
@@ -204,14 +205,14 @@ async def _open_mongodb(
     return storage
 
 
-def chain_names(llm: LLMSettings) -> list[str]:
+def chain_names(settings: Settings) -> list[str]:
     """Providers of the chain, in order: ``LLM_PROVIDERS``, or every SDK provider with a key.
 
     ``offline`` always ends the chain; listing it ends it there (``LLM_PROVIDERS=offline``
     answers offline even with keys set).
     """
-    names = list(llm.llm_providers) or llm.configured_keys()
-    return names[: names.index("offline")] if "offline" in names else names
+    names = list(settings.llm.llm_providers) or settings.keyed_providers()
+    return names[: names.index(OFFLINE)] if OFFLINE in names else names
 
 
 def router_policy(llm: LLMSettings) -> RouterPolicy:
@@ -235,10 +236,10 @@ def price_table(llm: LLMSettings) -> PriceTable:
     return PriceTable(overrides)
 
 
-def breaker_policy(llm: LLMSettings, provider: str) -> BreakerPolicy | None:
-    """``LLM_BREAKERS``' rule for ``provider`` (its own, else ``*``); ``None``: built-in."""
+def breaker_policy(llm: LLMSettings, provider: str) -> BreakerPolicy:
+    """``LLM_BREAKERS``' rule for ``provider`` (its own, else ``*``), else its registry row's."""
     rule = llm.llm_breakers.get(provider) or llm.llm_breakers.get("*")
-    return BreakerPolicy(*rule) if rule else None
+    return BreakerPolicy(*rule) if rule else PROVIDERS[provider].breaker
 
 
 def build_model(
@@ -257,9 +258,9 @@ def build_model(
     ``breaker_store`` holds the breakers' open flags (default: in this process).
     """
     llm = settings.llm
-    names = chain_names(llm)
+    names = chain_names(settings)
     if names and factory is None:
-        factory = _registry_factory(llm)
+        factory = _registry_factory(settings)
     links = [ChainLink(factory(name), breaker_policy(llm, name)) for name in names if factory]
     try:
         return ModelRouter(
@@ -279,17 +280,18 @@ def build_model(
 ProviderFactory = Callable[[str], Provider]
 
 
-def _registry_factory(llm: LLMSettings) -> ProviderFactory:
-    from innertalk.infrastructure.llm.registry import PROVIDERS, build_provider
+def _registry_factory(settings: Settings) -> ProviderFactory:
+    llm = settings.llm
 
     def build(name: str) -> Provider:
+        chosen = settings.provider(name)
         try:
             return build_provider(
                 PROVIDERS[name],
-                api_key=llm.api_key(name),
-                base_url=llm.base_url(name),
-                model=llm.model(name),
-                fast_model=llm.model(name, fast=True),
+                api_key=chosen.key,
+                base_url=chosen.base_url,
+                model=chosen.model,
+                fast_model=chosen.fast_model,
                 connect_timeout=llm.llm_connect_timeout,
                 # the router enforces first-token and total deadlines; the SDK only needs
                 # to never give up before them
@@ -318,13 +320,14 @@ def crisis_opinion(settings: Settings, model: LanguageModel) -> CrisisOpinion | 
     OpenAI is in the chain, else the chain's fast model, else nobody (offline only).
     """
     choice, llm = settings.wellbeing.safety_opinion, settings.llm
-    chain = chain_names(llm)
-    key = llm.api_key("openai")
+    chain = chain_names(settings)
+    openai = settings.provider("openai")
+    key = openai.key
     if choice == "openai" or (choice == "auto" and key and "openai" in chain):
         if key is None:
             raise ConfigError("SAFETY_OPINION: openai needs OPENAI_API_KEY")
         return OpenAIModerationOpinion(
-            api_key=key, base_url=llm.base_url("openai"), connect_timeout=llm.llm_connect_timeout
+            api_key=key, base_url=openai.base_url, connect_timeout=llm.llm_connect_timeout
         )
     if choice == "model" and not chain:
         raise ConfigError("SAFETY_OPINION: model needs a provider (LLM_PROVIDERS or an API key)")

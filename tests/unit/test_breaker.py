@@ -10,9 +10,12 @@ from innertalk.infrastructure.llm.breaker import (
     CircuitBreaker,
     LocalBreakerStateStore,
     Permit,
-    default_policy,
 )
+from innertalk.infrastructure.llm.registry import PROVIDERS
 from tests.fakes.clock import FakeClock
+
+GEMINI = BreakerPolicy(3, 30.0)
+"""Gemini's registry row: open after 3 failures in a row, for 30 s."""
 
 
 def _fail_times(breaker: CircuitBreaker, times: int) -> None:
@@ -22,17 +25,17 @@ def _fail_times(breaker: CircuitBreaker, times: int) -> None:
         breaker.record_failure(permit)
 
 
-def test_defaults_follow_the_seed_numbers() -> None:
+def test_defaults_follow_the_seed_numbers(clock: FakeClock) -> None:
     """Gemini opens after 3 failures for 30 s; OpenAI and everyone else after 5 for 60 s."""
-    assert default_policy("gemini") == BreakerPolicy(3, 30.0)
-    assert default_policy("openai") == BreakerPolicy(5, 60.0)
-    assert default_policy("anthropic") == BreakerPolicy(5, 60.0)
-    assert default_policy("ollama") == BreakerPolicy(5, 60.0)
+    assert PROVIDERS["gemini"].breaker == GEMINI
+    others = {spec.breaker for name, spec in PROVIDERS.items() if name != "gemini"}
+    assert others == {BreakerPolicy(5, 60.0)}
+    assert CircuitBreaker("unlisted", clock).policy == BreakerPolicy(5, 60.0)
 
 
 def test_opens_after_n_consecutive_failures(clock: FakeClock) -> None:
     """N-1 failures keep it closed; the N-th in a row opens it and calls are refused."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 2)
     assert breaker.state is BreakerState.CLOSED
     _fail_times(breaker, 1)
@@ -42,7 +45,7 @@ def test_opens_after_n_consecutive_failures(clock: FakeClock) -> None:
 
 def test_a_success_resets_the_count(clock: FakeClock) -> None:
     """Failures must be consecutive: a success in between starts counting again."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 2)
     permit = breaker.try_acquire()
     assert permit is not None
@@ -53,7 +56,7 @@ def test_a_success_resets_the_count(clock: FakeClock) -> None:
 
 def test_after_the_cool_down_it_is_half_open(clock: FakeClock) -> None:
     """Once the cool-down has passed, the breaker admits a probe."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 3)
     clock.advance(29.9)
     assert breaker.state is BreakerState.OPEN
@@ -63,7 +66,7 @@ def test_after_the_cool_down_it_is_half_open(clock: FakeClock) -> None:
 
 def test_half_open_admits_exactly_one_probe(clock: FakeClock) -> None:
     """While the probe runs, every other caller sees the provider as unavailable."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 3)
     clock.advance(30)
     probe = breaker.try_acquire()
@@ -74,7 +77,7 @@ def test_half_open_admits_exactly_one_probe(clock: FakeClock) -> None:
 
 def test_a_successful_probe_closes_it(clock: FakeClock) -> None:
     """The probe's success closes the breaker and calls flow freely again."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 3)
     clock.advance(30)
     probe = breaker.try_acquire()
@@ -87,7 +90,7 @@ def test_a_successful_probe_closes_it(clock: FakeClock) -> None:
 
 def test_a_failed_probe_reopens_it_for_a_full_cool_down(clock: FakeClock) -> None:
     """The probe's failure opens the breaker again for the whole cool-down."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 3)
     clock.advance(30)
     probe = breaker.try_acquire()
@@ -99,7 +102,7 @@ def test_a_failed_probe_reopens_it_for_a_full_cool_down(clock: FakeClock) -> Non
 
 def test_a_released_probe_lets_the_next_caller_probe(clock: FakeClock) -> None:
     """A probe that ends without a verdict (cancelled) frees the probe slot."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 3)
     clock.advance(30)
     probe = breaker.try_acquire()
@@ -134,7 +137,7 @@ def test_a_later_shorter_error_never_shortens_an_opening(clock: FakeClock) -> No
 
 def test_a_longer_opening_extends_it(clock: FakeClock) -> None:
     """A longer Retry-After than the remaining cool-down extends the opening."""
-    breaker = CircuitBreaker("gemini", clock)
+    breaker = CircuitBreaker("gemini", clock, GEMINI)
     _fail_times(breaker, 3)
     breaker.open_for(100.0)
     assert breaker.open_remaining() == pytest.approx(100.0)
@@ -151,7 +154,7 @@ def test_state_changes_are_published(clock: FakeClock) -> None:
     """Every state change reaches the observer (the metrics gauge), once each."""
     seen: list[tuple[str, BreakerState]] = []
     breaker = CircuitBreaker(
-        "gemini", clock, on_change=lambda name, state: seen.append((name, state))
+        "gemini", clock, GEMINI, on_change=lambda name, state: seen.append((name, state))
     )
     _fail_times(breaker, 3)
     clock.advance(30)

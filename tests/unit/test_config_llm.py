@@ -9,11 +9,23 @@ import pytest
 
 from innertalk.config import ConfigError, load_settings
 
+PREFIXES = (
+    "LLM_",
+    "GEMINI_",
+    "GOOGLE_",
+    "OPENAI_",
+    "ANTHROPIC_",
+    "OLLAMA_",
+    "LLAMACPP_",
+    "VLLM_",
+    "OPENROUTER_",
+)
+
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
-        if name.startswith(("LLM_", "GEMINI_", "OPENAI_", "ANTHROPIC_", "OLLAMA_", "GOOGLE_")):
+        if name.startswith(PREFIXES):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
@@ -40,22 +52,44 @@ def test_breakers_parse_per_provider(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_google_api_key_is_accepted_for_gemini(monkeypatch: pytest.MonkeyPatch) -> None:
     """The google-genai SDK's own variable name works as well."""
     monkeypatch.setenv("GOOGLE_API_KEY", "AIza-test")
-    llm = load_settings().llm
-    assert llm.configured_keys() == ["gemini"]
-    assert llm.api_key("gemini") == "AIza-test"
+    settings = load_settings()
+    assert settings.keyed_providers() == ["gemini"]
+    assert settings.provider("gemini").key == "AIza-test"
 
 
 def test_per_provider_models_and_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Models and base URLs are looked up by provider name; unset ones are None."""
+    """Each provider's variables land in its own settings; unset ones are None."""
     monkeypatch.setenv("GEMINI_FAST_MODEL", "tiny")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:9000")
     monkeypatch.setenv("OLLAMA_MODEL", "llama3.1:8b")
-    llm = load_settings().llm
-    assert llm.model("gemini", fast=True) == "tiny"
-    assert llm.model("gemini") is None
-    assert llm.base_url("gemini") == "http://127.0.0.1:9000"
-    assert llm.model("ollama") == "llama3.1:8b"
-    assert llm.api_key("ollama") is None
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test")
+    settings = load_settings()
+    gemini, ollama = settings.provider("gemini"), settings.provider("ollama")
+    assert (gemini.fast_model, gemini.model) == ("tiny", None)
+    assert gemini.base_url == "http://127.0.0.1:9000"
+    assert (ollama.model, ollama.key, ollama.base_url) == ("llama3.1:8b", None, None)
+    assert settings.provider("openrouter").key == "sk-or-test"
+    assert settings.keyed_providers() == []  # compatible servers join only when listed
+
+
+def test_every_provider_variable_of_the_seed_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 21 provider variables operators' .env files use keep their meaning."""
+    for name in ("GEMINI", "OPENAI", "ANTHROPIC", "OLLAMA", "LLAMACPP", "VLLM", "OPENROUTER"):
+        monkeypatch.setenv(f"{name}_API_KEY", f"key-{name}")
+        monkeypatch.setenv(f"{name}_MODEL", f"model-{name}")
+        monkeypatch.setenv(f"{name}_BASE_URL", f"http://{name.lower()}.test/v1")
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "http://google.test/v1")
+    for name in ("GEMINI", "OPENAI", "ANTHROPIC"):
+        monkeypatch.setenv(f"{name}_FAST_MODEL", f"fast-{name}")
+    settings = load_settings()
+    for name, chosen in settings.providers.items():
+        prefix = name.upper()
+        assert (chosen.key, chosen.model) == (f"key-{prefix}", f"model-{prefix}")
+        expected = "google.test" if name == "gemini" else f"{name}.test"
+        assert chosen.base_url == f"http://{expected}/v1"
+        sdk = name in ("gemini", "openai", "anthropic")
+        assert chosen.fast_model == (f"fast-{prefix}" if sdk else None)
+    assert settings.keyed_providers() == ["gemini", "openai", "anthropic"]
 
 
 def test_an_experiment_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,6 +115,9 @@ def test_an_experiment_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LLM_HEDGE_AFTER", "-1", "greater than or equal to 0"),
         ("LLM_MAX_ROUNDS", "0", "greater than or equal to 1"),
         ("OPENAI_BASE_URL", "localhost:1234", "http"),
+        ("GOOGLE_GEMINI_BASE_URL", "ftp://example.org", "http"),
+        ("VLLM_BASE_URL", "localhost:8000", "http"),
+        ("LLM_PRICES", "skynet=*:1/1/1", "skynet"),
         ("LLM_PROVIDERS", "gemini,vllm,skynet", "skynet"),
     ],
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from innertalk.bootstrap import breaker_policy, build_model, chain_names, router_policy
-from innertalk.config import KNOWN_PROVIDERS, ConfigError, Settings, load_settings
+from innertalk.config import ConfigError, Settings, known_providers, load_settings
 from innertalk.infrastructure.llm.breaker import BreakerPolicy
 from innertalk.infrastructure.llm.provider import Provider
 from tests.fakes.clock import FakeClock
@@ -47,7 +47,7 @@ def test_the_default_chain_is_every_sdk_provider_with_a_key(
 ) -> None:
     """Keys for anthropic and gemini → gemini, anthropic (in the fixed order)."""
     settings = _settings(monkeypatch, ANTHROPIC_API_KEY="sk-ant", GEMINI_API_KEY="g")
-    assert chain_names(settings.llm) == ["gemini", "anthropic"]
+    assert chain_names(settings) == ["gemini", "anthropic"]
 
 
 def test_llm_providers_orders_the_chain(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
@@ -59,15 +59,17 @@ def test_llm_providers_orders_the_chain(monkeypatch: pytest.MonkeyPatch, clock: 
 def test_offline_in_the_list_ends_the_chain(monkeypatch: pytest.MonkeyPatch) -> None:
     """LLM_PROVIDERS=offline answers offline even though a key is set."""
     settings = _settings(monkeypatch, LLM_PROVIDERS="offline,gemini", GEMINI_API_KEY="g")
-    assert chain_names(settings.llm) == []
+    assert chain_names(settings) == []
 
 
 def test_breaker_rules_come_from_llm_breakers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A provider's own rule wins over *, and without either the built-in one applies."""
+    """A provider's own rule wins over *, and without either its registry row's applies."""
     llm = _settings(monkeypatch, LLM_BREAKERS="openai=2/20,*=4/40").llm
     assert breaker_policy(llm, "openai") == BreakerPolicy(2, 20.0)
     assert breaker_policy(llm, "gemini") == BreakerPolicy(4, 40.0)
-    assert breaker_policy(_settings(monkeypatch, LLM_BREAKERS="").llm, "gemini") is None
+    unset = _settings(monkeypatch, LLM_BREAKERS="").llm
+    assert breaker_policy(unset, "gemini") == BreakerPolicy(3, 30.0)
+    assert breaker_policy(unset, "anthropic") == BreakerPolicy(5, 60.0)
 
 
 def test_router_limits_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,4 +123,4 @@ def test_the_settings_know_every_registry_row() -> None:
     """LLM_PROVIDERS accepts exactly the registry's providers (plus offline)."""
     from innertalk.infrastructure.llm.registry import PROVIDERS
 
-    assert set(KNOWN_PROVIDERS) == {*PROVIDERS, "offline"}
+    assert known_providers() == (*PROVIDERS, "offline")
