@@ -230,6 +230,14 @@ REPLY_TAIL = (
 )
 
 
+def _words(text: str) -> list[str]:
+    """``text`` in the pieces a real model streams it in: about a word (a token) each."""
+    return [f"{word} " for word in text.split(" ") if word]
+
+
+_HEAD_WORDS, _TAIL_WORDS = _words(REPLY_HEAD), _words(REPLY_TAIL)
+
+
 class FakeModel:
     """OpenAI Chat Completions (``stream`` or not) after ``latency`` seconds; times itself."""
 
@@ -265,7 +273,7 @@ class FakeModel:
         model = str(request.get("model", "fake"))
         tag = f"(ref{number})" if number else "(summary)"
         if request.get("stream"):
-            respond(200, "text/event-stream", _stream(model, [REPLY_HEAD, tag, REPLY_TAIL]))
+            respond(200, "text/event-stream", _stream(model, [*_HEAD_WORDS, tag, *_TAIL_WORDS]))
         else:
             respond(200, "application/json", _completion(model, REPLY_HEAD + tag + REPLY_TAIL))
         spent = now() - received
