@@ -3,6 +3,7 @@ reply, session summaries (shown and stored), portraits and ``/memory``."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from innertalk.application.memory import MemoryService
@@ -10,6 +11,7 @@ from innertalk.application.portraits import PortraitService
 from innertalk.application.safety import SafetyService
 from innertalk.domain.prompting import Purpose
 from innertalk.domain.safety import DEFAULT_HOTLINES, withheld_reasons
+from innertalk.domain.safety.drafts import STEP_CHARS
 from innertalk.domain.users import Language, UserKey
 from innertalk.domain.wellbeing import Portrait
 from innertalk.presentation.reply_words import withheld_summary
@@ -19,15 +21,14 @@ from tests.fakes.core import Core, build_core
 from tests.fakes.models import ChunkedModel, ScriptedModel
 
 ALICE = UserKey("bot", 1)
-SPLIT_METHOD = [
-    "I hear you. ",
-    "The **le",
-    "thal** ",
-    "dose ",
-    "of paracetamol ",
-    "is 10 g. ",
-    "Bye.",
+CALM = [
+    "I hear you, and I am glad you wrote to me tonight. ",
+    "Let us slow down together for a moment. ",
 ]
+PHRASE = ["The **le", "thal** ", "dose "]
+FILLER = "and more words after it. "
+SPLIT_METHOD = [*CALM, *PHRASE, "of paracetamol ", "is 10 g. ", *[FILLER] * 20, "Bye."]
+SAFE_REPLY = "Breathe in slowly and let it go. Notice where the air goes in your body. " * 3
 
 
 def screened_core(model: ScriptedModel, clock: FakeClock) -> Core:
@@ -35,7 +36,8 @@ def screened_core(model: ScriptedModel, clock: FakeClock) -> Core:
 
 
 async def test_a_method_split_across_chunks_is_never_streamed(clock: FakeClock) -> None:
-    """ "**le" + "thal** dose": no draft shows it, the stream stops, the replacement is stored."""
+    """ "**le" + "thal** dose": no draft shows it, the stream stops within a screening step
+    of the phrase, and the replacement is stored."""
     model = ChunkedModel(SPLIT_METHOD)
     core = screened_core(model, clock)
     await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
@@ -47,10 +49,11 @@ async def test_a_method_split_across_chunks_is_never_streamed(clock: FakeClock) 
     reply = await core.talk.reply(ALICE, "tell me", on_chunk=show)
     assert reply.withheld
     assert withheld_reasons(reply.text) == ()
-    assert shown
-    assert all(withheld_reasons(draft) == () for draft in shown)
-    assert all("dose" not in draft for draft in shown)
-    assert model.sent == 4  # reading stopped at the chunk that completed the phrase
+    assert shown  # the calm opening was screened and shown
+    assert all("".join(SPLIT_METHOD).startswith(draft) for draft in shown)
+    assert all(withheld_reasons(draft) == () and "dose" not in draft for draft in shown)
+    read_past_phrase = "".join(SPLIT_METHOD[len(CALM) + len(PHRASE) : model.sent])
+    assert len(read_past_phrase) < STEP_CHARS + len(FILLER)  # stopped at the next screening
     assert model.closed_streams == 1
     turns = await core.storage.session_turns(ALICE, reply.session_id, 10)
     assert turns[-1].text == reply.text
@@ -71,9 +74,12 @@ async def test_without_a_safety_service_drafts_pass_through(clock: FakeClock) ->
     assert not reply.withheld
 
 
-async def test_a_screened_stream_shows_whole_words_then_the_whole_reply(clock: FakeClock) -> None:
-    """With the screen on, a safe reply streams word by word and ends complete."""
-    model = ChunkedModel(["Breathe ", "in ", "slow", "ly"])
+async def test_a_screened_stream_shows_screened_prefixes_then_the_whole_reply(
+    clock: FakeClock,
+) -> None:
+    """With the screen on, a safe reply streams as growing whole-word prefixes (more than
+    one draft before the end), and the last draft is the complete reply."""
+    model = ChunkedModel([f"{word} " for word in SAFE_REPLY.split()])
     core = screened_core(model, clock)
     await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
     shown: list[str] = []
@@ -82,8 +88,11 @@ async def test_a_screened_stream_shows_whole_words_then_the_whole_reply(clock: F
         shown.append(so_far)
 
     reply = await core.talk.reply(ALICE, "hi", on_chunk=show)
-    assert shown == ["Breathe ", "Breathe in ", "Breathe in slowly"]
-    assert reply.text == "Breathe in slowly"
+    assert len(shown) > 2
+    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(shown))
+    assert all(draft.endswith(" ") for draft in shown)
+    assert shown[-1] == SAFE_REPLY
+    assert reply.text == SAFE_REPLY
 
 
 def summary_model(summary: str, *, reply: str = "I hear you.") -> ScriptedModel:

@@ -138,19 +138,21 @@ def _stream(text: str, sizes: list[int]) -> list[str]:
     st.sampled_from(FORBIDDEN),
     st.sampled_from(SAFE),
     st.lists(st.integers(1, 12), min_size=1, max_size=40),
+    st.integers(1, 100),
 )
 def test_no_streamed_draft_ever_carries_a_withheld_phrase(
-    phrase: str, before: str, sizes: list[int]
+    phrase: str, before: str, sizes: list[int], step: int
 ) -> None:
-    """However the reply is chunked, every draft shown passes the screen on its own and the
-    reply is withheld by the end: the phrase is caught when it completes, not after."""
-    screen = DraftScreen(window=40)
+    """However the reply is chunked and however often it is screened, every draft shown is a
+    screened prefix of the reply, and the reply is withheld by the end."""
+    screen = DraftScreen(window=40, step=step)
     so_far, shown = "", []
     for chunk in _stream(f"{before} {before} {phrase} And then more.", sizes):
         so_far += chunk
         visible = screen.visible(so_far)
         if visible is None:
             break
+        assert so_far.startswith(visible)
         shown.append(visible)
     else:
         assert screen.visible(so_far, final=True) is None
@@ -159,26 +161,66 @@ def test_no_streamed_draft_ever_carries_a_withheld_phrase(
     assert screen.visible(so_far, final=True) is None  # once withheld, nothing more
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SAFE), min_size=1, max_size=6), st.integers(1, 12))
+def test_a_safe_reply_is_shown_in_growing_screened_prefixes_then_whole(
+    sentences: list[str], size: int
+) -> None:
+    """Drafts only grow, end at a whole word, and the final call shows the whole reply."""
+    reply = " ".join(sentences)
+    screen, so_far, shown = DraftScreen(), "", [""]
+    for chunk in _stream(reply, [size] * len(reply)):
+        so_far += chunk
+        visible = screen.visible(so_far)
+        assert visible is not None
+        assert visible.startswith(shown[-1])
+        assert visible == "" or visible[-1] in " \n\t\r"
+        shown.append(visible)
+    assert screen.visible(reply, final=True) == reply
+
+
 def test_drafts_show_whole_words_until_the_reply_is_final() -> None:
     """A word being written is held back ("le" of "lethal" is never shown alone)."""
-    screen = DraftScreen()
+    screen = DraftScreen(step=1)
     assert screen.visible("Breathe in sl") == "Breathe in "
     assert screen.visible("Breathe in slowly") == "Breathe in "
     assert screen.visible("Breathe in slowly", final=True) == "Breathe in slowly"
 
 
+def test_between_screenings_the_last_screened_prefix_stays_shown() -> None:
+    """New text is shown only once a step of it has been screened, or the reply is final."""
+    screen = DraftScreen(step=20)
+    assert screen.visible("Breathe in ") == ""
+    assert screen.visible("Breathe in slowly and ") == "Breathe in slowly and "
+    assert screen.visible("Breathe in slowly and let it ") == "Breathe in slowly and "
+    assert screen.visible("Breathe in slowly and let it go.", final=True) == (
+        "Breathe in slowly and let it go."
+    )
+
+
+def test_a_phrase_shorter_than_a_step_is_caught_by_the_final_screening() -> None:
+    """A short reply never reaches a step: nothing of it is shown, and the end withholds it."""
+    screen = DraftScreen()
+    assert screen.visible("The lethal dose is ") == ""
+    assert screen.visible("The lethal dose is 10 g.", final=True) is None
+    assert screen.reasons == ("out.lethal_dose",)
+
+
 def test_a_phrase_split_across_chunks_and_markup_is_caught_in_context() -> None:
     """ "…the **le" then "thal** dose": neither chunk alone is a hit; together they are."""
-    screen = DraftScreen()
+    screen = DraftScreen(step=1)
     assert screen.visible("Sure. The **le") == "Sure. The "
     assert screen.visible("Sure. The **lethal** ") == "Sure. The **lethal** "
     assert screen.visible("Sure. The **lethal** dose ") is None
     assert screen.reasons == ("out.lethal_dose",)
 
 
-def test_a_phrase_straddling_the_window_is_read_whole() -> None:
-    """A long reply is screened in windows that reach back far enough for any phrase."""
+def test_a_phrase_straddling_two_steps_and_the_window_is_read_whole() -> None:
+    """ "lethal" shown at the end of one step, "dose" arriving in the next: the next
+    screening reads back into what was shown, so the phrase is caught whole."""
     screen = DraftScreen(window=30)
     head = "I hear you and I am here. " * 20
     assert screen.visible(head + "A lethal ") == head + "A lethal "
-    assert screen.visible(head + "A lethal dose ") is None
+    tail = "dose " + "and some more words after it. " * 3
+    assert screen.visible(head + "A lethal " + tail) is None
+    assert screen.reasons == ("out.lethal_dose",)
