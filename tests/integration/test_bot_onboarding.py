@@ -29,7 +29,7 @@ async def test_english_onboarding_from_start_to_menu(
         assert "findahelpline.com" in welcome
         assert "/export" in welcome
         assert "/delete" in welcome
-        assert await running.app.profiles.get(running.key(alex)) is None
+        assert await running.app.services.profiles.get(running.key(alex)) is None
         alex.press(text="✅ I agree, let's begin")
         thanks, style = (await alex.wait_for_messages(3))[1:]
         assert "Thank you for your trust, Alex" in thanks.text
@@ -39,7 +39,7 @@ async def test_english_onboarding_from_start_to_menu(
         alex.press(text="🛠 Action")
         [*_, done] = await alex.wait_for_messages(4)
         assert "All set" in done.text
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert (profile.language, profile.style, profile.display_name) == (
             Language.EN,
@@ -69,7 +69,7 @@ async def test_russian_onboarding_is_in_russian_throughout(
         assert thanks.reply_markup["keyboard"][-1][-1]["text"] == "❓ Помощь"
         masha.press(text="🤗 Поддержка")
         await running.telegram.wait_for(lambda: "Всё готово" in masha.messages()[-1].text)
-        profile = await running.app.profiles.get(running.key(masha))
+        profile = await running.app.services.profiles.get(running.key(masha))
         assert profile is not None
         assert (profile.language, profile.style) == (Language.RU, Style.EMPATHY)
 
@@ -93,7 +93,7 @@ async def test_the_language_can_be_changed_before_consenting(
         assert offer.text.startswith("Я с радостью выслушаю")
         alex.press(text="✅ Согласен(на), начнём", message=offer)
         await alex.wait_for_messages(4)
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert profile.language is Language.RU
 
@@ -116,7 +116,7 @@ async def test_nothing_written_before_consent_is_stored(
         )
         await running.idle()
         assert model.requests == []
-        assert await running.app.profiles.get(running.key(alex)) is None
+        assert await running.app.services.profiles.get(running.key(alex)) is None
         await running.app.storage.flush()
         assert _stored_rows(tmp_path / "bot.db") == 0
 
