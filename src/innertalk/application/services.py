@@ -26,7 +26,6 @@ from innertalk.application.ports import (
     Clock,
     JobLocks,
     LanguageModel,
-    ModelSpend,
     RateLimiter,
     Storage,
     TokenBudget,
@@ -42,6 +41,7 @@ from innertalk.application.safety_opinion import SecondOpinion
 from innertalk.application.sessions import SessionLifecycle, SessionService
 from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.domain.sessions import SessionPolicy
+from innertalk.domain.stats import ModelSpend
 from innertalk.domain.users import Language, Pseudonyms
 
 

@@ -21,7 +21,6 @@ from innertalk.application.ports import (
     Clock,
     DeadLetter,
     LanguageModel,
-    Storage,
 )
 from innertalk.application.retention import RetentionService
 from innertalk.application.safety import SafetyService
@@ -237,7 +236,10 @@ def _second_opinion(settings: Settings, opinion: CrisisOpinion | None) -> Second
 
 
 def _probes(
-    settings: Settings, storage: Storage, router: ModelRouter | None, redis: Redis | None
+    settings: Settings,
+    storage: WriteBehindStorage,
+    router: ModelRouter | None,
+    redis: Redis | None,
 ) -> dict[str, Probe]:
     backend = settings.storage.backend
     probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, backend)}
