@@ -31,5 +31,7 @@ async def test_two_apps_on_one_redis_share_dedupe_and_rate_limits(
             True,
             False,
         ]
-        allowed = [await (one if n % 2 else two).rate_limiter.allow(key) for n in range(4)]
+        allowed = [
+            await (one if n % 2 else two).services.rate_limiter.allow(key) for n in range(4)
+        ]
         assert allowed == [True, True, True, False]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -101,7 +102,8 @@ async def test_the_language_can_be_changed_before_consenting(
 async def test_nothing_written_before_consent_is_stored(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Text, media and commands before consent re-offer consent; the database stays empty."""
+    """Text, media and commands before consent re-offer consent; the database keeps nothing
+    but the chat's screen state, which holds only the language chosen for it."""
     model = ScriptedModel()
     async with running_bot(monkeypatch, tmp_path, model=model) as running:
         alex = running.telegram.user()
@@ -118,7 +120,8 @@ async def test_nothing_written_before_consent_is_stored(
         assert model.requests == []
         assert await running.app.services.profiles.get(running.key(alex)) is None
         await running.app.storage.flush()
-        assert _stored_rows(tmp_path / "bot.db") == 0
+        assert _stored_rows(tmp_path / "bot.db", but="fsm_states") == 0
+        assert _screen_data(tmp_path / "bot.db") == [{"language": "en"}]
 
 
 async def test_a_returning_person_lands_on_the_main_menu(
@@ -135,14 +138,21 @@ async def test_a_returning_person_lands_on_the_main_menu(
         assert "keyboard" in back.reply_markup
 
 
-def _stored_rows(database: Path) -> int:
-    """Rows in every table but the schema bookkeeping."""
+def _stored_rows(database: Path, *, but: str = "") -> int:
+    """Rows in every table but the schema bookkeeping (and ``but``)."""
     with closing(sqlite3.connect(database)) as connection:
         tables = [
             name
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            if name != "schema_version" and not name.startswith("sqlite_")
+            if name not in ("schema_version", but) and not name.startswith("sqlite_")
         ]
         return sum(
             connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables
         )
+
+
+def _screen_data(database: Path) -> list[object]:
+    """The data of every stored screen (FSM) state."""
+    with closing(sqlite3.connect(database)) as connection:
+        rows = connection.execute("SELECT data FROM fsm_states").fetchall()
+    return [json.loads(data) for (data,) in rows]
