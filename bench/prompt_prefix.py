@@ -126,7 +126,7 @@ async def conversation(messages: int, *, folding: bool) -> list[ModelRequest]:
     the fold requests, in the order the model got them."""
     model = ScriptedModel(_scripted_answer)
     policy = TalkPolicy(session_token_budget=0)  # the defaults otherwise: 3,000 history tokens
-    # as bootstrap.py wires it: folding loads twice CONTEXT_TURNS (20), so at least 20 stay
+    # as bootstrap/app.py wires it: folding loads twice CONTEXT_TURNS (20), so at least 20 stay
     turns = 2 * CONTEXT_TURNS if folding else CONTEXT_TURNS
     core = build_core(model, FakeClock(), policy=policy, context_turns=turns, folding=folding)
     await core.profiles.ensure(PERSON, language=Language.EN, consent=True)

@@ -26,14 +26,14 @@ async def test_the_app_screens_with_the_shipped_classifier_after_the_rules(
     crisis line the rules miss gets a notice; a rule hit stays the rules' own."""
     isolate(monkeypatch, tmp_path)
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        calm = app.safety.examine(CALM, Language.EN)
+        calm = app.services.safety.examine(CALM, Language.EN)
         assert calm.notice is None
         assert calm.verdict == shipped_classifier().assess(CALM)
-        caught = app.safety.examine(MODEL_ONLY, Language.EN)
+        caught = app.services.safety.examine(MODEL_ONLY, Language.EN)
         assert caught.notice is not None
         if detect_crisis(MODEL_ONLY) is None:  # unless the rules have learned it since
             assert caught.notice.signal.rules == ("model:suicidal_ideation",)
-        ruled = app.safety.examine("я хочу покончить с собой", Language.RU)
+        ruled = app.services.safety.examine("я хочу покончить с собой", Language.RU)
         assert ruled.notice is not None
         assert ruled.verdict is None
         assert not any(rule.startswith("model:") for rule in ruled.notice.signal.rules)

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from innertalk.cli import install_operations
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser
 from tests.integration.bot_harness import RunningBot, running_bot
@@ -113,7 +112,6 @@ async def test_an_admin_button_with_a_forged_argument_is_refused_kindly(
     async with FakeTelegram() as telegram:
         ops = telegram.user(first_name="Ops")
         async with running_bot(monkeypatch, tmp_path, admins=(ops,), telegram=telegram) as running:
-            install_operations(running.bot, running.app)
             await running.consent(ops)
             before = len(ops.messages())
             for data in ("adm:block:abc", "adm:unblock:", "adm:segment:martians", "adm:nuke:"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.presentation.telegram.services import BotOptions
+from innertalk.presentation.telegram.options import BotOptions
 from tests.fakes.models import StreamingModel
 from tests.integration.bot_harness import running_bot
 

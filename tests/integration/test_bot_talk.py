@@ -156,7 +156,7 @@ async def test_the_daily_limit_names_the_reset_time_in_the_persons_zone(
     async with running_bot(monkeypatch, tmp_path, SESSIONS_PER_DAY="1") as running:
         alex = running.telegram.user()
         await running.consent(alex)
-        await running.app.profiles.update(running.key(alex), timezone="Asia/Tokyo")
+        await running.app.services.profiles.update(running.key(alex), timezone="Asia/Tokyo")
         alex.send("first")
         await alex.wait_for_messages(5)
         alex.send("/end")

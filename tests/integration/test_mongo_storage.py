@@ -305,7 +305,7 @@ async def test_the_health_probe_reports_mongodb(
     """/readyz's storage line names the backend: mongodb."""
     configure(monkeypatch, tmp_path, server.url())
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        report = await app.health.check()
+        report = await app.services.health.check()
     (storage,) = [c for c in report.components if c.name == "storage"]
     assert storage.status is Status.UP
     assert storage.detail.startswith("mongodb, ")

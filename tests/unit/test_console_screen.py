@@ -10,7 +10,7 @@ import pytest
 from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.console import ConsoleChat, ConsoleServices
+from innertalk.presentation.console import ConsoleChat
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import build_core
 from tests.fakes.models import ChunkedModel
@@ -21,7 +21,7 @@ ME = UserKey("console", 1)
 async def chat(model: ChunkedModel, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> str:
     """One line typed at the streaming (interactive) console; what it printed."""
     core = build_core(model, clock, safety=SafetyService(directory=DEFAULT_HOTLINES))
-    services = ConsoleServices(talk=core.talk, sessions=core.sessions, profiles=core.profiles)
+    services = core.services
     monkeypatch.setattr(sys, "stdin", io.StringIO("tell me about it\n"))  # what input() reads
     out = io.StringIO()
     console = ConsoleChat(

@@ -1,7 +1,7 @@
 """What the /admin menu keeps between an operator's steps, and the mailing it runs.
 
-One ``AdminConsole`` per bot (put into the dispatcher's data as ``admin_console`` by the
-composition root). It remembers what each admin was asked for (a mailing's text, a person's
+One ``AdminConsole`` per bot (in the dispatcher's data as ``admin_console``, from
+``build_dispatcher``). It remembers what each admin was asked for (a mailing's text, a person's
 id), the previewed mailing waiting for confirmation, and the one mailing running in the
 background, whose progress is shown by editing one status message at most every
 ``progress_interval`` seconds.

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from innertalk.domain.users import Profile
 from innertalk.presentation.telegram.keyboards import menu_action
-from innertalk.presentation.telegram.services import BotOptions
+from innertalk.presentation.telegram.options import BotOptions
 
 
 class NotConsented(Filter):

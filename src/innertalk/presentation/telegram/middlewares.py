@@ -83,18 +83,14 @@ class LogContextMiddleware(BaseMiddleware):
 
 
 class UpdateMetricsMiddleware(BaseMiddleware):
-    """Counts every update by type and outcome and times it, through the ``bot_metrics``
-    (a ``BotMetrics``) the composition root puts into the dispatcher's data; without one it
-    counts nothing."""
+    """Counts every update by type and outcome and times it."""
 
-    def __init__(self, timer: Callable[[], float]) -> None:
+    def __init__(self, timer: Callable[[], float], metrics: BotMetrics) -> None:
         self._timer = timer
+        self._metrics = metrics
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        metrics = data.get("bot_metrics")
-        if metrics is None:
-            return await handler(event, data)
         started = self._timer()
         outcome = UpdateOutcome.ERROR
         try:
@@ -104,7 +100,7 @@ class UpdateMetricsMiddleware(BaseMiddleware):
             )
             return result
         finally:
-            _report(metrics, event.event_type, outcome, self._timer() - started)
+            _report(self._metrics, event.event_type, outcome, self._timer() - started)
 
 
 def _report(metrics: BotMetrics, update_type: str, outcome: str, seconds: float) -> None:

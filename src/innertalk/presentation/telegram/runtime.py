@@ -29,16 +29,18 @@ from innertalk.application.backoff import Backoff
 from innertalk.application.health import ComponentHealth, Status
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.application.ports import LaneQueue
+from innertalk.application.services import Services
+from innertalk.application.telemetry import BotMetrics
 from innertalk.domain.users import UserKey
 from innertalk.presentation.telegram.alerts import TelegramAlertChannel
 from innertalk.presentation.telegram.app import build_dispatcher
 from innertalk.presentation.telegram.commands import describe, register_commands
 from innertalk.presentation.telegram.inboxed import InboxedUpdates
 from innertalk.presentation.telegram.lanes import UpdateLanes
+from innertalk.presentation.telegram.options import BotOptions
 from innertalk.presentation.telegram.polling import confirm, poll
 from innertalk.presentation.telegram.reminder_sender import TelegramReminderSender
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotOptions, BotServices
 from innertalk.presentation.telegram.shared_lanes import SharedUpdateLanes
 from innertalk.presentation.telegram.webhook import Webhook, add_webhook_route
 
@@ -72,23 +74,25 @@ class TelegramBot:
     def __init__(
         self,
         bot: Bot,
-        services: BotServices,
+        services: Services,
         options: BotOptions,
+        metrics: BotMetrics,
         *,
         fsm_storage: BaseStorage | None = None,
         lane_queue: LaneQueue | None = None,
         settle: Callable[[UserKey | None], Awaitable[None]] | None = None,
         inbox: UpdateInbox | None = None,
     ) -> None:
-        """``lane_queue`` shares per-person lanes with the other instances in webhook mode;
-        ``settle(key)`` waits until the person's writes so far are stored (``None``: all);
-        ``inbox`` keeps accepted updates until they are answered and stored."""
+        """``metrics`` counts every update; ``lane_queue`` shares per-person lanes with the
+        other instances in webhook mode; ``settle(key)`` waits until the person's writes so far
+        are stored (``None``: all); ``inbox`` keeps accepted updates until they are answered
+        and stored."""
         self.bot = bot
         self.bot_id = str(bot.id)
         self.services, self.options = services, options
         self.sender = Sender(bot, draft_interval=options.draft_interval)
         self.dispatcher = build_dispatcher(
-            self.bot_id, services, options, self.sender, fsm_storage=fsm_storage
+            self.bot_id, services, options, self.sender, metrics, fsm_storage=fsm_storage
         )
         self.inboxed = (
             InboxedUpdates(inbox, bot, self._feed, settle) if inbox is not None else None

@@ -12,7 +12,6 @@ it remembers between steps in memory, so an operator who never consents leaves n
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
@@ -50,13 +49,6 @@ class AdminButton(StrEnum):
 class AdminAction(CallbackData, prefix="adm"):
     action: AdminButton
     arg: str = ""
-
-
-class ConsoleInstalled(Filter):
-    """The composition root gave this bot an admin console."""
-
-    async def __call__(self, event: Message | CallbackQuery, **data: Any) -> bool:
-        return isinstance(data.get("admin_console"), AdminConsole)
 
 
 class AwaitingInput(Filter):
@@ -253,8 +245,8 @@ async def _preview(
 
 def build() -> Router:
     router = Router(name="admin_menu")
-    router.message.filter(F.chat.type == ChatType.PRIVATE, ConsoleInstalled(), IsAdmin())
-    router.callback_query.filter(ConsoleInstalled(), IsAdmin())
+    router.message.filter(F.chat.type == ChatType.PRIVATE, IsAdmin())
+    router.callback_query.filter(IsAdmin())
     router.message.register(on_admin, Command("admin"))
     router.message.register(on_input, F.text, AwaitingInput())
     # arguments a button never carries (a forged or garbled one) match nothing here and get

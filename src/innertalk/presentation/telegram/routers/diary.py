@@ -20,13 +20,13 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from innertalk.application.diary import MoodCooldownError
+from innertalk.application.services import Services
 from innertalk.domain.mood import toggle_tag, whole_minutes
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
 from innertalk.presentation.telegram.keyboards import MENU_ACTIONS
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import DIARY, label_in, say_in
 from innertalk.presentation.texts import local_time
 
@@ -46,13 +46,13 @@ def _say(language: Language, key: str, **fields: object) -> str:
 
 
 async def on_mood(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await start_check_in(message.chat.id, key, profile, services, sender)
 
 
 async def start_check_in(
-    chat_id: int, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    chat_id: int, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     """The score question, or the kind cooldown message."""
     left = await services.diary.cooldown_left(key)
@@ -63,7 +63,7 @@ async def start_check_in(
 
 
 async def _cooldown(
-    chat_id: int, profile: Profile, left: timedelta, services: BotServices, sender: Sender
+    chat_id: int, profile: Profile, left: timedelta, services: Services, sender: Sender
 ) -> None:
     at = local_time(services.clock.now() + left, profile.timezone)
     text = _say(profile.language, "cooldown", minutes=whole_minutes(left), time=at)
@@ -109,7 +109,7 @@ async def on_tags_done(
     callback_data: kb.MoodAction,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
 ) -> None:
     await query.answer()
     await _ask_note(query, callback_data.score, profile, state, services)
@@ -120,7 +120,7 @@ async def on_tags_skip(
     callback_data: kb.MoodAction,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
 ) -> None:
     await query.answer()
     await state.update_data({TAGS: []})
@@ -128,7 +128,7 @@ async def on_tags_skip(
 
 
 async def _ask_note(
-    query: CallbackQuery, score: int, profile: Profile, state: FSMContext, services: BotServices
+    query: CallbackQuery, score: int, profile: Profile, state: FSMContext, services: Services
 ) -> None:
     await state.set_state(DiaryStates.note)
     await state.update_data({"mood_score": score, ASKED: services.clock.monotonic()})
@@ -142,7 +142,7 @@ async def on_note_skip(
     key: UserKey,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await query.answer()
@@ -164,7 +164,7 @@ async def on_note(
     key: UserKey,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     data = await state.get_data()
@@ -191,7 +191,7 @@ async def _record(
     score: int,
     tags: list[str],
     note: str,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     language = profile.language

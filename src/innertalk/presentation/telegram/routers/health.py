@@ -15,11 +15,11 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from innertalk.application.health import HealthReport, Status
+from innertalk.application.services import Services
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram.filters import IsAdmin
 from innertalk.presentation.telegram.locale import say
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 
 _STATUS = {Status.UP: "✅", Status.DEGRADED: "⚠️", Status.DOWN: "❌"}
 
@@ -36,7 +36,7 @@ def health_table(report: HealthReport, language: Language) -> str:
 
 
 async def on_health(
-    message: Message, language: Language, services: BotServices, sender: Sender
+    message: Message, language: Language, services: Services, sender: Sender
 ) -> None:
     report = await services.health.check()
     await sender.html(message.chat.id, health_table(report, language))

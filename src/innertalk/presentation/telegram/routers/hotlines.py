@@ -12,18 +12,18 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.application.services import Services
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram import hotline_keyboards
 from innertalk.presentation.telegram.hotline_keyboards import INTERNATIONAL, LIST, HotlineCountry
 from innertalk.presentation.telegram.safety import notice_html
-from innertalk.presentation.telegram.services import BotServices
 
 
 async def on_list(
     query: CallbackQuery,
     callback_data: HotlineCountry,
     language: Language,
-    services: BotServices,
+    services: Services,
 ) -> None:
     """Open the list of countries, the one the notice shows checked."""
     await query.answer()
@@ -42,7 +42,7 @@ async def on_country(
     query: CallbackQuery,
     callback_data: HotlineCountry,
     language: Language,
-    services: BotServices,
+    services: Services,
 ) -> None:
     """Rebuild the notice in place with the chosen country's hotlines."""
     await query.answer()

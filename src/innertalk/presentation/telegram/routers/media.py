@@ -12,11 +12,11 @@ from aiogram import F, Router
 from aiogram.enums import ChatType, ContentType
 from aiogram.types import Message
 
+from innertalk.application.services import Services
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram.cooldowns import Cooldown
 from innertalk.presentation.telegram.routers.talk import converse
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.streaming import Generations
 
 ANSWERS = {
@@ -50,7 +50,7 @@ async def on_captioned(
     message: Message,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
     generations: Generations,
 ) -> None:

@@ -6,13 +6,13 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.types import ChatMemberUpdated
 
+from innertalk.application.services import Services
 from innertalk.domain.users import UserKey
-from innertalk.presentation.telegram.services import BotServices
 
 _GONE = frozenset({"kicked", "left"})
 
 
-async def on_membership(update: ChatMemberUpdated, key: UserKey, services: BotServices) -> None:
+async def on_membership(update: ChatMemberUpdated, key: UserKey, services: Services) -> None:
     reachable = update.new_chat_member.status not in _GONE
     await services.profiles.set_reachable(key, reachable)
 

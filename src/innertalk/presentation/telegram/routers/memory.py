@@ -13,6 +13,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from innertalk.application.memory import Memory
+from innertalk.application.services import Services
 from innertalk.domain.questionnaires import result_context_line
 from innertalk.domain.sessions import DailySessionLimitError
 from innertalk.domain.users import Language, Profile, UserKey
@@ -22,7 +23,6 @@ from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.locale import language_name, style_name
 from innertalk.presentation.telegram.routers.questionnaires import INSTRUMENTS
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import label, say
 from innertalk.presentation.texts import Markup, local_time
 
@@ -30,7 +30,7 @@ SUMMARY_CHARS = 1500
 
 
 async def on_memory(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     memory = await services.memory.show(key)
     await sender.html(message.chat.id, memory_text(memory, profile))
@@ -82,7 +82,7 @@ async def on_forget(message: Message, profile: Profile, sender: Sender) -> None:
 
 
 async def on_forget_name(
-    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await services.profiles.update(key, display_name="")
@@ -90,7 +90,7 @@ async def on_forget_name(
 
 
 async def on_forget_summaries(
-    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     count = await services.memory.forget_summaries(key)
@@ -98,7 +98,7 @@ async def on_forget_summaries(
 
 
 async def on_forget_results(
-    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     count = await services.memory.forget_results(key)
@@ -119,7 +119,7 @@ async def _forgotten(query: CallbackQuery, html: str, sender: Sender) -> None:
 
 
 async def on_private(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     language = profile.language
     try:

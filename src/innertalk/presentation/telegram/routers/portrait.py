@@ -14,13 +14,13 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.application.services import Services
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.domain.wellbeing import Portrait
 from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.filters import MenuButton
 from innertalk.presentation.telegram.render import render_markdown
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.split import split_html
 from innertalk.presentation.telegram.wellbeing_texts import (
     PORTRAIT,
@@ -46,7 +46,7 @@ def page_html(language: Language, pages: list[str], page: int) -> str:
 
 
 async def on_portrait(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     language, chat_id = profile.language, message.chat.id
     await sender.html(chat_id, say_in(PORTRAIT, language, "writing"))
@@ -87,7 +87,7 @@ async def on_page(
     callback_data: kb.PortraitPage,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
 ) -> None:
     language = profile.language
     portrait = await services.portraits.stored(key, callback_data.portrait)

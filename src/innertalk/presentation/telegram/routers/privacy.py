@@ -11,12 +11,13 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboardRemove
 
+from innertalk.application.services import Services
 from innertalk.domain.users import Language, UserKey
 from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.keyboards import PrivacyAction, PrivacyButton
 from innertalk.presentation.telegram.locale import say
+from innertalk.presentation.telegram.options import BotOptions
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotOptions, BotServices
 from innertalk.presentation.texts import Catalog, catalog
 
 EXPORT_NAME = "innertalk-export"
@@ -31,26 +32,26 @@ async def on_privacy(message: Message, language: Language, sender: Sender) -> No
 
 
 async def on_export(
-    message: Message, key: UserKey, language: Language, services: BotServices, sender: Sender
+    message: Message, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     await export(key, language, services, sender)
 
 
 async def on_delete(
-    message: Message, language: Language, services: BotServices, sender: Sender
+    message: Message, language: Language, services: Services, sender: Sender
 ) -> None:
     await ask_to_delete(message.chat.id, language, services, sender)
 
 
 async def on_export_button(
-    query: CallbackQuery, key: UserKey, language: Language, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await export(key, language, services, sender)
 
 
 async def on_delete_button(
-    query: CallbackQuery, language: Language, services: BotServices, sender: Sender
+    query: CallbackQuery, language: Language, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await ask_to_delete(query.from_user.id, language, services, sender)
@@ -62,7 +63,7 @@ async def on_erase_button(
     key: UserKey,
     language: Language,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     options: BotOptions,
     sender: Sender,
 ) -> None:
@@ -83,7 +84,7 @@ async def on_keep_button(
     await sender.say(key.user_id, language, "cancelled")
 
 
-async def export(key: UserKey, language: Language, services: BotServices, sender: Sender) -> None:
+async def export(key: UserKey, language: Language, services: Services, sender: Sender) -> None:
     """Send everything stored about the person as two files."""
     await sender.bot.send_chat_action(key.user_id, ChatAction.UPLOAD_DOCUMENT)
     files = await services.privacy.export(key, labels=catalog(Catalog.EXPORT, language))
@@ -98,7 +99,7 @@ async def export(key: UserKey, language: Language, services: BotServices, sender
 
 
 async def ask_to_delete(
-    chat_id: int, language: Language, services: BotServices, sender: Sender
+    chat_id: int, language: Language, services: Services, sender: Sender
 ) -> None:
     issued = int(services.clock.now().timestamp())
     await sender.say(
@@ -107,7 +108,7 @@ async def ask_to_delete(
 
 
 async def erase(
-    key: UserKey, language: Language, state: FSMContext, services: BotServices, sender: Sender
+    key: UserKey, language: Language, state: FSMContext, services: Services, sender: Sender
 ) -> None:
     """Erase everything; the person is new to the bot afterwards (the menu goes too)."""
     erased = await services.privacy.delete(key)

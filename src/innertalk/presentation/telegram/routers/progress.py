@@ -8,12 +8,12 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from innertalk.application.diary import ChartWords
+from innertalk.application.services import Services
 from innertalk.domain.mood import TREND_MIN_ENTRIES, Trend
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import wellbeing_keyboards as kb
 from innertalk.presentation.telegram.filters import MenuButton
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import DIARY, label_in, say_in
 from innertalk.presentation.texts import day_text, local_day_text
 
@@ -23,13 +23,13 @@ def _say(language: Language, key: str, **fields: object) -> str:
 
 
 async def on_progress(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await show_progress(message.chat.id, key, profile, services, sender)
 
 
 async def show_progress(
-    chat_id: int, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    chat_id: int, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     """The statistics, then the 30-day chart with buttons for 30 and 90 days."""
     language = profile.language
@@ -79,7 +79,7 @@ async def send_chart(
     key: UserKey,
     language: Language,
     days: int,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     progress = await services.diary.progress(key, days=days)
@@ -106,7 +106,7 @@ async def on_chart(
     callback_data: kb.ChartPeriod,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await query.answer()

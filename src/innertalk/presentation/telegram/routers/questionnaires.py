@@ -21,6 +21,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from innertalk.application.questionnaires import SavedResult
+from innertalk.application.services import Services
 from innertalk.domain.questionnaires import (
     Action,
     Change,
@@ -39,7 +40,6 @@ from innertalk.presentation.telegram.filters import MenuButton
 from innertalk.presentation.telegram.hotline_keyboards import choose_country
 from innertalk.presentation.telegram.safety import notice_html
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import say
 from innertalk.presentation.texts import Markup, local_day_text
 
@@ -161,7 +161,7 @@ async def on_move(
     key: UserKey,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     """An answer, a skip or a step back: the run applies it (one transition, three kinds)."""
@@ -190,7 +190,7 @@ async def _moved(
     profile: Profile,
     run: QuestionnaireRun,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     language, chat_id = profile.language, query.from_user.id
@@ -227,7 +227,7 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
 
 
 async def _crisis(
-    chat_id: int, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    chat_id: int, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     notice = services.safety.notice(ITEM9_SIGNAL, profile.language, profile)
     await sender.html(chat_id, notice_html(notice), choose_country(notice))
@@ -239,7 +239,7 @@ async def _finish(
     key: UserKey,
     language: Language,
     run: QuestionnaireRun,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     try:

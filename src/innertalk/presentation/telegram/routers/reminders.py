@@ -17,6 +17,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.application.services import Services
 from innertalk.domain.reminders import (
     InvalidReminderError,
     ReminderSettings,
@@ -29,7 +30,6 @@ from innertalk.presentation.telegram.keyboards import MENU_ACTIONS
 from innertalk.presentation.telegram.routers.diary import start_check_in
 from innertalk.presentation.telegram.routers.fallback import answer_stale
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.wellbeing_texts import plain_text, say
 from innertalk.presentation.texts import local_day_text, local_time
 
@@ -71,7 +71,7 @@ def settings_html(profile: Profile, settings: ReminderSettings) -> str:
 
 
 async def show_reminders(
-    chat_id: int, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    chat_id: int, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     settings = await services.reminders.settings(key)
     await sender.html(
@@ -82,7 +82,7 @@ async def show_reminders(
 
 
 async def on_reminders(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await show_reminders(message.chat.id, key, profile, services, sender)
 
@@ -100,7 +100,7 @@ async def on_at(
     callback_data: kb.ReminderAction,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await query.answer()
@@ -114,7 +114,7 @@ async def on_typed(
     query: CallbackQuery,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await state.set_state(ReminderStates.time)
@@ -128,7 +128,7 @@ async def on_quiet(
     callback_data: kb.ReminderAction,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     start, end = _hhmm(callback_data.value[:4]), _hhmm(callback_data.value[4:])
@@ -143,7 +143,7 @@ async def on_quiet(
 
 
 async def on_quiet_off(
-    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await services.reminders.set_quiet_hours(key, None, None)
@@ -151,7 +151,7 @@ async def on_quiet_off(
 
 
 async def on_stop(
-    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await services.reminders.stop(key)
@@ -163,7 +163,7 @@ async def on_snooze(
     callback_data: kb.ReminderAction,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     language, reminders = profile.language, services.reminders
@@ -178,7 +178,7 @@ async def on_snooze(
 
 
 async def on_checkin(
-    query: CallbackQuery, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await start_check_in(query.from_user.id, key, profile, services, sender)
@@ -189,7 +189,7 @@ async def on_time_typed(
     key: UserKey,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     typed = (message.text or "").strip()

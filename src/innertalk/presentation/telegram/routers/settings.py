@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.application.services import Services
 from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import keyboards
@@ -29,7 +30,6 @@ from innertalk.presentation.telegram.locale import language_name, local_time, sa
 from innertalk.presentation.telegram.routers.privacy import show_privacy
 from innertalk.presentation.telegram.routers.reminders import show_reminders
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.timezones import parse_timezone
 
 TIMEZONE_ANSWER_WINDOW = 600.0
@@ -70,7 +70,7 @@ async def on_style_chosen(
     query: CallbackQuery,
     callback_data: StyleChoice,
     key: UserKey,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     profile = await services.profiles.update(key, style=callback_data.value)
@@ -97,7 +97,7 @@ async def on_timezone_button(
     query: CallbackQuery,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await query.answer()
@@ -115,7 +115,7 @@ async def on_timezone_button(
 
 
 async def on_reminders_button(
-    query: CallbackQuery, profile: Profile, services: BotServices, sender: Sender
+    query: CallbackQuery, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await show_reminders(query.from_user.id, profile.key, profile, services, sender)
@@ -138,7 +138,7 @@ async def on_language_chosen(
     query: CallbackQuery,
     callback_data: LanguageChoice,
     key: UserKey,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     profile = await services.profiles.update(key, language=callback_data.code)
@@ -153,7 +153,7 @@ async def on_timezone_chosen(
     callback_data: TimezoneChoice,
     key: UserKey,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await state.clear()
@@ -167,7 +167,7 @@ async def on_timezone_typed(
     key: UserKey,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     typed = (message.text or "").strip()
@@ -186,7 +186,7 @@ async def on_timezone_typed(
 
 
 async def _timezone_set(
-    key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await sender.say(
         key.user_id,

@@ -16,6 +16,7 @@ from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from innertalk.application.services import Services
 from innertalk.domain.language import detect_language
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram import keyboards
@@ -25,7 +26,6 @@ from innertalk.presentation.telegram.keyboards import Consent, OnboardingLanguag
 from innertalk.presentation.telegram.locale import say
 from innertalk.presentation.telegram.safety import notice_html
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 
 
 async def on_start(
@@ -68,7 +68,7 @@ async def on_consent(
     key: UserKey,
     profile: Profile | None,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await query.answer()
@@ -106,7 +106,7 @@ async def before_consent(
     language: Language,
     state: FSMContext,
     sender: Sender,
-    services: BotServices,
+    services: Services,
 ) -> None:
     """Anything written before consent: not kept; the explanation and the button again.
 

@@ -12,6 +12,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, MessageGenerationStopped
 
 from innertalk.application.ports import ModelRefusedError
+from innertalk.application.services import Services
 from innertalk.application.talk import (
     ConsentRequiredError,
     DailyTokenBudgetExhaustedError,
@@ -30,7 +31,6 @@ from innertalk.presentation.telegram.locale import duration, local_time, say
 from innertalk.presentation.telegram.render import render_markdown
 from innertalk.presentation.telegram.safety import notice_html
 from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
 from innertalk.presentation.telegram.streaming import Generations
 
 _DECLINED: dict[type[Exception], str] = {  # what TalkService refuses → the text that says so
@@ -47,7 +47,7 @@ async def converse(
     *,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
     generations: Generations,
 ) -> None:
@@ -96,7 +96,7 @@ async def limit_reached(
     chat_id: int,
     error: DailySessionLimitError,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     """Today's sessions are used up: when new ones open, on the person's own clock."""
@@ -116,7 +116,7 @@ async def on_text(
     message: Message,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
     generations: Generations,
 ) -> None:
@@ -133,7 +133,7 @@ async def on_text(
 
 
 async def on_talk(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     try:
         _, is_new = await services.sessions.start(key)
@@ -146,20 +146,20 @@ async def on_talk(
 
 
 async def on_end(
-    message: Message, key: UserKey, language: Language, services: BotServices, sender: Sender
+    message: Message, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     await end_session(message.bot, key, language, services, sender)
 
 
 async def on_end_button(
-    query: CallbackQuery, key: UserKey, language: Language, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await end_session(query.bot, key, language, services, sender)
 
 
 async def end_session(
-    bot: Bot | None, key: UserKey, language: Language, services: BotServices, sender: Sender
+    bot: Bot | None, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     """Close the open session with a summary, and show what will be remembered."""
     if bot is not None:
