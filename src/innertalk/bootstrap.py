@@ -14,9 +14,9 @@ from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
-from redis.asyncio import Redis
 
 from innertalk.application.admin import AdminService
 from innertalk.application.alerts import AlertKind, AlertService
@@ -57,7 +57,7 @@ from innertalk.infrastructure.charts import ChartLabels, render_mood_chart
 from innertalk.infrastructure.clock import SystemClock
 from innertalk.infrastructure.context_codec import ContextCodec
 from innertalk.infrastructure.crypto import FieldCipher
-from innertalk.infrastructure.dedupe import LocalUpdateDedupe, RedisUpdateDedupe
+from innertalk.infrastructure.dedupe import LocalUpdateDedupe
 from innertalk.infrastructure.hotlines import HotlineFileError, load_hotlines
 from innertalk.infrastructure.inbox_seal import PayloadSeal
 from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerStateStore
@@ -66,7 +66,6 @@ from innertalk.infrastructure.llm.moderation import OpenAIModerationOpinion
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.prices import PriceTable
 from innertalk.infrastructure.llm.provider import Provider
-from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
 from innertalk.infrastructure.llm.registry import PROVIDERS, build_provider
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
@@ -82,19 +81,19 @@ from innertalk.infrastructure.ratelimit import (
     LimitsTokenBudget,
     LocalRateLimiter,
 )
-from innertalk.infrastructure.redis_cache import RedisContextCache
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
-from innertalk.infrastructure.redis_locks import RedisJobLocks
 from innertalk.infrastructure.safety_model.classifier import shipped_classifier
 from innertalk.infrastructure.storage.key_check import KeyMismatchError, check_keys
-from innertalk.infrastructure.storage.mongo import MongoStorage
-from innertalk.infrastructure.storage.mongo_client import MongoStartupError
-from innertalk.infrastructure.storage.mongo_inbox import MongoUpdateInbox
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from innertalk.presentation.reply_words import cut_off_note, withheld_reply, withheld_summary
+
+if TYPE_CHECKING:  # redis-py and PyMongo take a few hundred ms each to import: they are
+    # imported where REDIS_URL or a mongodb:// DATABASE_URL is used (docs/operations.md)
+    from redis.asyncio import Redis
+
+    from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
+    from innertalk.infrastructure.storage.mongo import MongoStorage
 
 log = structlog.get_logger(__name__)
 
@@ -192,6 +191,9 @@ async def _open_mongodb(
 ) -> MongoStorage:
     """Connected (or a one-line ``ConfigError`` naming ``DATABASE_URL``), then migrated or
     checked for the indexes ``innertalk migrate`` creates."""
+    from innertalk.infrastructure.storage.mongo import MongoStorage
+    from innertalk.infrastructure.storage.mongo_client import MongoStartupError
+
     try:
         storage = await MongoStorage.open(
             settings.storage.database_url,
@@ -386,8 +388,11 @@ class SharedState:
 
     async def aclose(self) -> None:
         """Stop background work, then close the client (and its pool)."""
-        if isinstance(self.cache, RedisContextCache):
-            await self.cache.close()
+        if self.redis is not None:
+            from innertalk.infrastructure.redis_cache import RedisContextCache
+
+            if isinstance(self.cache, RedisContextCache):
+                await self.cache.close()
         if self.breakers is not None:
             await self.breakers.aclose()
         if self.redis is not None:
@@ -410,6 +415,12 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
             job_locks=LocalJobLocks(),
             breakers=None,
         )
+    from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
+    from innertalk.infrastructure.redis_cache import RedisContextCache
+    from innertalk.infrastructure.redis_connection import connect_redis
+    from innertalk.infrastructure.redis_dedupe import RedisUpdateDedupe
+    from innertalk.infrastructure.redis_locks import RedisJobLocks
+
     redis = connect_redis(url)
     # the context holds turn texts: sealed with the at-rest key whenever there is one
     codec = ContextCodec(at_rest_cipher(settings))
@@ -595,8 +606,12 @@ async def open_inbox(settings: Settings, redis: Redis | None) -> AsyncIterator[U
     inbox: UpdateInbox
     try:
         if redis is not None:
+            from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
+
             inbox = RedisUpdateInbox(redis, seal)
         elif settings.storage.backend == "mongodb":
+            from innertalk.infrastructure.storage.mongo_inbox import MongoUpdateInbox
+
             url, database = settings.storage.database_url, settings.storage.mongodb_database
             inbox = await MongoUpdateInbox.open(url, database, seal)
         else:
