@@ -77,7 +77,12 @@ def test_values_from_before_encryption_are_read_as_they_are() -> None:
     assert FieldCipher([NEW]).decrypt("plain old text", "bot:1:turn") == "plain old text"
 
 
-@pytest.mark.parametrize("bad", ["", "short", "!!!not-base64!!!", generate_key()[:20]])
+@pytest.mark.parametrize(
+    "bad",
+    ["", "short", "!!!not-base64!!!", generate_key()[:20]],
+    # fixed ids: a random key in a test id differs between pytest-xdist workers
+    ids=["empty", "short", "not-base64", "truncated"],
+)
 def test_bad_keys_are_refused(bad: str) -> None:
     """A key that is not 32 bytes of base64 is refused with a reason."""
     with pytest.raises(InvalidKeyError):

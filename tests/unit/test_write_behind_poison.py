@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bson.errors import InvalidDocument
 from prometheus_client import REGISTRY
+from pymongo.errors import AutoReconnect, BulkWriteError, DocumentTooLarge, WriteError
 
 from innertalk.application.ports import DeadLetter, Record
 from innertalk.domain.conversation import Role, Session, Turn
@@ -157,3 +159,15 @@ def test_permanent_errors_are_data_errors_not_outages() -> None:
     assert permanent(sqlite3.IntegrityError("CHECK constraint failed"))
     assert not permanent(sqlite3.OperationalError("database is locked"))
     assert not permanent(ConnectionError("refused"))
+
+
+def test_mongodb_data_errors_are_permanent_and_outages_are_not() -> None:
+    """PyMongo's refused-document errors dead-letter a record; a lost connection never does."""
+    refused = BulkWriteError({"writeErrors": [{"code": 121}], "writeConcernErrors": []})
+    unconfirmed = BulkWriteError({"writeErrors": [{"code": 121}], "writeConcernErrors": [{}]})
+    assert permanent(refused)
+    assert not permanent(unconfirmed)
+    assert permanent(WriteError("duplicate key", 11000))
+    assert permanent(DocumentTooLarge("too large"))
+    assert permanent(InvalidDocument("bad key"))
+    assert not permanent(AutoReconnect("connection lost"))

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 import structlog
-from redis.asyncio import Redis
 
 from innertalk.application.alerts import AlertKind, AlertService
 from innertalk.application.contexts import ContextLoader
@@ -50,6 +50,9 @@ from innertalk.infrastructure.pseudonym_key import (
 from innertalk.infrastructure.safety_model.classifier import shipped_classifier
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from innertalk.presentation.reply_words import withheld_reply, withheld_summary
+
+if TYPE_CHECKING:  # imported only with REDIS_URL (bootstrap/stores.py)
+    from redis.asyncio import Redis
 
 log = structlog.get_logger(__name__)
 

@@ -7,7 +7,6 @@ import sys
 from innertalk.application.inbox import InboxUnavailableError
 from innertalk.bootstrap.stores import at_rest_cipher, open_inbox, open_storage
 from innertalk.config import ConfigError, Settings
-from innertalk.infrastructure.redis_connection import connect_redis
 from innertalk.infrastructure.storage.key_check import seal_probe
 from innertalk.infrastructure.storage.sealing import FieldSeal
 
@@ -52,6 +51,8 @@ async def reencrypt(settings: Settings) -> None:
 async def _reseal_inbox(settings: Settings) -> int:
     """Re-seal the updates waiting in the inbox (where ``innertalk bot`` keeps it: Redis with
     REDIS_URL, else the database), or one filed under an old key is lost once it is dropped."""
+    from innertalk.infrastructure.redis_connection import connect_redis
+
     url = settings.storage.redis_url
     redis = connect_redis(url) if url else None
     try:

@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING
 
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.application.ports import (
@@ -25,25 +24,24 @@ from innertalk.config import ConfigError, Settings
 from innertalk.infrastructure.cache import LocalContextCache
 from innertalk.infrastructure.context_codec import ContextCodec
 from innertalk.infrastructure.crypto import FieldCipher
-from innertalk.infrastructure.dedupe import LocalUpdateDedupe, RedisUpdateDedupe
+from innertalk.infrastructure.dedupe import LocalUpdateDedupe
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
 from innertalk.infrastructure.locks import LocalJobLocks
 from innertalk.infrastructure.ratelimit import (
     LimitsRateLimiter,
     LimitsTokenBudget,
     LocalRateLimiter,
 )
-from innertalk.infrastructure.redis_cache import RedisContextCache
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
-from innertalk.infrastructure.redis_locks import RedisJobLocks
 from innertalk.infrastructure.storage.key_check import KeyMismatchError, check_keys
-from innertalk.infrastructure.storage.mongo import MongoStorage
-from innertalk.infrastructure.storage.mongo_client import MongoStartupError
-from innertalk.infrastructure.storage.mongo_inbox import MongoUpdateInbox
 from innertalk.infrastructure.storage.sqlite import SqliteStorage
 from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+
+if TYPE_CHECKING:  # redis-py and PyMongo take a few hundred ms each to import: they are
+    # imported where REDIS_URL or a mongodb:// DATABASE_URL is used (docs/operations.md)
+    from redis.asyncio import Redis
+
+    from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
+    from innertalk.infrastructure.storage.mongo import MongoStorage
 
 CONTEXT_CACHE_SIZE = 50_000
 CONTEXT_CACHE_TTL = 30 * 60.0
@@ -95,6 +93,9 @@ async def _open_mongodb(
 ) -> MongoStorage:
     """Connected (or a one-line ``ConfigError`` naming ``DATABASE_URL``), then migrated or
     checked for the indexes ``innertalk migrate`` creates."""
+    from innertalk.infrastructure.storage.mongo import MongoStorage
+    from innertalk.infrastructure.storage.mongo_client import MongoStartupError
+
     try:
         storage = await MongoStorage.open(
             settings.storage.database_url,
@@ -126,8 +127,11 @@ class SharedState:
 
     async def aclose(self) -> None:
         """Stop background work, then close the client (and its pool)."""
-        if isinstance(self.cache, RedisContextCache):
-            await self.cache.close()
+        if self.redis is not None:
+            from innertalk.infrastructure.redis_cache import RedisContextCache
+
+            if isinstance(self.cache, RedisContextCache):
+                await self.cache.close()
         if self.breakers is not None:
             await self.breakers.aclose()
         if self.redis is not None:
@@ -150,6 +154,12 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
             job_locks=LocalJobLocks(),
             breakers=None,
         )
+    from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
+    from innertalk.infrastructure.redis_cache import RedisContextCache
+    from innertalk.infrastructure.redis_connection import connect_redis
+    from innertalk.infrastructure.redis_dedupe import RedisUpdateDedupe
+    from innertalk.infrastructure.redis_locks import RedisJobLocks
+
     redis = connect_redis(url)
     # the context holds turn texts: sealed with the at-rest key whenever there is one
     codec = ContextCodec(at_rest_cipher(settings))
@@ -176,8 +186,12 @@ async def open_inbox(settings: Settings, redis: Redis | None) -> AsyncIterator[U
     inbox: UpdateInbox
     try:
         if redis is not None:
+            from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
+
             inbox = RedisUpdateInbox(redis, seal)
         elif settings.storage.backend == "mongodb":
+            from innertalk.infrastructure.storage.mongo_inbox import MongoUpdateInbox
+
             url, database = settings.storage.database_url, settings.storage.mongodb_database
             inbox = await MongoUpdateInbox.open(url, database, seal)
         else:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING
 
 from innertalk.application.health import ComponentHealth, Status
 from innertalk.infrastructure.llm.breaker import BreakerState
 from innertalk.infrastructure.llm.router import ModelRouter
-from innertalk.infrastructure.redis_connection import REDIS_FAILURES
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
+
+if TYPE_CHECKING:  # redis-py takes a few hundred ms to import: only a process with Redis pays
+    from redis.asyncio import Redis
 
 
 async def storage_health(storage: WriteBehindStorage, backend: str) -> ComponentHealth:
@@ -43,6 +44,8 @@ REDIS_PROBE_TIMEOUT = 1.0
 
 async def redis_health(redis: Redis) -> ComponentHealth:
     """Redis answers ``PING``. Optional: everything shared through it fails open."""
+    from innertalk.infrastructure.redis_connection import REDIS_FAILURES
+
     try:
         async with asyncio.timeout(REDIS_PROBE_TIMEOUT):
             await redis.ping()

@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from cachetools import TTLCache
@@ -27,13 +27,22 @@ from limits import RateLimitItem, RateLimitItemPerDay, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from redis.asyncio import ConnectionPool
 
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.metrics import RATE_LIMIT_DECISIONS, TOKEN_BUDGET_REFUSALS
-from innertalk.infrastructure.redis_connection import RedisFailures
+
+if TYPE_CHECKING:  # redis-py takes a few hundred ms to import: only a process with Redis pays
+    from redis.asyncio import ConnectionPool
+
+    from innertalk.infrastructure.redis_connection import RedisFailures
 
 log = structlog.get_logger(__name__)
+
+
+def _failures(component: str) -> RedisFailures:
+    from innertalk.infrastructure.redis_connection import RedisFailures
+
+    return RedisFailures(component)
 
 
 def parse_rate(rate: str) -> RateLimitItem:
@@ -81,7 +90,7 @@ class LimitsRateLimiter:
         self._storage = limits_storage(storage_uri, pool=pool, timeout=timeout)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._timeout = timeout
-        self._failures = RedisFailures("rate_limit")
+        self._failures = _failures("rate_limit")
 
     async def allow(self, key: UserKey) -> bool:
         try:
@@ -144,7 +153,7 @@ class LimitsTokenBudget:
             limits_storage(storage_uri, pool=pool, timeout=timeout)
         )
         self._timeout = timeout
-        self._failures = RedisFailures("token_budget")
+        self._failures = _failures("token_budget")
 
     async def exhausted_for(self, key: UserKey) -> float:
         ids = ("tokens", key.bot_id, str(key.user_id))

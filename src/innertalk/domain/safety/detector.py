@@ -127,14 +127,14 @@ class _Message:
 
 
 class CrisisDetector:
-    """Finds crisis signals in a text; build once (patterns compile at import), call often."""
+    """Finds crisis signals in a text; build once, call often (each rule's patterns compile
+    the first time its anchors are present)."""
 
     def __init__(self, rules: Sequence[Rule] = RULES, *, use_anchors: bool = True) -> None:
         self._rules = tuple(rules)
         self._use_anchors = use_anchors
-        self._groups = {
-            rule.id: {key: _groups(rule, key) for key in _PERSONS} for rule in self._rules
-        }
+        # filled as rules first match: reading a pattern's groups compiles it (see ``rules``)
+        self._groups: dict[str, dict[str, tuple[str, ...]]] = {}
         self._scripts = {
             cyrillic: tuple(rule for rule in self._rules if rule.id.startswith("ru.") == cyrillic)
             for cyrillic in (True, False)
@@ -206,7 +206,9 @@ class CrisisDetector:
 
     def _judge(self, rule: Rule, match: re.Match[str], message: _Message) -> CrisisHit | None:
         """The hit ``match`` makes once its context is read, or ``None`` if it is not one."""
-        canon, groups = message.canon, self._groups[rule.id]
+        canon, groups = message.canon, self._groups.get(rule.id)
+        if groups is None:
+            groups = self._groups[rule.id] = {key: _groups(rule, key) for key in _PERSONS}
         if _any_group(match, groups["you"]):
             return None
         start, end = match.start() + 1, match.end()

@@ -18,13 +18,12 @@ A dead letter holds ids, the record's kind and the error's class — never its c
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
-from bson.errors import BSONError
-from pymongo.errors import BulkWriteError, DocumentTooLarge, WriteError
 
 from innertalk.application.backoff import Backoff
 from innertalk.application.ports import Clock, DeadLetter, DeadLetterStore, Record, RecordStore
@@ -42,11 +41,9 @@ PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.IntegrityError,
     sqlite3.DataError,
     sqlite3.InterfaceError,  # a parameter that cannot be bound
-    BSONError,  # InvalidDocument, InvalidStringData
-    DocumentTooLarge,
-    WriteError,  # a document the server refused (validation, duplicate key)
 )
-"""Errors that say the record cannot be stored, unlike a lost connection or a locked file."""
+"""Errors that say the record cannot be stored, unlike a lost connection or a locked file
+(and MongoDB's: ``_mongo_permanent``)."""
 
 DeadLetterHook = Callable[[DeadLetter], Awaitable[None]]
 """Told about every dead letter (the composition root alerts the admins)."""
@@ -54,10 +51,24 @@ DeadLetterHook = Callable[[DeadLetter], Awaitable[None]]
 
 def permanent(error: BaseException) -> bool:
     """Whether ``error`` is a data error: retrying the same record cannot succeed."""
+    # Only a process that loaded PyMongo (MongoDB storage) can raise its errors; importing it
+    # here otherwise would cost every SQLite process a few hundred ms at start-up.
+    loaded = "pymongo" in sys.modules or "bson" in sys.modules
+    if loaded and (verdict := _mongo_permanent(error)) is not None:
+        return verdict
+    return isinstance(error, PERMANENT_ERRORS)
+
+
+def _mongo_permanent(error: BaseException) -> bool | None:
+    """The verdict on a PyMongo/BSON error, ``None`` for any other error."""
+    from bson.errors import BSONError
+    from pymongo.errors import BulkWriteError, DocumentTooLarge, WriteError
+
     if isinstance(error, BulkWriteError):  # refused documents, no write-concern trouble
         details = error.details or {}
         return bool(details.get("writeErrors")) and not details.get("writeConcernErrors")
-    return isinstance(error, PERMANENT_ERRORS)
+    # InvalidDocument, InvalidStringData; a document the server refused (validation, duplicate)
+    return True if isinstance(error, (BSONError, DocumentTooLarge, WriteError)) else None
 
 
 class LandingStore(RecordStore, DeadLetterStore, Protocol):
