@@ -24,11 +24,11 @@ import structlog
 
 from bench.prompt_prefix import Reuse, conversation, is_fold, labelled, lowest
 from innertalk.domain.prompting import ModelRequest, TokenUsage
-from innertalk.infrastructure.llm.anthropic import AnthropicProvider
-from innertalk.infrastructure.llm.gemini import GeminiProvider
-from innertalk.infrastructure.llm.openai import OpenAIProvider
 from innertalk.infrastructure.llm.prices import PriceTable
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.anthropic import AnthropicProvider
+from innertalk.infrastructure.llm.providers.gemini import GeminiProvider
+from innertalk.infrastructure.llm.providers.openai import OpenAIProvider
+from innertalk.infrastructure.llm.providers.provider import Provider
 from tests.fakes.providers import AnthropicServer, Behaviour, GeminiServer, OpenAIServer
 from tests.fakes.providers.base import FakeProviderServer
 

@@ -71,8 +71,8 @@ from innertalk.application.ids import new_id
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.infrastructure.logs import configure_logging
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.observability.logs import configure_logging
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.e2e.conftest import COMMAND, clean_env
 
 TOKEN = "123456789:AAHloadBenchmarkToken-0123456789abcdefgh"
@@ -1202,8 +1202,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 async def inbox_cost(count: int) -> str:
     """What the durable inbox adds per message: ``file`` + ``answered`` + ``done`` on the
     SQLite table (``synchronous = FULL``: each a fsynced commit), as the bot does them."""
-    from innertalk.infrastructure.storage.sqlite import SqliteStorage
-    from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+    from innertalk.infrastructure.storage.sqlite.inbox import SqliteUpdateInbox
+    from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 
     payload = json.dumps({"update_id": 1, "message": {"text": "x" * 200}}).encode()
     lines = ["| writers | messages | per message (wall) | messages/s |", "|---|---|---|---|"]

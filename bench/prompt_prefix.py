@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from innertalk.application.talk import TalkPolicy
+from innertalk.application.conversation.talk import TalkPolicy
 from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ModelRequest, Purpose
 from innertalk.domain.users import Language, UserKey

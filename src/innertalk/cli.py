@@ -20,7 +20,7 @@ from innertalk.bootstrap.console import run_chat
 from innertalk.bootstrap.maintenance import migrate, reencrypt
 from innertalk.config import ConfigError, LogSettings, Settings, load_settings
 from innertalk.infrastructure.crypto import DecryptionError, generate_key
-from innertalk.infrastructure.logs import configure_logging
+from innertalk.infrastructure.observability.logs import configure_logging
 from innertalk.presentation.readiness import (
     NotListeningError,
     fetch_readiness,

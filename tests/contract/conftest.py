@@ -17,8 +17,8 @@ import pytest
 
 from innertalk.application.ports import Storage
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
-from innertalk.infrastructure.storage.local import LocalStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.mongodb import MONGODB_URI, mongodb_storage, mongodb_wire_fake_storage
 
 

@@ -13,12 +13,12 @@ import pytest
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
-from innertalk.infrastructure.storage.local_inbox import LocalUpdateInbox
-from innertalk.infrastructure.storage.mongo_inbox import COLLECTION, MongoUpdateInbox
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
-from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.infrastructure.redis.inbox import RedisUpdateInbox
+from innertalk.infrastructure.storage.local.inbox import LocalUpdateInbox
+from innertalk.infrastructure.storage.mongo.inbox import COLLECTION, MongoUpdateInbox
+from innertalk.infrastructure.storage.sqlite.inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.fakes.mongo_server import mongo_server
 
 Opener = Callable[[Path, str, PayloadSeal], AbstractAsyncContextManager[UpdateInbox]]

@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 
 from innertalk.application.ports import JobLocks
 from innertalk.infrastructure.locks import LocalJobLocks
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_locks import RedisJobLocks
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.infrastructure.redis.locks import RedisJobLocks
 from tests.fakes.sleeper import ManualSleep
 
 Factory = Callable[[], JobLocks]

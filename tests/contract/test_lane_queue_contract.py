@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from innertalk.application.ports import LaneQueue, LaneQueueUnavailableError
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.lane_queue import LocalLaneBoard, LocalLaneQueue, RedisLaneQueue
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis.connection import connect_redis
 from tests.fakes.clock import FakeClock
 
 Pair = tuple[LaneQueue, LaneQueue, Callable[[], AbstractAsyncContextManager[None]]]

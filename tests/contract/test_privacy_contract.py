@@ -5,8 +5,8 @@ from __future__ import annotations
 from innertalk.application.ports import Record, Storage
 from innertalk.domain.users import UserKey
 from innertalk.domain.wellbeing import Feedback
-from innertalk.infrastructure.storage.local import LocalStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.records import ALICE, ALICE_ON_BOT_B, BOB, at, everything
 
 

@@ -10,8 +10,8 @@ from datetime import time, timedelta, timezone
 from innertalk.application.ports import Storage
 from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.local import LocalStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.records import ALICE, ALICE_ON_BOT_B, BOB, STRANGER, at, everything
 
 CAROL = UserKey("bot-a", 1003)

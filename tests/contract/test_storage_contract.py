@@ -11,8 +11,8 @@ from innertalk.application.ports import Record, Storage
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.users import Language, Style
 from innertalk.domain.wellbeing import Feedback, Portrait
-from innertalk.infrastructure.storage.local import LocalStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.records import (
     ALICE,
     ALICE_ON_BOT_B,

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.ratelimit import LimitsTokenBudget
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis.connection import connect_redis
 
 Factory = Callable[[int], LimitsTokenBudget]
 

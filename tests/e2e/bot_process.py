@@ -12,7 +12,7 @@ from pathlib import Path
 
 from innertalk.domain.conversation import Role, Session
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.e2e.conftest import COMMAND, clean_env
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from innertalk.application.alerts import AlertService
-from innertalk.application.contexts import ContextLoader
+from innertalk.application.conversation.contexts import ContextLoader
+from innertalk.application.conversation.sessions import SessionService
+from innertalk.application.conversation.talk import TalkPolicy, TalkService
+from innertalk.application.operations.alerts import AlertService
 from innertalk.application.ports import LanguageModel, TokenBudget
 from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import SecondOpinion
 from innertalk.application.services import CoreAdapters, CorePolicy, Services, wire_services
-from innertalk.application.sessions import SessionService
-from innertalk.application.talk import TalkPolicy, TalkService
 from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.domain.users import Pseudonyms
@@ -22,7 +22,7 @@ from innertalk.infrastructure.dedupe import LocalUpdateDedupe
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
 from innertalk.infrastructure.ratelimit import LocalRateLimiter
-from innertalk.infrastructure.storage.local import LocalStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 from innertalk.presentation.reply_words import withheld_reply, withheld_summary
 from tests.fakes.clock import FakeClock
 

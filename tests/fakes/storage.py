@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from innertalk.application.ports import Record
-from innertalk.infrastructure.storage.local import LocalStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 
 
 class StoreDownError(ConnectionError):

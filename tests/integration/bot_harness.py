@@ -19,9 +19,9 @@ from innertalk.bootstrap.bot import bot_options, telegram_bot
 from innertalk.config import load_settings
 from innertalk.domain.conversation import Role
 from innertalk.domain.users import UserKey
-from innertalk.presentation.telegram.client import create_bot
 from innertalk.presentation.telegram.options import BotOptions
-from innertalk.presentation.telegram.runtime import TelegramBot
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.runtime import TelegramBot
 from tests.fakes.models import ScriptedModel
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser

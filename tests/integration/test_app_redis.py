@@ -10,7 +10,7 @@ import pytest
 from innertalk.bootstrap import build_app
 from innertalk.config import load_settings
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.redis_dedupe import RedisUpdateDedupe
+from innertalk.infrastructure.redis.dedupe import RedisUpdateDedupe
 
 
 async def test_two_apps_on_one_redis_share_dedupe_and_rate_limits(

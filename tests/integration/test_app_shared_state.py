@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.application.health import Status
+from innertalk.application.operations.health import Status
 from innertalk.bootstrap import build_app
 from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import generate_key
-from innertalk.infrastructure.redis_cache import RedisContextCache
-from innertalk.infrastructure.redis_locks import RedisJobLocks
+from innertalk.infrastructure.redis.cache import RedisContextCache
+from innertalk.infrastructure.redis.locks import RedisJobLocks
 from tests.fakes.models import ScriptedModel
 
 

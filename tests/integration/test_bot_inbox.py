@@ -20,11 +20,11 @@ from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.storage.local_inbox import LocalUpdateInbox
+from innertalk.infrastructure.storage.local.inbox import LocalUpdateInbox
 from innertalk.presentation.http import build_http_app
-from innertalk.presentation.telegram.client import create_bot
-from innertalk.presentation.telegram.inboxed import InboxedUpdates
-from innertalk.presentation.telegram.webhook import Webhook
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.inboxed import InboxedUpdates
+from innertalk.presentation.telegram.transport.webhook import Webhook
 from tests.fakes.models import ScriptedModel
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot_harness import BOT_ID, isolate

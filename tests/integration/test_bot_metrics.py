@@ -8,7 +8,7 @@ import pytest
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import Update
 
-from innertalk.presentation.telegram.client import create_bot
+from innertalk.presentation.telegram.transport.client import create_bot
 from tests.fakes.metrics import RecordingMetrics
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot_harness import running_bot

@@ -11,8 +11,8 @@ from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 
 from innertalk.infrastructure.fsm import SharedRedisFsmStorage
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_locks import RedisJobLocks
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.infrastructure.redis.locks import RedisJobLocks
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser
 from tests.integration.bot_harness import BOT_ID, running_bot

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.users import Language
 from tests.integration.bot_harness import running_bot
 

@@ -15,8 +15,8 @@ from innertalk.bootstrap.bot import telegram_bot
 from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.presentation.http import build_http_app
-from innertalk.presentation.telegram.client import create_bot
-from innertalk.presentation.telegram.webhook import Webhook
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.webhook import Webhook
 from tests.fakes.models import StreamingModel
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot_harness import BOT_ID, isolate

@@ -20,8 +20,8 @@ from innertalk.domain.users import UserKey
 from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.crypto import DecryptionError, FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
-from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.integration.bot_harness import RunningBot, running_bot
 
 NAME = "Zebulon Quixotefield"

@@ -9,8 +9,8 @@ from aiogram.fsm.storage.base import StorageKey
 
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.fsm import StoreFsmStorage
-from innertalk.infrastructure.storage.local import LocalStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 
 KEY = StorageKey(bot_id=777, chat_id=42, user_id=42)
 

@@ -15,10 +15,10 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 INJECTED = {
     "domain/users.py": ("import aiogram", "aiogram"),
     "domain/mood.py": ("import matplotlib.pyplot", "matplotlib"),
-    "application/talk.py": ("import redis.asyncio", "redis"),
-    "application/diary.py": ("from openai import AsyncOpenAI", "openai"),
-    "application/portraits.py": ("from google import genai", "google"),
-    "application/reminders.py": ("import pymongo", "pymongo"),
+    "application/conversation/talk.py": ("import redis.asyncio", "redis"),
+    "application/wellbeing/diary.py": ("from openai import AsyncOpenAI", "openai"),
+    "application/wellbeing/portraits.py": ("from google import genai", "google"),
+    "application/wellbeing/reminders.py": ("import pymongo", "pymongo"),
 }
 """Module (under innertalk/) → the import added to it, and the package it reaches."""
 
@@ -53,7 +53,7 @@ def test_frameworks_drivers_and_sdks_in_domain_or_application_break_the_contract
     assert result.returncode == 1, result.stdout
     assert "Domain is pure: no frameworks, drivers, SDKs or settings BROKEN" in result.stdout
     for relative, (_, package) in INJECTED.items():
-        layer, module = relative.removesuffix(".py").split("/")
+        layer, module = relative.removesuffix(".py").replace("/", ".").split(".", 1)
         # the layer's own contract names the package, and the report names the importer
         assert f"innertalk.{layer} is not allowed to import {package}:" in result.stdout
         assert f"innertalk.{layer}.{module} -> {package}" in result.stdout

@@ -13,8 +13,8 @@ from aiogram import Bot
 from aiogram.types import Update
 
 from innertalk.infrastructure.lane_queue import LocalLaneBoard, LocalLaneQueue
-from innertalk.presentation.telegram.lanes import UpdateLanes
-from innertalk.presentation.telegram.shared_lanes import SharedUpdateLanes
+from innertalk.presentation.telegram.transport.lanes import UpdateLanes
+from innertalk.presentation.telegram.transport.shared_lanes import SharedUpdateLanes
 from tests.fakes.clock import FakeClock
 
 

@@ -18,9 +18,9 @@ from aiogram.types import Update
 
 from innertalk.application.ports import LaneQueue, LaneQueueUnavailableError
 from innertalk.infrastructure.lane_queue import LocalLaneBoard, LocalLaneQueue, RedisLaneQueue
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.presentation.telegram.lanes import UpdateLanes
-from innertalk.presentation.telegram.shared_lanes import SharedUpdateLanes
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.presentation.telegram.transport.lanes import UpdateLanes
+from innertalk.presentation.telegram.transport.shared_lanes import SharedUpdateLanes
 from tests.fakes.clock import FakeClock
 
 Queues = tuple[LaneQueue, LaneQueue]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from innertalk.application.admin import AdminService
+from innertalk.application.operations.admin import AdminService
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.llm.prices import PriceTable
-from innertalk.presentation.telegram.admin_texts import stats_text
+from innertalk.presentation.telegram.texts.admin import stats_text
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import build_core
 from tests.fakes.models import ScriptedModel

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from innertalk.application.admin import AdminService, MailingBusyError
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.operations.admin import AdminService, MailingBusyError
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.locks import LocalJobLocks

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from innertalk.application.admin import AdminService
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.operations.admin import AdminService
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language, UserKey
 from tests.fakes.clock import FakeClock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from structlog.testing import capture_logs
 
-from innertalk.application.alerts import AlertKind, AlertService
+from innertalk.application.operations.alerts import AlertKind, AlertService
 from tests.fakes.clock import FakeClock
 
 

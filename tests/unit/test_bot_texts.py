@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from innertalk.domain.users import Language, Style
-from innertalk.presentation.telegram import keyboards, parse_telegram_html
+from innertalk.presentation.telegram import parse_telegram_html
 from innertalk.presentation.telegram.commands import ADMIN_COMMANDS, COMMANDS, commands
-from innertalk.presentation.telegram.locale import CATALOG, say
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.texts.bot import CATALOG, say
 from innertalk.presentation.texts import catalog
 
 PLAIN_PREFIXES = ("button_", "menu_", "language_", "style_", "alert_kind_", "cmd_", "bot_")
@@ -100,7 +101,7 @@ WELLBEING_CATALOGS = ("wellbeing_bot", "diary", "portrait")
 def test_wellbeing_texts_are_valid_telegram_html(name: str, language: Language) -> None:
     """The wellbeing screens' texts, with tricky values filled in, parse as strict HTML;
     their button labels are plain text."""
-    from innertalk.presentation.telegram.wellbeing_texts import say_in
+    from innertalk.presentation.telegram.texts.wellbeing import say_in
 
     for key, template in catalog(name, language).items():
         if key.startswith(PLAIN_PREFIXES) or key.startswith(("tag_", "chart_")):
@@ -114,7 +115,7 @@ def test_wellbeing_texts_are_valid_telegram_html(name: str, language: Language) 
 def test_wellbeing_keyboards_pack_within_64_bytes(language: Language) -> None:
     """Diary, chart, tests, portrait, reminders and forget buttons fit 64 bytes."""
     from innertalk.domain.questionnaires import QuestionnaireRun, load_builtin_instruments
-    from innertalk.presentation.telegram import wellbeing_keyboards as kb
+    from innertalk.presentation.telegram.keyboards import wellbeing as kb
 
     instruments = list(load_builtin_instruments().values())
     markups = [
@@ -143,7 +144,7 @@ def test_wellbeing_keyboards_pack_within_64_bytes(language: Language) -> None:
 @pytest.mark.parametrize("language", list(Language))
 def test_memory_shows_the_neutral_line_for_a_withheld_summary(language: Language) -> None:
     """/memory renders ``Memory.summary_withheld`` as the catalog's neutral summary line."""
-    from innertalk.application.memory import Memory
+    from innertalk.application.conversation.memory import Memory
     from innertalk.domain.users import Profile, UserKey
     from innertalk.presentation.reply_words import withheld_summary
     from innertalk.presentation.telegram.routers.memory import memory_text

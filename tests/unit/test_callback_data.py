@@ -8,8 +8,8 @@ from aiogram.filters.callback_data import CallbackData
 
 from innertalk.domain.questionnaires import Action, Instrument, Step, load_builtin_instruments
 from innertalk.domain.users import Language, Style
-from innertalk.presentation.telegram import keyboards as kb
-from innertalk.presentation.telegram import wellbeing_keyboards as wkb
+from innertalk.presentation.telegram.keyboards import menus as kb
+from innertalk.presentation.telegram.keyboards import wellbeing as wkb
 from innertalk.presentation.telegram.routers.admin import AdminAction, AdminButton
 
 INSTRUMENTS = load_builtin_instruments()

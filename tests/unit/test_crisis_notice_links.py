@@ -22,7 +22,7 @@ from innertalk.domain.safety import (
 from innertalk.domain.users import Language
 from innertalk.infrastructure.hotlines import HotlineFileError, load_hotlines
 from innertalk.presentation.telegram import parse_telegram_html, to_plain_text
-from innertalk.presentation.telegram.safety import notice_html
+from innertalk.presentation.telegram.render.crisis_notice import notice_html
 
 SIGNAL = CrisisSignal(CrisisCategory.SUICIDAL_IDEATION, Severity.CONCERN)
 

@@ -1,8 +1,9 @@
 """The deployment files (Dockerfile, Compose, Prometheus, Grafana, Procfile) are consistent.
 
 No Docker engine is needed: the files are parsed and cross-checked in Python, and every PromQL
-expression may only name metrics that ``innertalk.infrastructure.metrics`` registers (or
-Prometheus' ``up``). ``promtool`` and ``docker compose`` add their own checks when installed.
+expression may only name metrics that ``innertalk.infrastructure.observability.metrics``
+registers (or Prometheus' ``up``). ``promtool`` and ``docker compose`` add their own checks when
+installed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-from innertalk.infrastructure import metrics  # noqa: F401 - registers InnerTalk's metrics
+from innertalk.infrastructure.observability import metrics  # noqa: F401 - registers InnerTalk's metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -409,7 +410,7 @@ def test_alert_rules_parse_and_are_complete() -> None:
 
 
 def test_alert_rules_use_only_exported_metrics() -> None:
-    """Every metric an alert reads is defined in innertalk.infrastructure.metrics (or is `up`)."""
+    """Every metric an alert reads is one ``observability.metrics`` defines (or is `up`)."""
     for rule in _rules():
         assert metric_names(rule["expr"]), rule["alert"]
         assert _unknown(rule["expr"]) == set(), rule["alert"]

@@ -7,7 +7,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, SendMessage, SendMessageDraft, TelegramMethod
 
-from innertalk.presentation.telegram.client import RetryAfterMiddleware
+from innertalk.presentation.telegram.transport.client import RetryAfterMiddleware
 from tests.fakes.telegram import DEFAULT_TOKEN
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from innertalk.application.talk import TalkPolicy
+from innertalk.application.conversation.talk import TalkPolicy
 from innertalk.domain.prompting import ModelReply, ModelRequest, Purpose, TokenUsage
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.llm.prices import PriceTable

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from innertalk.application.talk import charged_tokens
+from innertalk.application.conversation.talk import charged_tokens
 from innertalk.config import ConfigError, LLMSettings, load_settings
 from innertalk.domain.prompting import ModelReply, ModelRequest, TokenUsage
 from innertalk.domain.users import Language, UserKey

@@ -9,7 +9,7 @@ import logging
 import pytest
 import structlog
 
-from innertalk.infrastructure.logs import REDACTED, configure_logging
+from innertalk.infrastructure.observability.logs import REDACTED, configure_logging
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 OPENAI_KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz"

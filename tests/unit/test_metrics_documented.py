@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prometheus_client import REGISTRY
 
-import innertalk.infrastructure.metrics  # noqa: F401 - registers every metric
+import innertalk.infrastructure.observability.metrics  # noqa: F401 - registers every metric
 
 OPERATIONS = Path(__file__).parents[2] / "docs" / "operations.md"
 

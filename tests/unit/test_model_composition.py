@@ -10,7 +10,7 @@ import pytest
 from innertalk.bootstrap import breaker_policy, build_model, chain_names, router_policy
 from innertalk.config import ConfigError, Settings, known_providers, load_settings
 from innertalk.infrastructure.llm.breaker import BreakerPolicy
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.provider import Provider
 from tests.fakes.clock import FakeClock
 from tests.fakes.llm import FakeProvider, chat_request
 

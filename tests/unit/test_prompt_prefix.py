@@ -5,12 +5,12 @@ from __future__ import annotations
 import itertools
 
 from bench.prompt_prefix import messages_of, prefix_reuse, reuse_per_request, serialized
-from innertalk.application.talk import TalkPolicy
+from innertalk.application.conversation.talk import TalkPolicy
 from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ModelReply, ModelRequest, Purpose
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.llm.errors import ErrorKind
-from innertalk.infrastructure.storage.local import LocalStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import Core, build_core
 from tests.fakes.llm import FakeProvider, fail, ok, router_over

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.application.reminder_dispatch import DispatchPolicy, Pacer, SendOutcome
+from innertalk.application.wellbeing.reminder_dispatch import DispatchPolicy, Pacer, SendOutcome
 from innertalk.domain.users import Language, UserKey
-from innertalk.infrastructure.storage.local import LocalStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from tests.fakes.clock import FakeClock
 from tests.fakes.reminders import RecordingSender, ReminderStack, reminder_stack

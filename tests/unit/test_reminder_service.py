@@ -10,10 +10,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from innertalk.application.privacy import PrivacyService
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.reminders import InvalidReminderError, RemindersOffError
 from innertalk.domain.users import Language, UserKey
-from innertalk.infrastructure.storage.local import LocalStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 from innertalk.presentation.texts import catalog
 from tests.fakes.clock import FakeClock
 from tests.fakes.reminders import RecordingSender, ReminderStack, reminder_stack

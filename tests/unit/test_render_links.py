@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from innertalk.presentation.telegram import parse_telegram_html, render_markdown, to_plain_text
-from innertalk.presentation.telegram.links import safe_link
+from innertalk.presentation.telegram.render.links import safe_link
 
 
 def render(text: str) -> str:

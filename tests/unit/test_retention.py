@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from innertalk.application.retention import RetentionService
+from innertalk.application.operations.retention import RetentionService
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.local import LocalStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 from tests.fakes.clock import FakeClock
 
 KEY = UserKey("bot", 1)

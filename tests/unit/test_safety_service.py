@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from innertalk.application.alerts import AlertKind, AlertService
+from innertalk.application.operations.alerts import AlertKind, AlertService
 from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES, CrisisCategory
 from innertalk.domain.users import Language, Pseudonyms, UserKey, new_profile

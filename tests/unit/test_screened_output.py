@@ -6,9 +6,9 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from innertalk.application.memory import MemoryService
-from innertalk.application.portraits import PortraitService
+from innertalk.application.conversation.memory import MemoryService
 from innertalk.application.safety import SafetyService
+from innertalk.application.wellbeing.portraits import PortraitService
 from innertalk.domain.prompting import Purpose
 from innertalk.domain.safety import DEFAULT_HOTLINES, withheld_reasons
 from innertalk.domain.safety.drafts import STEP_CHARS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from innertalk.application.alerts import AlertKind, AlertService
+from innertalk.application.operations.alerts import AlertKind, AlertService
 from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.users import Language, UserKey

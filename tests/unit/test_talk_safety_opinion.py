@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from innertalk.application.alerts import AlertKind, AlertService
+from innertalk.application.operations.alerts import AlertKind, AlertService
 from innertalk.application.safety import ClassifierVerdict, SafetyService
 from innertalk.application.safety_opinion import SecondOpinion
 from innertalk.domain.safety import DEFAULT_HOTLINES, CrisisCategory

@@ -8,8 +8,8 @@ import itertools
 
 import pytest
 
-from innertalk.application.feedback import FeedbackService
-from innertalk.application.talk import (
+from innertalk.application.conversation.feedback import FeedbackService
+from innertalk.application.conversation.talk import (
     ConsentRequiredError,
     SessionBudgetExhaustedError,
     TalkPolicy,

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from innertalk.application.talk import ReplyStoppedError
+from innertalk.application.conversation.talk import ReplyStoppedError
 from innertalk.domain.conversation import Role
 from innertalk.domain.users import Language, UserKey
 from tests.fakes.clock import FakeClock

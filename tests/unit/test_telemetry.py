@@ -18,13 +18,13 @@ from prometheus_client import REGISTRY
 from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.users import Language
-from innertalk.infrastructure.loop_lag import watch_event_loop_lag
-from innertalk.infrastructure.metrics import (
+from innertalk.infrastructure.observability.loop_lag import watch_event_loop_lag
+from innertalk.infrastructure.observability.metrics import (
     PrometheusBotMetrics,
     count_crisis,
     count_telegram_error,
 )
-from innertalk.presentation.telegram.client import error_code
+from innertalk.presentation.telegram.transport.client import error_code
 from tests.fakes.clock import FakeClock
 
 

@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from innertalk.presentation.telegram.timezones import COMMON_ZONES, parse_timezone, utc_offset
+from innertalk.presentation.telegram.keyboards.timezones import (
+    COMMON_ZONES,
+    parse_timezone,
+    utc_offset,
+)
 
 
 @pytest.mark.parametrize(

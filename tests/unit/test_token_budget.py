@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from innertalk.application.talk import DailyTokenBudgetExhaustedError
+from innertalk.application.conversation.talk import DailyTokenBudgetExhaustedError
 from innertalk.domain.users import Language, UserKey
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import build_core

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram.types import Update
 
-from innertalk.presentation.telegram.lanes import UpdateLanes
+from innertalk.presentation.telegram.transport.lanes import UpdateLanes
 
 _ids = itertools.count(1)
 

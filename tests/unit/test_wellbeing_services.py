@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from innertalk.application.diary import DiaryService, MoodCooldownError
-from innertalk.application.portraits import PortraitService
-from innertalk.application.questionnaires import QuestionnaireService
+from innertalk.application.wellbeing.diary import DiaryService, MoodCooldownError
+from innertalk.application.wellbeing.portraits import PortraitService
+from innertalk.application.wellbeing.questionnaires import QuestionnaireService
 from innertalk.domain.mood import Trend
 from innertalk.domain.prompting import ModelRequest, Purpose
 from innertalk.domain.questionnaires import Change, QuestionnaireRun, load_builtin_instruments

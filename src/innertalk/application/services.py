@@ -13,15 +13,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from innertalk.application.admin import AdminService
-from innertalk.application.alerts import AlertService
-from innertalk.application.contexts import ContextLoader
-from innertalk.application.diary import ChartRenderer, DiaryService
-from innertalk.application.feedback import FeedbackService
-from innertalk.application.folding import HistoryFolding
-from innertalk.application.health import HealthService, Probe
-from innertalk.application.memory import MemoryService
-from innertalk.application.portraits import PortraitService
+from innertalk.application.conversation.contexts import ContextLoader
+from innertalk.application.conversation.feedback import FeedbackService
+from innertalk.application.conversation.folding import HistoryFolding
+from innertalk.application.conversation.memory import MemoryService
+from innertalk.application.conversation.sessions import SessionLifecycle, SessionService
+from innertalk.application.conversation.talk import TalkPolicy, TalkService
+from innertalk.application.operations.admin import AdminService
+from innertalk.application.operations.alerts import AlertService
+from innertalk.application.operations.health import HealthService, Probe
 from innertalk.application.ports import (
     Clock,
     JobLocks,
@@ -34,12 +34,12 @@ from innertalk.application.ports import (
 )
 from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
-from innertalk.application.questionnaires import QuestionnaireService
-from innertalk.application.reminders import ReminderService
 from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import SecondOpinion
-from innertalk.application.sessions import SessionLifecycle, SessionService
-from innertalk.application.talk import TalkPolicy, TalkService
+from innertalk.application.wellbeing.diary import ChartRenderer, DiaryService
+from innertalk.application.wellbeing.portraits import PortraitService
+from innertalk.application.wellbeing.questionnaires import QuestionnaireService
+from innertalk.application.wellbeing.reminders import ReminderService
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.domain.stats import ModelSpend
 from innertalk.domain.users import Language, Pseudonyms

@@ -12,21 +12,21 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from innertalk.application.alerts import AlertKind, AlertService
-from innertalk.application.contexts import ContextLoader
-from innertalk.application.diary import ChartWords
-from innertalk.application.folding import FOLDED_WINDOW
-from innertalk.application.health import ComponentHealth, Probe
+from innertalk.application.conversation.contexts import ContextLoader
+from innertalk.application.conversation.folding import FOLDED_WINDOW
+from innertalk.application.conversation.talk import TalkPolicy
+from innertalk.application.operations.alerts import AlertKind, AlertService
+from innertalk.application.operations.health import ComponentHealth, Probe
+from innertalk.application.operations.retention import RetentionService
 from innertalk.application.ports import (
     Clock,
     DeadLetter,
     LanguageModel,
 )
-from innertalk.application.retention import RetentionService
 from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import CrisisOpinion, SecondOpinion
 from innertalk.application.services import CoreAdapters, CorePolicy, Services, wire_services
-from innertalk.application.talk import TalkPolicy
+from innertalk.application.wellbeing.diary import ChartWords
 from innertalk.bootstrap.models import build_model, crisis_opinion, price_table
 from innertalk.bootstrap.stores import SharedState, open_storage, shared_state
 from innertalk.config import ConfigError, Settings
@@ -40,8 +40,8 @@ from innertalk.infrastructure.llm.moderation import OpenAIModerationOpinion
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.router import AdminAlert, ModelRouter
 from innertalk.infrastructure.locks import LocalUserLocks
-from innertalk.infrastructure.metrics import count_crisis, count_opinion
-from innertalk.infrastructure.probes import llm_health, redis_health, storage_health
+from innertalk.infrastructure.observability.metrics import count_crisis, count_opinion
+from innertalk.infrastructure.observability.probes import llm_health, redis_health, storage_health
 from innertalk.infrastructure.pseudonym_key import (
     KEY_FILE_NAME,
     PseudonymKeyError,

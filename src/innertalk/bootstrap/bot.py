@@ -23,14 +23,21 @@ from innertalk.config import ConfigError, Settings
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.fsm import SharedRedisFsmStorage, StoreFsmStorage
 from innertalk.infrastructure.lane_queue import RedisLaneQueue
-from innertalk.infrastructure.loop_lag import watch_event_loop_lag
-from innertalk.infrastructure.metrics import PrometheusBotMetrics, count_telegram_error
+from innertalk.infrastructure.observability.loop_lag import watch_event_loop_lag
+from innertalk.infrastructure.observability.metrics import (
+    PrometheusBotMetrics,
+    count_telegram_error,
+)
 from innertalk.infrastructure.ratelimit import parse_rate
 from innertalk.presentation.http import build_http_app
-from innertalk.presentation.telegram.client import create_bot
 from innertalk.presentation.telegram.options import BotOptions
-from innertalk.presentation.telegram.runtime import ListenError, TelegramBot, WebhookRefusedError
-from innertalk.presentation.telegram.webhook import Webhook
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.runtime import (
+    ListenError,
+    TelegramBot,
+    WebhookRefusedError,
+)
+from innertalk.presentation.telegram.transport.webhook import Webhook
 
 UNAUTHORIZED = "TELEGRAM_BOT_TOKEN: Telegram rejected it (401 Unauthorized)"
 

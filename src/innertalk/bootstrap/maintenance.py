@@ -51,7 +51,7 @@ async def reencrypt(settings: Settings) -> None:
 async def _reseal_inbox(settings: Settings) -> int:
     """Re-seal the updates waiting in the inbox (where ``innertalk bot`` keeps it: Redis with
     REDIS_URL, else the database), or one filed under an old key is lost once it is dropped."""
-    from innertalk.infrastructure.redis_connection import connect_redis
+    from innertalk.infrastructure.redis.connection import connect_redis
 
     url = settings.storage.redis_url
     redis = connect_redis(url) if url else None

@@ -15,7 +15,7 @@ from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerStateStor
 from innertalk.infrastructure.llm.crisis_opinion import ModelCrisisOpinion
 from innertalk.infrastructure.llm.moderation import OpenAIModerationOpinion
 from innertalk.infrastructure.llm.prices import PriceTable
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.provider import Provider
 from innertalk.infrastructure.llm.registry import PROVIDERS, build_provider
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.presentation.reply_words import cut_off_note

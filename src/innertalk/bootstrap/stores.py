@@ -33,15 +33,15 @@ from innertalk.infrastructure.ratelimit import (
     LocalRateLimiter,
 )
 from innertalk.infrastructure.storage.key_check import KeyMismatchError, check_keys
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
-from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 
 if TYPE_CHECKING:  # redis-py and PyMongo take a few hundred ms each to import: they are
     # imported where REDIS_URL or a mongodb:// DATABASE_URL is used (docs/operations.md)
     from redis.asyncio import Redis
 
     from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
-    from innertalk.infrastructure.storage.mongo import MongoStorage
+    from innertalk.infrastructure.storage.mongo.storage import MongoStorage
 
 CONTEXT_CACHE_SIZE = 50_000
 CONTEXT_CACHE_TTL = 30 * 60.0
@@ -93,8 +93,8 @@ async def _open_mongodb(
 ) -> MongoStorage:
     """Connected (or a one-line ``ConfigError`` naming ``DATABASE_URL``), then migrated or
     checked for the indexes ``innertalk migrate`` creates."""
-    from innertalk.infrastructure.storage.mongo import MongoStorage
-    from innertalk.infrastructure.storage.mongo_client import MongoStartupError
+    from innertalk.infrastructure.storage.mongo.client import MongoStartupError
+    from innertalk.infrastructure.storage.mongo.storage import MongoStorage
 
     try:
         storage = await MongoStorage.open(
@@ -128,7 +128,7 @@ class SharedState:
     async def aclose(self) -> None:
         """Stop background work, then close the client (and its pool)."""
         if self.redis is not None:
-            from innertalk.infrastructure.redis_cache import RedisContextCache
+            from innertalk.infrastructure.redis.cache import RedisContextCache
 
             if isinstance(self.cache, RedisContextCache):
                 await self.cache.close()
@@ -155,10 +155,10 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
             breakers=None,
         )
     from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
-    from innertalk.infrastructure.redis_cache import RedisContextCache
-    from innertalk.infrastructure.redis_connection import connect_redis
-    from innertalk.infrastructure.redis_dedupe import RedisUpdateDedupe
-    from innertalk.infrastructure.redis_locks import RedisJobLocks
+    from innertalk.infrastructure.redis.cache import RedisContextCache
+    from innertalk.infrastructure.redis.connection import connect_redis
+    from innertalk.infrastructure.redis.dedupe import RedisUpdateDedupe
+    from innertalk.infrastructure.redis.locks import RedisJobLocks
 
     redis = connect_redis(url)
     # the context holds turn texts: sealed with the at-rest key whenever there is one
@@ -186,11 +186,11 @@ async def open_inbox(settings: Settings, redis: Redis | None) -> AsyncIterator[U
     inbox: UpdateInbox
     try:
         if redis is not None:
-            from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
+            from innertalk.infrastructure.redis.inbox import RedisUpdateInbox
 
             inbox = RedisUpdateInbox(redis, seal)
         elif settings.storage.backend == "mongodb":
-            from innertalk.infrastructure.storage.mongo_inbox import MongoUpdateInbox
+            from innertalk.infrastructure.storage.mongo.inbox import MongoUpdateInbox
 
             url, database = settings.storage.database_url, settings.storage.mongodb_database
             inbox = await MongoUpdateInbox.open(url, database, seal)

@@ -10,7 +10,7 @@ from cachetools import TTLCache
 from innertalk.application.ports import CacheLookup
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import CONTEXT_CACHE
+from innertalk.infrastructure.observability.metrics import CONTEXT_CACHE
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -1,5 +1,5 @@
 """Remembering Telegram update ids, so a redelivered update is handled once (in this process;
-across instances: ``redis_dedupe``, kept apart so that a process without Redis never imports
+across instances: ``redis.dedupe``, kept apart so that a process without Redis never imports
 redis-py)."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 
 from innertalk.application.ports import LaneQueueUnavailableError
 from innertalk.infrastructure.crypto import DecryptionError, FieldCipher
-from innertalk.infrastructure.metrics import LANE_QUEUE_ERRORS
+from innertalk.infrastructure.observability.metrics import LANE_QUEUE_ERRORS
 
 log = structlog.get_logger(__name__)
 

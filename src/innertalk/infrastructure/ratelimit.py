@@ -29,18 +29,21 @@ from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimite
 from limits.storage import storage_from_string
 
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import RATE_LIMIT_DECISIONS, TOKEN_BUDGET_REFUSALS
+from innertalk.infrastructure.observability.metrics import (
+    RATE_LIMIT_DECISIONS,
+    TOKEN_BUDGET_REFUSALS,
+)
 
 if TYPE_CHECKING:  # redis-py takes a few hundred ms to import: only a process with Redis pays
     from redis.asyncio import ConnectionPool
 
-    from innertalk.infrastructure.redis_connection import RedisFailures
+    from innertalk.infrastructure.redis.connection import RedisFailures
 
 log = structlog.get_logger(__name__)
 
 
 def _failures(component: str) -> RedisFailures:
-    from innertalk.infrastructure.redis_connection import RedisFailures
+    from innertalk.infrastructure.redis.connection import RedisFailures
 
     return RedisFailures(component)
 

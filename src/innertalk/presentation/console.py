@@ -18,14 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from innertalk.application.ports import ModelRefusedError
-from innertalk.application.safety import Screening
-from innertalk.application.services import Services
-from innertalk.application.talk import (
+from innertalk.application.conversation.talk import (
     DailyTokenBudgetExhaustedError,
     SessionBudgetExhaustedError,
     TalkReply,
 )
+from innertalk.application.ports import ModelRefusedError
+from innertalk.application.safety import Screening
+from innertalk.application.services import Services
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError, clean_text
 from innertalk.domain.users import Language, UserKey

@@ -9,11 +9,11 @@ Design, in the order a message goes through it:
    only when one is present. An ordinary message costs one pass over the anchors and a
    handful of regexes; a long one is cut into overlapping windows and each rule runs only
    in the windows holding its anchors.
-3. **Patterns** (``patterns_en``, ``patterns_en_danger``, ``patterns_ru``,
-   ``patterns_ru_danger``): one compiled regex per phrase family; both languages always run,
+3. **Patterns** (``patterns.en``, ``patterns.en_danger``, ``patterns.ru``,
+   ``patterns.ru_danger``): one compiled regex per phrase family; both languages always run,
    because people mix them. Inflection is spelled out where it means something (person,
-   intent) and stemmed where it does not. **Warning signs** (``patterns_en_signs``,
-   ``patterns_ru_signs``, ``patterns_signs_danger``) cover what people say without the
+   intent) and stemmed where it does not. **Warning signs** (``patterns.en_signs``,
+   ``patterns.ru_signs``, ``patterns.signs_danger``) cover what people say without the
    crisis words, designed from the clinical warning-sign taxonomy rather than from sentences:
    means or place joined to dwelling or intention ("thinking about the pills", "стою на
    крыше"), preparations and farewells (letters to family, belongings given away, who takes
@@ -65,13 +65,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
 from innertalk.domain.safety import context
-from innertalk.domain.safety.patterns_en import RULES as EN_SUICIDAL_RULES
-from innertalk.domain.safety.patterns_en_danger import RULES as EN_DANGER_RULES
-from innertalk.domain.safety.patterns_en_signs import RULES as EN_SIGN_RULES
-from innertalk.domain.safety.patterns_ru import RULES as RU_SUICIDAL_RULES
-from innertalk.domain.safety.patterns_ru_danger import RULES as RU_DANGER_RULES
-from innertalk.domain.safety.patterns_ru_signs import RULES as RU_SIGN_RULES
-from innertalk.domain.safety.patterns_signs_danger import RULES as DANGER_SIGN_RULES
+from innertalk.domain.safety.patterns.en import RULES as EN_SUICIDAL_RULES
+from innertalk.domain.safety.patterns.en_danger import RULES as EN_DANGER_RULES
+from innertalk.domain.safety.patterns.en_signs import RULES as EN_SIGN_RULES
+from innertalk.domain.safety.patterns.ru import RULES as RU_SUICIDAL_RULES
+from innertalk.domain.safety.patterns.ru_danger import RULES as RU_DANGER_RULES
+from innertalk.domain.safety.patterns.ru_signs import RULES as RU_SIGN_RULES
+from innertalk.domain.safety.patterns.signs_danger import RULES as DANGER_SIGN_RULES
 from innertalk.domain.safety.rules import Rule
 from innertalk.domain.safety.signals import (
     CrisisCategory,

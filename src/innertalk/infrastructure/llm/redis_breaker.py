@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from innertalk.application.background import Background
 from innertalk.application.ports import Clock
 from innertalk.infrastructure.llm.breaker import LocalBreakerStateStore
-from innertalk.infrastructure.redis_connection import REDIS_FAILURES, RedisFailures
+from innertalk.infrastructure.redis.connection import REDIS_FAILURES, RedisFailures
 
 _OPEN_FOR = """
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then

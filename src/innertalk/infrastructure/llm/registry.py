@@ -30,9 +30,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
-from innertalk.infrastructure.llm import models
 from innertalk.infrastructure.llm.breaker import BreakerPolicy
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers import models
+from innertalk.infrastructure.llm.providers.provider import Provider
 
 DEFAULT_BREAKER = BreakerPolicy(5, 60.0)
 """Open after 5 failures in a row, for 60 s: every row that does not say otherwise."""
@@ -90,28 +90,28 @@ seconds to import, docs/benchmarks.md, *Load*)."""
 
 def gemini_sdk(connection: Connection) -> Provider:
     """The google-genai adapter."""
-    from innertalk.infrastructure.llm.gemini import GeminiProvider
+    from innertalk.infrastructure.llm.providers.gemini import GeminiProvider
 
     return GeminiProvider(**asdict(connection))
 
 
 def anthropic_sdk(connection: Connection) -> Provider:
     """The anthropic adapter."""
-    from innertalk.infrastructure.llm.anthropic import AnthropicProvider
+    from innertalk.infrastructure.llm.providers.anthropic import AnthropicProvider
 
     return AnthropicProvider(**asdict(connection))
 
 
 def openai_sdk(connection: Connection) -> Provider:
     """The openai adapter, against OpenAI itself."""
-    from innertalk.infrastructure.llm.openai import OpenAIProvider
+    from innertalk.infrastructure.llm.providers.openai import OpenAIProvider
 
     return OpenAIProvider(**asdict(connection))
 
 
 def openai_compatible(connection: Connection) -> Provider:
     """The openai adapter against another server that speaks Chat Completions."""
-    from innertalk.infrastructure.llm.openai import OpenAIProvider
+    from innertalk.infrastructure.llm.providers.openai import OpenAIProvider
 
     # Compatible servers know max_tokens, no reasoning effort, and may reject OpenAI's
     # prompt_cache_key.

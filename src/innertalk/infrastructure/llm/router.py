@@ -32,7 +32,6 @@ from innertalk.domain.prompting import (
     with_prompt_variant,
 )
 from innertalk.domain.users import Language
-from innertalk.infrastructure import metrics
 from innertalk.infrastructure.llm.attempt import Attempt, Route
 from innertalk.infrastructure.llm.breaker import (
     BreakerPolicy,
@@ -44,7 +43,8 @@ from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
 from innertalk.infrastructure.llm.failover import FailoverRun, RouterPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.prices import PriceTable, accounted
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.provider import Provider
+from innertalk.infrastructure.observability import metrics
 
 __all__ = ["AdminAlert", "ChainLink", "CutOffNote", "ModelRouter", "RouterPolicy"]
 

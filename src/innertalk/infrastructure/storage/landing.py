@@ -27,7 +27,7 @@ import structlog
 
 from innertalk.application.backoff import Backoff
 from innertalk.application.ports import Clock, DeadLetter, DeadLetterStore, Record, RecordStore
-from innertalk.infrastructure.metrics import (
+from innertalk.infrastructure.observability.metrics import (
     WRITE_BEHIND_DEAD_LETTERS,
     WRITE_BEHIND_FAILED_FLUSHES,
 )

@@ -35,7 +35,7 @@ from innertalk.application.ports import (
     WellbeingStore,
 )
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH
+from innertalk.infrastructure.observability.metrics import WRITE_BEHIND_DEPTH
 from innertalk.infrastructure.storage.landing import DeadLetterHook, Landing, LandingPolicy
 
 log = structlog.get_logger(__name__)

@@ -17,13 +17,13 @@ from enum import StrEnum
 import structlog
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
-from innertalk.application.admin import AdminService, MailingBusyError, MailingReport
+from innertalk.application.operations.admin import AdminService, MailingBusyError, MailingReport
 from innertalk.application.ports import Clock
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram.admin_texts import report_text, say
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.texts.admin import report_text, say
+from innertalk.presentation.telegram.transport.sender import Sender
 
 log = structlog.get_logger(__name__)
 

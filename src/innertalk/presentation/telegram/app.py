@@ -29,8 +29,8 @@ from innertalk.presentation.telegram.middlewares import (
 )
 from innertalk.presentation.telegram.options import BotOptions
 from innertalk.presentation.telegram.routers import build_routers
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.streaming import Generations
+from innertalk.presentation.telegram.transport.sender import Sender
+from innertalk.presentation.telegram.transport.streaming import Generations
 
 
 def build_dispatcher(

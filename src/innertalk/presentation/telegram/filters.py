@@ -7,7 +7,7 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
 from innertalk.domain.users import Profile
-from innertalk.presentation.telegram.keyboards import menu_action
+from innertalk.presentation.telegram.keyboards.menus import menu_action
 from innertalk.presentation.telegram.options import BotOptions
 
 

@@ -27,9 +27,9 @@ from innertalk.application.ports import Clock, RateLimiter, UpdateDedupe
 from innertalk.application.profiles import ProfileService
 from innertalk.application.telemetry import BotMetrics
 from innertalk.domain.users import Language, Pseudonyms, UserKey
-from innertalk.presentation.telegram.keyboards import PrivacyAction
-from innertalk.presentation.telegram.locale import language_of, plain
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.keyboards.menus import PrivacyAction
+from innertalk.presentation.telegram.texts.bot import language_of, plain
+from innertalk.presentation.telegram.transport.sender import Sender
 
 log = structlog.get_logger(__name__)
 

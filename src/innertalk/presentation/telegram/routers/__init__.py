@@ -13,7 +13,6 @@ from aiogram import Router
 
 from innertalk.presentation.telegram.routers import (
     admin,
-    diary,
     fallback,
     feedback,
     groups,
@@ -23,14 +22,17 @@ from innertalk.presentation.telegram.routers import (
     membership,
     memory,
     menu,
-    portrait,
     privacy,
-    progress,
-    questionnaires,
-    reminders,
     settings,
     start,
     talk,
+)
+from innertalk.presentation.telegram.routers.wellbeing import (
+    diary,
+    portrait,
+    progress,
+    questionnaires,
+    reminders,
 )
 
 

@@ -22,14 +22,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram.admin_console import AdminConsole, Awaiting, Draft
-from innertalk.presentation.telegram.admin_texts import (
+from innertalk.presentation.telegram.filters import IsAdmin
+from innertalk.presentation.telegram.render.markdown import render_markdown
+from innertalk.presentation.telegram.texts.admin import (
     mail_log_text,
     say,
     segment_name,
     stats_text,
 )
-from innertalk.presentation.telegram.filters import IsAdmin
-from innertalk.presentation.telegram.render import render_markdown
 
 
 class AdminButton(StrEnum):

@@ -9,8 +9,8 @@ from aiogram.types import CallbackQuery, Message
 
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram.filters import CommandLike
-from innertalk.presentation.telegram.locale import plain
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.texts.bot import plain
+from innertalk.presentation.telegram.transport.sender import Sender
 
 
 async def on_unknown_command(message: Message, language: Language, sender: Sender) -> None:

@@ -10,9 +10,9 @@ from aiogram.types import CallbackQuery, Message
 
 from innertalk.application.services import Services
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram import keyboards
-from innertalk.presentation.telegram.keyboards import FeedbackVote
-from innertalk.presentation.telegram.locale import plain
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.menus import FeedbackVote
+from innertalk.presentation.telegram.texts.bot import plain
 
 
 async def on_vote(

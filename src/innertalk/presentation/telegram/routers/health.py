@@ -14,12 +14,12 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from innertalk.application.health import HealthReport, Status
+from innertalk.application.operations.health import HealthReport, Status
 from innertalk.application.services import Services
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram.filters import IsAdmin
-from innertalk.presentation.telegram.locale import say
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.texts.bot import say
+from innertalk.presentation.telegram.transport.sender import Sender
 
 _STATUS = {Status.UP: "✅", Status.DEGRADED: "⚠️", Status.DOWN: "❌"}
 

@@ -14,9 +14,9 @@ from aiogram.types import CallbackQuery, Message
 
 from innertalk.application.services import Services
 from innertalk.domain.users import Language
-from innertalk.presentation.telegram import hotline_keyboards
-from innertalk.presentation.telegram.hotline_keyboards import INTERNATIONAL, LIST, HotlineCountry
-from innertalk.presentation.telegram.safety import notice_html
+from innertalk.presentation.telegram.keyboards import hotlines as hotline_keyboards
+from innertalk.presentation.telegram.keyboards.hotlines import INTERNATIONAL, LIST, HotlineCountry
+from innertalk.presentation.telegram.render.crisis_notice import notice_html
 
 
 async def on_list(

@@ -16,8 +16,8 @@ from innertalk.application.services import Services
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram.cooldowns import Cooldown
 from innertalk.presentation.telegram.routers.talk import converse
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.streaming import Generations
+from innertalk.presentation.telegram.transport.sender import Sender
+from innertalk.presentation.telegram.transport.streaming import Generations
 
 ANSWERS = {
     ContentType.STICKER: "sticker",

@@ -12,18 +12,18 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from innertalk.application.memory import Memory
+from innertalk.application.conversation.memory import Memory
 from innertalk.application.services import Services
 from innertalk.domain.questionnaires import result_context_line
 from innertalk.domain.sessions import DailySessionLimitError
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.reply_words import withheld_summary
-from innertalk.presentation.telegram import keyboards
-from innertalk.presentation.telegram import wellbeing_keyboards as kb
-from innertalk.presentation.telegram.locale import language_name, style_name
-from innertalk.presentation.telegram.routers.questionnaires import INSTRUMENTS
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.wellbeing_texts import label, say
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards import wellbeing as kb
+from innertalk.presentation.telegram.routers.wellbeing.questionnaires import INSTRUMENTS
+from innertalk.presentation.telegram.texts.bot import language_name, style_name
+from innertalk.presentation.telegram.texts.wellbeing import label, say
+from innertalk.presentation.telegram.transport.sender import Sender
 from innertalk.presentation.texts import Markup, local_time
 
 SUMMARY_CHARS = 1500

@@ -12,9 +12,9 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from innertalk.domain.users import Language
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import MenuButton
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.transport.sender import Sender
 
 
 async def on_help(message: Message, language: Language, sender: Sender) -> None:

@@ -13,11 +13,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboa
 
 from innertalk.application.services import Services
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram import keyboards
-from innertalk.presentation.telegram.keyboards import PrivacyAction, PrivacyButton
-from innertalk.presentation.telegram.locale import say
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.menus import PrivacyAction, PrivacyButton
 from innertalk.presentation.telegram.options import BotOptions
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.texts.bot import say
+from innertalk.presentation.telegram.transport.sender import Sender
 from innertalk.presentation.texts import Catalog, catalog
 
 EXPORT_NAME = "innertalk-export"

@@ -16,9 +16,9 @@ from aiogram.types import CallbackQuery, Message
 from innertalk.application.services import Services
 from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
-from innertalk.presentation.telegram.keyboards import (
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.menus import (
     MENU_ACTIONS,
     LanguageChoice,
     SettingsAction,
@@ -26,11 +26,11 @@ from innertalk.presentation.telegram.keyboards import (
     StyleChoice,
     TimezoneChoice,
 )
-from innertalk.presentation.telegram.locale import language_name, local_time, say, style_name
+from innertalk.presentation.telegram.keyboards.timezones import parse_timezone
 from innertalk.presentation.telegram.routers.privacy import show_privacy
-from innertalk.presentation.telegram.routers.reminders import show_reminders
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.timezones import parse_timezone
+from innertalk.presentation.telegram.routers.wellbeing.reminders import show_reminders
+from innertalk.presentation.telegram.texts.bot import language_name, local_time, say, style_name
+from innertalk.presentation.telegram.transport.sender import Sender
 
 TIMEZONE_ANSWER_WINDOW = 600.0
 """A typed time zone is expected for this long after the prompt; later text is conversation."""

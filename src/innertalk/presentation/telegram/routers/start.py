@@ -19,13 +19,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from innertalk.application.services import Services
 from innertalk.domain.language import detect_language
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import NotConsented
-from innertalk.presentation.telegram.hotline_keyboards import choose_country
-from innertalk.presentation.telegram.keyboards import Consent, OnboardingLanguage
-from innertalk.presentation.telegram.locale import say
-from innertalk.presentation.telegram.safety import notice_html
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.hotlines import choose_country
+from innertalk.presentation.telegram.keyboards.menus import Consent, OnboardingLanguage
+from innertalk.presentation.telegram.render.crisis_notice import notice_html
+from innertalk.presentation.telegram.texts.bot import say
+from innertalk.presentation.telegram.transport.sender import Sender
 
 
 async def on_start(

@@ -11,27 +11,27 @@ from aiogram.enums import ChatAction, ChatType
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, MessageGenerationStopped
 
-from innertalk.application.ports import ModelRefusedError
-from innertalk.application.services import Services
-from innertalk.application.talk import (
+from innertalk.application.conversation.talk import (
     ConsentRequiredError,
     DailyTokenBudgetExhaustedError,
     ReplyStoppedError,
     SessionBudgetExhaustedError,
 )
+from innertalk.application.ports import ModelRefusedError
+from innertalk.application.services import Services
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError
 from innertalk.domain.sessions import DailySessionLimitError
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
-from innertalk.presentation.telegram.hotline_keyboards import choose_country
-from innertalk.presentation.telegram.keyboards import TalkAction, TalkButton
-from innertalk.presentation.telegram.locale import duration, local_time, say
-from innertalk.presentation.telegram.render import render_markdown
-from innertalk.presentation.telegram.safety import notice_html
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.streaming import Generations
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.hotlines import choose_country
+from innertalk.presentation.telegram.keyboards.menus import TalkAction, TalkButton
+from innertalk.presentation.telegram.render.crisis_notice import notice_html
+from innertalk.presentation.telegram.render.markdown import render_markdown
+from innertalk.presentation.telegram.texts.bot import duration, local_time, say
+from innertalk.presentation.telegram.transport.sender import Sender
+from innertalk.presentation.telegram.transport.streaming import Generations
 
 _DECLINED: dict[type[Exception], str] = {  # what TalkService refuses → the text that says so
     EmptyMessageError: "empty",
