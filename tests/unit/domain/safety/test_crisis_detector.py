@@ -34,7 +34,7 @@ from innertalk.domain.safety import (
 from innertalk.domain.safety.detector import RULES
 from innertalk.domain.safety.text import variants
 
-LABELLED = Path(__file__).parents[1] / "data" / "crisis_labelled.jsonl"
+LABELLED = Path(__file__).parents[3] / "data" / "crisis_labelled.jsonl"
 MIN_RECALL = 0.95
 MIN_CATEGORY_RECALL = 0.90
 MAX_FALSE_ALARM_RATE = 0.03

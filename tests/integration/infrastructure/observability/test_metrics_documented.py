@@ -9,7 +9,7 @@ from prometheus_client import REGISTRY
 
 import innertalk.infrastructure.observability.metrics  # noqa: F401 - registers every metric
 
-OPERATIONS = Path(__file__).parents[2] / "docs" / "operations.md"
+OPERATIONS = Path(__file__).parents[4] / "docs" / "operations.md"
 
 
 def _documented() -> set[str]:

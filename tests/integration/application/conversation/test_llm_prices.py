@@ -14,7 +14,7 @@ from innertalk.infrastructure.llm.prices import Price, PriceTable
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import build_core
 from tests.fakes.models import ScriptedModel
-from tests.unit.test_token_budget import FakeTokenBudget
+from tests.unit.application.conversation.test_token_budget import FakeTokenBudget
 
 ALICE = UserKey("bot", 1)
 CACHED = TokenUsage(10_000, 200, cached_input_tokens=8_000)

@@ -21,7 +21,7 @@ from innertalk.domain.safety import CrisisCategory, CrisisDetector, detect_crisi
 from innertalk.domain.safety.detector import RULES
 from innertalk.domain.safety.text import variants
 
-DEV = Path(__file__).parents[1] / "data" / "crisis_taxonomy_dev.jsonl"
+DEV = Path(__file__).parents[3] / "data" / "crisis_taxonomy_dev.jsonl"
 SIGNS = (
     "means_place",
     "preparation",

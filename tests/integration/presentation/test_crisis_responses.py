@@ -341,7 +341,7 @@ def test_the_documented_hotline_file_example_loads(tmp_path: Path) -> None:
     """The HOTLINES_FILE example in docs/operations.md is a valid file."""
     from innertalk.infrastructure.hotlines import load_hotlines
 
-    docs = Path(__file__).parents[2] / "docs" / "operations.md"
+    docs = Path(__file__).parents[3] / "docs" / "operations.md"
     example = docs.read_text(encoding="utf-8").split("```toml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "hotlines.toml").write_text(example, encoding="utf-8")
     directory = load_hotlines(tmp_path / "hotlines.toml")

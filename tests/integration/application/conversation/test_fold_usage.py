@@ -14,7 +14,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.core import build_core
 from tests.fakes.llm import FakeProvider, metric, ok, router_over
 from tests.fakes.models import ScriptedModel
-from tests.unit.test_token_budget import FakeTokenBudget
+from tests.unit.application.conversation.test_token_budget import FakeTokenBudget
 
 ALICE = UserKey("bot-a", 1)
 WINDOW = 8
