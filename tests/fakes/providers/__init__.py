@@ -1,6 +1,7 @@
 """Loopback fake provider servers speaking the real wire protocols, with fault injection.
 
-Used by the integration tests (``tests/integration/test_providers*.py``) and by ``bench/``::
+Used by the integration tests (``tests/integration/infrastructure/llm/test_providers*.py``)
+and by ``bench/``::
 
     async with OpenAIServer() as server:
         server.script(Behaviour.rate_limited(retry_after="3"), Behaviour.ok("Hello"))
