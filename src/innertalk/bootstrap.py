@@ -69,8 +69,13 @@ from innertalk.infrastructure.llm.provider import Provider
 from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
 from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
-from innertalk.infrastructure.metrics import count_crisis, count_opinion
-from innertalk.infrastructure.probes import llm_health, redis_health, storage_health
+from innertalk.infrastructure.metrics import count_crisis, count_opinion, mark_crisis_encoder
+from innertalk.infrastructure.probes import (
+    crisis_model_health,
+    llm_health,
+    redis_health,
+    storage_health,
+)
 from innertalk.infrastructure.pseudonym_key import (
     KEY_FILE_NAME,
     PseudonymKeyError,
@@ -86,6 +91,7 @@ from innertalk.infrastructure.redis_connection import connect_redis
 from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
 from innertalk.infrastructure.redis_locks import RedisJobLocks
 from innertalk.infrastructure.safety_model.classifier import shipped_classifier
+from innertalk.infrastructure.safety_model.encoder import try_load_encoder
 from innertalk.infrastructure.storage.key_check import KeyMismatchError, check_keys
 from innertalk.infrastructure.storage.mongo import MongoStorage
 from innertalk.infrastructure.storage.mongo_client import MongoStartupError
@@ -442,8 +448,11 @@ async def build_app(
     """
     clock = clock or SystemClock()
     hotlines = _hotlines(settings)
-    # reading and unpacking the weights takes tens of milliseconds: off the event loop
-    classifier = await asyncio.to_thread(shipped_classifier)
+    # the sentence encoder takes seconds to load, the n-gram weights tens of milliseconds:
+    # both off the event loop; without the encoder, rules + n-grams still screen every message
+    encoder = await asyncio.to_thread(try_load_encoder)
+    classifier = await asyncio.to_thread(shipped_classifier, encoder)
+    mark_crisis_encoder(classifier.uses_encoder)
     alerts = AlertService(clock)
     shared = shared_state(settings, clock)
     router = (
@@ -497,7 +506,10 @@ async def build_app(
         reminders = ReminderService(store=storage, locks=locks, clock=clock, reachability=profiles)
         profiles.on_timezone_change(reminders.timezone_changed)
         backend = settings.storage.backend
-        probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, backend)}
+        probes: dict[str, Probe] = {
+            "storage": lambda: storage_health(storage, backend),
+            "crisis_model": partial(crisis_model_health, classifier),
+        }
         wellbeing = settings.wellbeing
         safety = SafetyService(
             directory=hotlines,

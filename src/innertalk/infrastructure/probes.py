@@ -10,6 +10,7 @@ from innertalk.application.health import ComponentHealth, Status
 from innertalk.infrastructure.llm.breaker import BreakerState
 from innertalk.infrastructure.llm.router import ModelRouter
 from innertalk.infrastructure.redis_connection import REDIS_FAILURES
+from innertalk.infrastructure.safety_model.classifier import LinearCrisisClassifier
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 
 
@@ -50,3 +51,13 @@ async def redis_health(redis: Redis) -> ComponentHealth:
         detail = f"unreachable ({type(error).__name__}); shared state falls back to this process"
         return ComponentHealth("redis", Status.DOWN, detail, required=False)
     return ComponentHealth("redis", Status.UP, "reachable", required=False)
+
+
+async def crisis_model_health(classifier: LinearCrisisClassifier) -> ComponentHealth:
+    """The learned crisis layer: degraded (rules + n-grams only) without its sentence encoder.
+    Not required: the rules screen every message whatever this says."""
+    if classifier.uses_encoder:
+        return ComponentHealth("crisis_model", Status.UP, "n-grams + sentence encoder")
+    return ComponentHealth(
+        "crisis_model", Status.DEGRADED, "sentence encoder unavailable: n-grams only", False
+    )
