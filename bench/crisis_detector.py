@@ -6,7 +6,7 @@ Speed: per-message screening time (p50/p99) for short messages, 4,000 characters
 prose and a worst case where every sentence is a crisis phrase or an idiom. Accuracy: recall
 and false-alarm rate on tests/data/crisis_labelled.jsonl (in-sample: see the test module), and
 per warning sign on tests/data/crisis_taxonomy_dev.jsonl (the taxonomy's development set, also
-in-sample: see tests/unit/test_crisis_taxonomy.py).
+in-sample: see tests/unit/domain/safety/test_crisis_taxonomy.py).
 """
 
 from __future__ import annotations

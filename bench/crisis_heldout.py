@@ -1,6 +1,6 @@
 """Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
 
-    .venv/bin/python -m bench.crisis_heldout [--dry-run]
+    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2] [--dry-run]
 
 Run it only on frozen code (see bench/heldout/README.md): the set was written before the
 detector was tuned and must never steer a rule, a training example or a threshold. The files'
@@ -35,9 +35,13 @@ from innertalk.infrastructure.safety_model.classifier import shipped_classifier
 from innertalk.infrastructure.safety_model.encoder import try_load_encoder
 
 ROOT = Path(__file__).parents[1]
-SEALED = ROOT / "bench" / "heldout"
+SETS = ("heldout", "heldout2")
+"""The sealed sets, oldest first: each is measured once per frozen detector, never tuned on."""
 DOC = ROOT / "docs" / "benchmarks.md"
-HEADING = "## Crisis detection on the sealed held-out set (`bench/crisis_heldout.py`)"
+HEADINGS = {
+    "heldout": "## Crisis detection on the sealed held-out set (`bench/crisis_heldout.py`)",
+    "heldout2": "## Crisis detection on the second sealed held-out set (`bench/heldout2`)",
+}
 Z = 1.959963984540054
 
 
@@ -52,12 +56,12 @@ def wilson(hits: int, total: int) -> tuple[float, float]:
     return (max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale))
 
 
-def _sealed_files() -> dict[str, Path]:
+def _sealed_files(sealed: Path) -> dict[str, Path]:
     """The set's files by language, after checking each one's SHA-256 against the README."""
-    readme = (SEALED / "README.md").read_text("utf-8")
+    readme = (sealed / "README.md").read_text("utf-8")
     files = {}
     for language in ("ru", "en"):
-        path = SEALED / f"crisis_{language}.jsonl"
+        path = sealed / f"crisis_{language}.jsonl"
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if not re.search(rf"{digest}\s+{path.name}", readme):
             raise SystemExit(
@@ -92,13 +96,13 @@ def _rows(
                 yield (f"{name}: {category}", _percent(sum(found), len(found)))
 
 
-async def run() -> str:
+async def run(sealed: Path) -> str:
     encoder = try_load_encoder()
     if encoder is None:
         raise SystemExit("the sentence encoder did not load: the bot would run degraded")
     service = SafetyService(directory=DEFAULT_HOTLINES, classifier=shipped_classifier(encoder))
     sections = []
-    for language, path in _sealed_files().items():
+    for language, path in _sealed_files(sealed).items():
         cases = _cases(path)
         lang = Language(language)
         layered = {str(c["text"]): await service.examine(str(c["text"]), lang) for c in cases}
@@ -121,11 +125,13 @@ async def run() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the doc")
+    parser.add_argument("--set", choices=SETS, default=SETS[-1], help="which sealed set")
     args = parser.parse_args()
-    body = asyncio.run(run())
-    command = ".venv/bin/python -m bench.crisis_heldout"
+    body = asyncio.run(run(ROOT / "bench" / args.set))
+    command = f".venv/bin/python -m bench.crisis_heldout --set {args.set}"
+    heading = HEADINGS[args.set]
     section = (
-        f"{HEADING}\n\nCommand: `{command}` — run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
+        f"{heading}\n\nCommand: `{command}` — run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
         "frozen code. Share (Wilson 95 % interval) · count. Targets: recall ≥ 95 %, false "
         f"alarms ≤ 5 %.\n\n{body}\n"
     )
@@ -133,8 +139,8 @@ def main() -> None:
         print(section)
         return
     text = DOC.read_text("utf-8") if DOC.exists() else "# Benchmarks\n"
-    if HEADING in text:
-        before, _, after = text.partition(HEADING)
+    if heading in text:
+        before, _, after = text.partition(heading)
         rest = after.split("\n## ", 1)
         text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
     else:

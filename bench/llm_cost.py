@@ -4,11 +4,12 @@
 
 One conversation per length is driven through ``TalkService`` twice (``bench.prompt_prefix``):
 *before* with the history window sliding one turn per message, *after* with block folding.
-Each conversation's reply requests are then replayed through each real SDK adapter against
-its loopback fake, whose prompt cache reports cached tokens as the real API does
+Each conversation's requests (its replies and, after, its fold requests, which are billed
+too) are then replayed in order through each real SDK adapter against its loopback fake,
+whose prompt cache reports cached tokens as the real API does
 (``tests/fakes/providers/prompt_cache.py``): *before* without the caching fields (no
 ``cache_control`` breakpoints, no ``prompt_cache_key``), *after* with the current code.
-Replies are 150 tokens. Prices are the built-in ``LLM_PRICES`` table. Prints Markdown.
+Every answer is 150 tokens. Prices are the built-in ``LLM_PRICES`` defaults. Prints Markdown.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from dataclasses import dataclass, replace
 
 import structlog
 
-from bench.prompt_prefix import conversation, reuse_per_request
+from bench.prompt_prefix import Reuse, conversation, is_fold, labelled, lowest
 from innertalk.domain.prompting import ModelRequest, TokenUsage
-from innertalk.infrastructure.llm.anthropic import AnthropicProvider
-from innertalk.infrastructure.llm.gemini import GeminiProvider
-from innertalk.infrastructure.llm.openai import OpenAIProvider
 from innertalk.infrastructure.llm.prices import PriceTable
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.anthropic import AnthropicProvider
+from innertalk.infrastructure.llm.providers.gemini import GeminiProvider
+from innertalk.infrastructure.llm.providers.openai import OpenAIProvider
+from innertalk.infrastructure.llm.providers.provider import Provider
 from tests.fakes.providers import AnthropicServer, Behaviour, GeminiServer, OpenAIServer
 from tests.fakes.providers.base import FakeProviderServer
 
@@ -79,47 +80,41 @@ async def replay(name: str, requests: Sequence[ModelRequest], *, caching: bool) 
 
 async def report(lengths: Sequence[int]) -> list[str]:
     lines = [
-        "| messages | provider | prefix reuse mean / lowest after the 1st (before → after) "
+        "| messages | provider | requests (folds) | prefix reuse mean / lowest after the 1st "
+        "(before → after) | lowest after: fold request / reply after a fold "
         "| cached share of input (before → after) | input cost, USD (before → after) "
         "| input cost cut | total cost, USD (before → after) |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for length in lengths:
         before_requests = await conversation(length, folding=False)
         after_requests = await conversation(length, folding=True)
-        before_reuse = reuse_per_request(before_requests)
-        after_reuse = reuse_per_request(after_requests)
+        before_reuse, after_reuse = Reuse.of(before_requests), Reuse.of(after_requests)
+        folds = sum(is_fold(request) for request in after_requests)
         reuse = (
-            f"{_mean(before_reuse):.0%} / {min(before_reuse):.0%} → "
-            f"{_mean(after_reuse):.0%} / {min(after_reuse):.0%}"
+            f"{before_reuse.mean:.0%} / {min(before_reuse.shares):.0%} → "
+            f"{after_reuse.mean:.0%} / {min(after_reuse.shares):.0%}"
         )
+        lows = f"{lowest(after_reuse.folds)} / {lowest(after_reuse.after_folds)}"
         for name in PROVIDERS:
             before = await replay(name, before_requests, caching=False)
             after = await replay(name, after_requests, caching=True)
             cut = 1 - after.input_cost / before.input_cost
             lines.append(
-                f"| {length} | {name} | {reuse} | {before.cached_share:.0%} → "
-                f"{after.cached_share:.0%} | {before.input_cost:.4f} → {after.input_cost:.4f} "
-                f"| {cut:.0%} | {before.cost:.4f} → {after.cost:.4f} |"
+                f"| {length} | {name} | {len(after_requests)} ({folds}) | {reuse} | {lows} "
+                f"| {before.cached_share:.0%} → {after.cached_share:.0%} "
+                f"| {before.input_cost:.4f} → {after.input_cost:.4f} | {cut:.1%} "
+                f"| {before.cost:.4f} → {after.cost:.4f} |"
             )
     return lines
-
-
-def per_request(reuse: Sequence[float]) -> str:
-    """Prefix reuse of each request after the first, as whole percentages."""
-    return " ".join(f"{share:.0%}" for share in reuse)
-
-
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
 
 
 async def _main(lengths: Sequence[int]) -> None:
     print("\n".join(await report(lengths)))
     for length in lengths:
         for label, folding in (("before", False), ("after", True)):
-            reuse = reuse_per_request(await conversation(length, folding=folding))
-            print(f"\nPrefix reuse per request, {length} messages, {label}:\n{per_request(reuse)}")
+            shares = labelled(await conversation(length, folding=folding))
+            print(f"\nPrefix reuse per request, {length} messages, {label} (F: a fold):\n{shares}")
 
 
 def main() -> None:

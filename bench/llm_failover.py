@@ -33,7 +33,7 @@ from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ChatMessage, ModelRequest
 from innertalk.infrastructure.llm.breaker import BreakerState
 from innertalk.infrastructure.llm.router import ModelRouter
-from innertalk.infrastructure.logs import configure_logging
+from innertalk.infrastructure.observability.logs import configure_logging
 from tests.fakes.clock import FakeClock
 from tests.fakes.providers import (
     AnthropicServer,

@@ -71,8 +71,8 @@ from innertalk.application.ids import new_id
 from innertalk.application.ports import Record
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.infrastructure.logs import configure_logging
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.observability.logs import configure_logging
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.e2e.conftest import COMMAND, clean_env
 
 TOKEN = "123456789:AAHloadBenchmarkToken-0123456789abcdefgh"
@@ -263,6 +263,10 @@ class BotProcess:
             await asyncio.sleep(0.05)
         return samples
 
+    def events(self, name: str) -> int:
+        """How many log lines carry the event ``name``."""
+        return self.log.read_text(errors="replace").count(f'"event": "{name}"')
+
     def errors(self) -> list[str]:
         """Log lines at error level or above (the bot logs JSON)."""
         found = []
@@ -391,6 +395,7 @@ class Harness:
         self._lag_task: asyncio.Task[None] | None = None
         self.exit_codes: list[int] = []
         self.error_lines: list[str] = []
+        self.opinion_failures = 0
         self.start_seconds: list[float] = []
         self.start_rss: dict[str, float] = {}
         """RSS (MB) of each bot process once it has started, before any message."""
@@ -491,6 +496,7 @@ class Harness:
                 await bot.process.wait()
         self.exit_codes.append(bot.process.returncode or 0)
         self.error_lines += bot.errors()
+        self.opinion_failures += bot.events("safety.opinion_failed")
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -656,6 +662,8 @@ class Delivery:
     refused: int = 0
     other_messages: int = 0
     untagged_model_calls: int = 0
+    moderation_calls: int = 0
+    opinion_failures: int = 0
     exit_codes: list[int] = field(default_factory=list)
     error_lines: list[str] = field(default_factory=list)
     start_seconds: list[float] = field(default_factory=list)
@@ -828,6 +836,7 @@ def results_check(h: Harness, results: Results) -> None:
     d.refused = sum(status != 200 for status in ledger.status.values())
     d.other_messages = ledger.other_messages
     d.untagged_model_calls = ledger.untagged_model_calls
+    d.moderation_calls, d.opinion_failures = ledger.moderation_calls, h.opinion_failures
     d.exit_codes = list(h.exit_codes)
     d.error_lines = list(h.error_lines)
     d.start_seconds = list(h.start_seconds)
@@ -1126,7 +1135,8 @@ def report(results: Results) -> tuple[str, list[str]]:
         f"Every message of the run (warm-ups included): {d.sent:,} sent, {d.answered_once:,} "
         f"answered exactly once, {d.unanswered} unanswered, {d.duplicated} answered more than "
         f"once, {d.refused} webhook POSTs refused, {d.other_messages} other messages sent, "
-        f"{d.untagged_model_calls} model calls for no message; bot exit codes "
+        f"{d.untagged_model_calls} model calls for no message, {d.moderation_calls:,} "
+        f"third opinions asked ({d.opinion_failures} failed); bot exit codes "
         f"{sorted(set(d.exit_codes))}, {len(d.error_lines)} error log lines; start-up "
         f"(process start → setWebhook) {min(d.start_seconds):.1f}–{max(d.start_seconds):.1f} s.",
     ]
@@ -1192,8 +1202,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 async def inbox_cost(count: int) -> str:
     """What the durable inbox adds per message: ``file`` + ``answered`` + ``done`` on the
     SQLite table (``synchronous = FULL``: each a fsynced commit), as the bot does them."""
-    from innertalk.infrastructure.storage.sqlite import SqliteStorage
-    from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+    from innertalk.infrastructure.storage.sqlite.inbox import SqliteUpdateInbox
+    from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 
     payload = json.dumps({"update_id": 1, "message": {"text": "x" * 200}}).encode()
     lines = ["| writers | messages | per message (wall) | messages/s |", "|---|---|---|---|"]
@@ -1264,6 +1274,8 @@ def raw(results: Results) -> dict[str, object]:
             "exit_codes": d.exit_codes,
             "calls": dict(d.calls),
             "error_lines": d.error_lines[:20],
+            "moderation_calls": d.moderation_calls,
+            "opinion_failures": d.opinion_failures,
         },
     }
 

@@ -51,6 +51,8 @@ class Ledger:
     """The fake model's own time: request read → response written (latency included)."""
     model_calls: Counter[int] = field(default_factory=Counter)
     untagged_model_calls: int = 0
+    moderation_calls: int = 0
+    """Third opinions asked (``SAFETY_OPINION=auto`` with OpenAI: its moderation endpoint)."""
     other_messages: int = 0
     """``sendMessage`` calls that are not a tagged reply (apologies, notices, limits)."""
     calls: Counter[str] = field(default_factory=Counter)
@@ -228,6 +230,14 @@ REPLY_TAIL = (
 )
 
 
+def _words(text: str) -> list[str]:
+    """``text`` in the pieces a real model streams it in: about a word (a token) each."""
+    return [f"{word} " for word in text.split(" ") if word]
+
+
+_HEAD_WORDS, _TAIL_WORDS = _words(REPLY_HEAD), _words(REPLY_TAIL)
+
+
 class FakeModel:
     """OpenAI Chat Completions (``stream`` or not) after ``latency`` seconds; times itself."""
 
@@ -243,6 +253,10 @@ class FakeModel:
     def _handle(self, method: str, path: str, body: bytes, respond: Respond) -> None:
         received = now()
         request = json.loads(body)
+        if path.endswith("/moderations"):  # the third opinion, beside the reply: at once
+            self.ledger.moderation_calls += 1
+            respond(200, "application/json", _moderation(str(request.get("model", ""))))
+            return
         last = request["messages"][-1]["content"]
         found = TAG.search(last if isinstance(last, str) else "")
         number = int(found.group(1)) if found else 0
@@ -259,7 +273,7 @@ class FakeModel:
         model = str(request.get("model", "fake"))
         tag = f"(ref{number})" if number else "(summary)"
         if request.get("stream"):
-            respond(200, "text/event-stream", _stream(model, [REPLY_HEAD, tag, REPLY_TAIL]))
+            respond(200, "text/event-stream", _stream(model, [*_HEAD_WORDS, tag, *_TAIL_WORDS]))
         else:
             respond(200, "application/json", _completion(model, REPLY_HEAD + tag + REPLY_TAIL))
         spent = now() - received
@@ -288,6 +302,34 @@ def _stream(model: str, pieces: list[str]) -> bytes:
     events.append({**_envelope(model, "chat.completion.chunk"), "choices": [], "usage": _USAGE})
     lines = [f"data: {json.dumps(event, separators=(',', ':'))}\n\n" for event in events]
     return ("".join(lines) + "data: [DONE]\n\n").encode()
+
+
+_MODERATION_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/instructions",
+    "self-harm/intent",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
+
+
+def _moderation(model: str) -> bytes:
+    """OpenAI's answer for one text input that it does not flag (every category, as sent)."""
+    result = {
+        "flagged": False,
+        "categories": dict.fromkeys(_MODERATION_CATEGORIES, False),
+        "category_scores": dict.fromkeys(_MODERATION_CATEGORIES, 0.001),
+        "category_applied_input_types": {name: ["text"] for name in _MODERATION_CATEGORIES},
+    }
+    return _json({"id": "modr-load", "model": model, "results": [result]})
 
 
 def _completion(model: str, text: str) -> bytes:

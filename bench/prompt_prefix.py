@@ -8,7 +8,8 @@ in characters of the serialized messages (the chat-completions shape every SDK a
 system, history, the message) and is what the provider benchmark imports. Run as a module it
 drives one conversation through ``TalkService`` with a scripted model, the way the history
 was trimmed before (a window sliding by one turn per message) and after (block folding,
-``domain/folding.py``), prints the reuse per request and the last prompt of each. Prints only.
+``domain/folding.py``), prints the reuse per request (every request the model gets: the fold
+requests too, marked ``F``) and the last prompt of each. Prints only.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import itertools
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import structlog
 
-from innertalk.application.talk import TalkPolicy
+from innertalk.application.conversation.talk import TalkPolicy
 from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ModelRequest, Purpose
 from innertalk.domain.users import Language, UserKey
@@ -79,17 +81,58 @@ def reuse_per_request(requests: Sequence[ModelRequest]) -> list[float]:
     return [prefix_reuse(a, b) for a, b in itertools.pairwise(rendered)]
 
 
+def is_fold(request: ModelRequest) -> bool:
+    """Whether ``request`` folds history (the only summary a bench conversation asks for)."""
+    return request.purpose is Purpose.SUMMARY
+
+
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """Prefix reuse of a conversation's requests after the first, by kind."""
+
+    shares: list[float]
+    folds: list[float]
+    """Of the fold requests."""
+    after_folds: list[float]
+    """Of the reply requests right after a fold."""
+
+    @classmethod
+    def of(cls, requests: Sequence[ModelRequest]) -> Reuse:
+        shares = reuse_per_request(requests)
+        later = requests[1:]
+        folds = [share for share, r in zip(shares, later, strict=True) if is_fold(r)]
+        after = [
+            share
+            for share, (before, r) in zip(shares, itertools.pairwise(requests), strict=True)
+            if is_fold(before) and not is_fold(r)
+        ]
+        return cls(shares, folds, after)
+
+    @property
+    def mean(self) -> float:
+        return sum(self.shares) / len(self.shares)
+
+
+def labelled(requests: Sequence[ModelRequest]) -> str:
+    """Prefix reuse of each request after the first, whole percentages, folds marked ``F``."""
+    return " ".join(
+        f"{'F' if is_fold(request) else ''}{share:.0%}"
+        for share, request in zip(reuse_per_request(requests), requests[1:], strict=True)
+    )
+
+
 async def conversation(messages: int, *, folding: bool) -> list[ModelRequest]:
-    """The reply requests of one ``messages``-long conversation (folds are not counted)."""
+    """Every request of one ``messages``-long conversation: its replies and, with ``folding``,
+    the fold requests, in the order the model got them."""
     model = ScriptedModel(_scripted_answer)
     policy = TalkPolicy(session_token_budget=0)  # the defaults otherwise: 3,000 history tokens
-    # as bootstrap.py wires it: folding loads twice CONTEXT_TURNS (20), so at least 20 stay
+    # as bootstrap/app.py wires it: folding loads twice CONTEXT_TURNS (20), so at least 20 stay
     turns = 2 * CONTEXT_TURNS if folding else CONTEXT_TURNS
     core = build_core(model, FakeClock(), policy=policy, context_turns=turns, folding=folding)
     await core.profiles.ensure(PERSON, language=Language.EN, consent=True)
     for n in range(messages):
         await core.talk.reply(PERSON, f"{_SAID[n % len(_SAID)]} ({n + 1})")
-    return [request for request in model.requests if request.purpose is Purpose.REPLY]
+    return list(model.requests)
 
 
 def _scripted_answer(request: ModelRequest) -> str:
@@ -104,18 +147,25 @@ def _scripted_answer(request: ModelRequest) -> str:
 
 def _table(lengths: Sequence[int]) -> list[str]:
     lines = [
-        "| messages | trimming | mean reuse | lowest reuse | requests below 50 % |",
-        "|---|---|---|---|---|",
+        "| messages | trimming | mean reuse | lowest reuse | lowest of a fold request "
+        "| lowest of a reply right after a fold | requests below 50 % |",
+        "|---|---|---|---|---|---|---|",
     ]
     for length in lengths:
         for label, folding in (("sliding window (before)", False), ("block folding", True)):
-            shares = reuse_per_request(asyncio.run(conversation(length, folding=folding)))
-            low = sum(share < 0.5 for share in shares)
+            reuse = Reuse.of(asyncio.run(conversation(length, folding=folding)))
+            low = sum(share < 0.5 for share in reuse.shares)
             lines.append(
-                f"| {length} | {label} | {sum(shares) / len(shares):.0%} | "
-                f"{min(shares):.0%} | {low} of {len(shares)} |"
+                f"| {length} | {label} | {reuse.mean:.0%} | {min(reuse.shares):.0%} | "
+                f"{lowest(reuse.folds)} | {lowest(reuse.after_folds)} | "
+                f"{low} of {len(reuse.shares)} |"
             )
     return lines
+
+
+def lowest(shares: Sequence[float]) -> str:
+    """The lowest of ``shares`` as a whole percentage; a dash when there are none."""
+    return f"{min(shares):.0%}" if shares else "—"
 
 
 def _prompt(request: ModelRequest) -> list[str]:
@@ -130,9 +180,13 @@ def main() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     print("\n".join(_table(args.messages)))
     for label, folding in (("Before", False), ("After", True)):
-        last = asyncio.run(conversation(args.example, folding=folding))[-1]
+        requests = asyncio.run(conversation(args.example, folding=folding))
         print(f"\n### {label}: the prompt of message {args.example}\n")
-        print("\n".join(_prompt(last)))
+        print("\n".join(_prompt(requests[-1])))
+        folds = [request for request in requests if is_fold(request)]
+        if folds:
+            print(f"\n### {label}: the last fold request's instruction\n")
+            print(_prompt(folds[-1])[-1])
 
 
 if __name__ == "__main__":

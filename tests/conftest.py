@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake clock, a fake model, and an in-memory app core."""
+"""Shared fixtures: a fake clock, a fake model, and an app core over local (in-process) storage."""
 
 from __future__ import annotations
 

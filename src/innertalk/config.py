@@ -1,44 +1,51 @@
 """Settings: one object built from the environment and ``.env``, read only by the composition root.
 
 Each section is a small pydantic-settings class whose fields map to the documented variable
-names (``TELEGRAM_BOT_TOKEN``, ``DATABASE_URL``, ...). ``load_settings`` turns any validation
+names (``TELEGRAM_BOT_TOKEN``, ``DATABASE_URL``, ...); each model provider's variables are the
+ones its row in ``infrastructure/llm/registry.py`` names. ``load_settings`` turns any validation
 failure into one ``ConfigError`` line naming the variable, so the CLI can exit with code 2.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from innertalk.domain.experiments import Experiment, parse_experiment
+from innertalk.infrastructure.llm.registry import PROVIDERS, ProviderKind, ProviderSpec
 
 ENV_FILE = ".env"
-KNOWN_PROVIDERS = (
-    "gemini",
-    "openai",
-    "anthropic",
-    "ollama",
-    "llamacpp",
-    "vllm",
-    "openrouter",
-    "offline",
-)
-"""Names ``LLM_PROVIDERS`` accepts: the rows of ``infrastructure/llm/registry.py``, and offline."""
-MODEL_PROVIDERS = tuple(name for name in KNOWN_PROVIDERS if name != "offline")
+OFFLINE = "offline"
+"""The offline responder's name: always the chain's end; ``LLM_PROVIDERS`` may list it."""
+
+
+# Functions, not constants: the names are read from the registry when settings are loaded.
+def model_providers() -> tuple[str, ...]:
+    """Every row of the provider registry (``infrastructure/llm/registry.py``), in order."""
+    return tuple(PROVIDERS)
+
+
+def known_providers() -> tuple[str, ...]:
+    """Names ``LLM_PROVIDERS`` accepts: the registry's rows, and offline."""
+    return (*PROVIDERS, OFFLINE)
 
 
 class ConfigError(Exception):
@@ -156,35 +163,9 @@ class StorageSettings(_Section):
 
 
 class LLMSettings(_Section):
-    gemini_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("gemini_api_key", "google_api_key")
-    )
-    openai_api_key: SecretStr | None = None
-    anthropic_api_key: SecretStr | None = None
-    llm_providers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """The router's ``LLM_*`` knobs; each provider's own variables are in ``ProviderSettings``."""
 
-    # Models and endpoints per provider; empty = the provider's built-in default.
-    gemini_model: str | None = None
-    gemini_fast_model: str | None = None
-    google_gemini_base_url: str | None = None
-    openai_model: str | None = None
-    openai_fast_model: str | None = None
-    openai_base_url: str | None = None
-    anthropic_model: str | None = None
-    anthropic_fast_model: str | None = None
-    anthropic_base_url: str | None = None
-    ollama_model: str | None = None
-    ollama_base_url: str | None = None
-    ollama_api_key: SecretStr | None = None
-    llamacpp_model: str | None = None
-    llamacpp_base_url: str | None = None
-    llamacpp_api_key: SecretStr | None = None
-    vllm_model: str | None = None
-    vllm_base_url: str | None = None
-    vllm_api_key: SecretStr | None = None
-    openrouter_model: str | None = None
-    openrouter_base_url: str | None = None
-    openrouter_api_key: SecretStr | None = None
+    llm_providers: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # The router: timeouts in seconds, retries, breakers, experiments.
     llm_connect_timeout: float = Field(default=5.0, gt=0, le=120)
@@ -205,27 +186,11 @@ class LLMSettings(_Section):
     @classmethod
     def _providers(cls, value: Any) -> Any:
         names = [name.lower() for name in _split_csv(value)]
-        unknown = [name for name in names if name not in KNOWN_PROVIDERS]
+        known = known_providers()
+        unknown = [name for name in names if name not in known]
         if unknown:
-            raise ValueError(
-                f"unknown provider {unknown[0]!r}; known: {', '.join(KNOWN_PROVIDERS)}"
-            )
+            raise ValueError(f"unknown provider {unknown[0]!r}; known: {', '.join(known)}")
         return names
-
-    @field_validator(
-        "google_gemini_base_url",
-        "openai_base_url",
-        "anthropic_base_url",
-        "ollama_base_url",
-        "llamacpp_base_url",
-        "vllm_base_url",
-        "openrouter_base_url",
-    )
-    @classmethod
-    def _base_url(cls, value: str | None) -> str | None:
-        if value and urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError("must be an http:// or https:// URL")
-        return value or None
 
     @field_validator("llm_breakers", mode="before")
     @classmethod
@@ -240,33 +205,8 @@ class LLMSettings(_Section):
     @field_validator("llm_experiment")
     @classmethod
     def _experiment(cls, value: str) -> str:
-        parse_experiment(value, providers=MODEL_PROVIDERS)
+        parse_experiment(value, providers=model_providers())
         return value.strip()
-
-    def configured_keys(self) -> list[str]:
-        """Names of providers whose API key is set."""
-        keys = {
-            "gemini": self.gemini_api_key,
-            "openai": self.openai_api_key,
-            "anthropic": self.anthropic_api_key,
-        }
-        return [name for name, key in keys.items() if key and key.get_secret_value()]
-
-    def api_key(self, provider: str) -> str | None:
-        """The API key of ``provider``, if it has one."""
-        key = getattr(self, f"{provider}_api_key", None)
-        return (key.get_secret_value() or None) if isinstance(key, SecretStr) else None
-
-    def base_url(self, provider: str) -> str | None:
-        """The endpoint set for ``provider`` (``None``: its default)."""
-        name = "google_gemini_base_url" if provider == "gemini" else f"{provider}_base_url"
-        value = getattr(self, name, None)
-        return value if isinstance(value, str) and value else None
-
-    def model(self, provider: str, *, fast: bool = False) -> str | None:
-        """The (fast) model set for ``provider`` (``None``: its default)."""
-        value = getattr(self, f"{provider}_{'fast_' if fast else ''}model", None)
-        return value if isinstance(value, str) and value else None
 
     def experiment(self) -> Experiment | None:
         """The A/B experiment ``LLM_EXPERIMENT`` describes, if any."""
@@ -280,8 +220,9 @@ def _parse_breakers(text: str) -> dict[str, tuple[int, float]]:
         name, _, rule = (part.strip() for part in item.partition("="))
         failures, _, seconds = rule.partition("/")
         name = name.lower()
-        if name != "*" and name not in MODEL_PROVIDERS:
-            raise ValueError(f"unknown provider {name!r}; known: {', '.join(MODEL_PROVIDERS)}, *")
+        if name != "*" and name not in model_providers():
+            known = ", ".join(model_providers())
+            raise ValueError(f"unknown provider {name!r}; known: {known}, *")
         try:
             rule_value = (int(failures), float(seconds))
         except ValueError:
@@ -302,8 +243,9 @@ def _parse_prices(text: str) -> dict[str, tuple[float, float, float]]:
         name, _, rest = (part.strip() for part in item.partition("="))
         model, _, rule = rest.rpartition(":")
         name = name.lower()
-        if name not in KNOWN_PROVIDERS:
-            raise ValueError(f"unknown provider {name!r}; known: {', '.join(KNOWN_PROVIDERS)}")
+        if name not in known_providers():
+            known = ", ".join(known_providers())
+            raise ValueError(f"unknown provider {name!r}; known: {known}")
         try:
             price = tuple(float(part) for part in rule.split("/"))
         except ValueError:
@@ -315,6 +257,60 @@ def _parse_prices(text: str) -> dict[str, tuple[float, float, float]]:
             )
         prices[f"{name}={'' if model == '*' else model}"] = (price[0], price[1], price[2])
     return prices
+
+
+def _http_url(value: str | None) -> str | None:
+    if value and urlsplit(value).scheme not in ("http", "https"):
+        raise ValueError("must be an http:// or https:// URL")
+    return value or None
+
+
+class ProviderSettings(BaseModel):
+    """One provider's settings, read from the variables its registry row names; ``None``:
+    the row's default."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_key: SecretStr | None = None
+    base_url: Annotated[str | None, AfterValidator(_http_url)] = None
+    model: str | None = None
+    fast_model: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """The API key's text, if one is set."""
+        return (self.api_key.get_secret_value() or None) if self.api_key else None
+
+
+@cache
+def _provider_section(spec: ProviderSpec) -> type[_Section]:
+    """A settings section whose fields are ``spec``'s variables, so that reading them (the
+    environment over ``.env``) and naming a bad one work as for every other section."""
+    variables = spec.variables
+    key_names = AliasChoices(*(name.lower() for name in variables.api_key))
+    fields: dict[str, Any] = {
+        variables.api_key[0].lower(): (SecretStr | None, Field(None, validation_alias=key_names)),
+        variables.base_url.lower(): (Annotated[str | None, AfterValidator(_http_url)], None),
+        variables.model.lower(): (str | None, None),
+    }
+    if variables.fast_model:
+        fields[variables.fast_model.lower()] = (str | None, None)
+    return create_model(f"{spec.name.title()}Settings", __base__=_Section, **fields)
+
+
+def _read_provider(spec: ProviderSpec, env_file: str | Path | None) -> ProviderSettings:
+    section = _provider_section(spec)
+    try:
+        values = section(_env_file=env_file).model_dump()
+    except ValidationError as error:
+        raise ConfigError(_describe(section, error)) from None
+    variables = spec.variables
+    return ProviderSettings(
+        api_key=values[variables.api_key[0].lower()],
+        base_url=values[variables.base_url.lower()],
+        model=values[variables.model.lower()],
+        fast_model=values[variables.fast_model.lower()] if variables.fast_model else None,
+    )
 
 
 class TalkSettings(_Section):
@@ -371,6 +367,9 @@ class WellbeingSettings(_Section):
     ``OPENAI_API_KEY`` is set, else ``model`` when any provider is), ``off`` (all stays local)."""
     safety_opinion_timeout: float = Field(default=2.0, gt=0, le=30)
     """Seconds we wait for that opinion once the reply is ready."""
+    safety_encoder: Literal["on", "off"] = "on"
+    """``off`` runs the learned crisis layer on its n-grams alone: less memory, a faster start,
+    a lower recall (see docs/benchmarks.md)."""
 
     @field_validator("mood_cooldown", "portrait_cooldown", mode="before")
     @classmethod
@@ -384,7 +383,7 @@ class WellbeingSettings(_Section):
             raise ValueError(f"no such file: {value}")
         return value
 
-    @field_validator("safety_opinion", mode="before")
+    @field_validator("safety_opinion", "safety_encoder", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
@@ -516,6 +515,20 @@ class Settings(BaseModel):
     security: SecuritySettings
     http: HttpSettings
     log: LogSettings
+    providers: Mapping[str, ProviderSettings]
+    """One entry per row of the provider registry."""
+
+    def provider(self, name: str) -> ProviderSettings:
+        """The settings of the registry row ``name``."""
+        return self.providers[name]
+
+    def keyed_providers(self) -> list[str]:
+        """SDK providers whose API key is set, in the registry's order (the default chain)."""
+        return [
+            name
+            for name, spec in PROVIDERS.items()
+            if spec.kind is ProviderKind.SDK and self.providers[name].key
+        ]
 
     @property
     def shares_lanes(self) -> bool:
@@ -554,4 +567,5 @@ def load_settings(env_file: str | Path | None = ENV_FILE) -> Settings:
             sections[name] = section(_env_file=env_file)
         except ValidationError as error:
             raise ConfigError(_describe(section, error)) from None
-    return Settings.model_validate(sections)
+    providers = {name: _read_provider(spec, env_file) for name, spec in PROVIDERS.items()}
+    return Settings.model_validate({**sections, "providers": providers})

@@ -17,14 +17,14 @@ import pytest
 
 from innertalk.application.ports import Storage
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
-from innertalk.infrastructure.storage.memory import MemoryStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.mongodb import MONGODB_URI, mongodb_storage, mongodb_wire_fake_storage
 
 
 @asynccontextmanager
-async def memory_storage(_tmp_path: Path) -> AsyncIterator[Storage]:
-    storage = MemoryStorage()
+async def local_storage(_tmp_path: Path) -> AsyncIterator[Storage]:
+    storage = LocalStorage()
     await storage.migrate()
     yield storage
     await storage.close()
@@ -68,7 +68,7 @@ class Backend:
 
 
 BACKENDS = (
-    Backend("memory", memory_storage),
+    Backend("local", local_storage),
     Backend("sqlite", sqlite_storage),
     Backend("sqlite+encrypted", encrypted(sqlite_storage)),
     Backend("mongodb-wire-fake", mongodb_wire_fake_storage),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from innertalk.application.ports import Storage
 from innertalk.infrastructure.crypto import FieldCipher
-from innertalk.infrastructure.storage.mongo import MongoStorage
+from innertalk.infrastructure.storage.mongo.storage import MongoStorage
 from tests.fakes.mongo_server import mongo_server
 
 MONGODB_URI = "INNERTALK_TEST_MONGODB_URI"

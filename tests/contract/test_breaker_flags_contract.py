@@ -16,10 +16,10 @@ from innertalk.bootstrap import build_model
 from innertalk.config import load_settings
 from innertalk.infrastructure.llm.breaker import BreakerState
 from innertalk.infrastructure.llm.errors import ErrorKind
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.provider import Provider
 from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
 from innertalk.infrastructure.llm.router import ModelRouter
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis.connection import connect_redis
 from tests.fakes.clock import FakeClock
 from tests.fakes.llm import FakeProvider, chat_request, fail
 

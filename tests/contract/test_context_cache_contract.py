@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_client import REGISTRY
 
-from innertalk.application.contexts import ContextLoader
+from innertalk.application.conversation.contexts import ContextLoader
 from innertalk.application.ports import ContextCache
 from innertalk.domain.conversation import ConversationContext, Role, Session, Turn
 from innertalk.domain.users import Language, Style, UserKey, new_profile
 from innertalk.domain.wellbeing import QuestionnaireResult
-from innertalk.infrastructure.cache import MemoryContextCache
+from innertalk.infrastructure.cache import LocalContextCache
 from innertalk.infrastructure.context_codec import ContextCodec
-from innertalk.infrastructure.redis_cache import RedisContextCache
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis.cache import RedisContextCache
+from innertalk.infrastructure.redis.connection import connect_redis
 from tests.fakes.clock import FakeClock
 
 T0 = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
@@ -60,13 +60,13 @@ class CountingStore:
         return context_of(key)
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["local", "redis"])
 async def make_cache(request: pytest.FixtureRequest) -> AsyncIterator[CacheFactory]:
     """Builds caches of one kind; Redis ones each get their own client (own process)."""
     made: list[RedisContextCache] = []
-    if request.param == "memory":
+    if request.param == "local":
         clock = FakeClock()
-        yield lambda: MemoryContextCache(maxsize=100, ttl=600, timer=clock.monotonic)
+        yield lambda: LocalContextCache(maxsize=100, ttl=600, timer=clock.monotonic)
         return
     url = request.getfixturevalue("redis_url")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from innertalk.infrastructure.dedupe import RedisUpdateDedupe
+from innertalk.infrastructure.redis.dedupe import RedisUpdateDedupe
 from tests.fakes.clock import FakeClock
 
 

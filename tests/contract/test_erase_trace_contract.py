@@ -16,7 +16,7 @@ import pytest
 from innertalk.application.ports import Storage
 from innertalk.domain.conversation import Role, Turn
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.records import ALICE, BOB, at, everything, result, session
 
 PHRASE = "zebra-quartz-lantern"

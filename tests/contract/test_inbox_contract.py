@@ -1,4 +1,4 @@
-"""The durable update inbox: every adapter (memory, SQLite, MongoDB wire fake, real Redis),
+"""The durable update inbox: every adapter (local, SQLite, MongoDB wire fake, real Redis),
 clear and sealed, obeys one contract."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import pytest
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_inbox import RedisUpdateInbox
-from innertalk.infrastructure.storage.memory_inbox import MemoryUpdateInbox
-from innertalk.infrastructure.storage.mongo_inbox import COLLECTION, MongoUpdateInbox
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
-from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.infrastructure.redis.inbox import RedisUpdateInbox
+from innertalk.infrastructure.storage.local.inbox import LocalUpdateInbox
+from innertalk.infrastructure.storage.mongo.inbox import COLLECTION, MongoUpdateInbox
+from innertalk.infrastructure.storage.sqlite.inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.fakes.mongo_server import mongo_server
 
 Opener = Callable[[Path, str, PayloadSeal], AbstractAsyncContextManager[UpdateInbox]]
@@ -26,8 +26,8 @@ KEY = parse_key(generate_key())
 
 
 @asynccontextmanager
-async def memory_inbox(_tmp: Path, _redis: str, _seal: PayloadSeal) -> AsyncIterator[UpdateInbox]:
-    yield MemoryUpdateInbox()
+async def local_inbox(_tmp: Path, _redis: str, _seal: PayloadSeal) -> AsyncIterator[UpdateInbox]:
+    yield LocalUpdateInbox()
 
 
 @asynccontextmanager
@@ -62,7 +62,7 @@ async def redis_inbox(_tmp: Path, redis_url: str, seal: PayloadSeal) -> AsyncIte
         await client.aclose()
 
 
-OPENERS = [memory_inbox, sqlite_inbox, mongo_inbox, redis_inbox]
+OPENERS = [local_inbox, sqlite_inbox, mongo_inbox, redis_inbox]
 
 
 @pytest.fixture(
@@ -184,15 +184,15 @@ Reopener = Callable[[PayloadSeal], AbstractAsyncContextManager[UpdateInbox]]
 @asynccontextmanager
 async def _store(kind: str, tmp: Path, redis_url: str) -> AsyncIterator[Reopener]:
     """One store of ``kind``; yields how to open it with a given seal."""
-    if kind == "memory":
-        shared = MemoryUpdateInbox()
+    if kind == "local":
+        shared = LocalUpdateInbox()
 
         @asynccontextmanager
-        async def memory(seal: PayloadSeal) -> AsyncIterator[UpdateInbox]:
-            shared.seal = seal  # the memory inbox keeps its payloads as sealed by the last seal
+        async def local(seal: PayloadSeal) -> AsyncIterator[UpdateInbox]:
+            shared.seal = seal  # the local inbox keeps its payloads as sealed by the last seal
             yield shared
 
-        yield memory
+        yield local
     elif kind == "mongo":
         async with mongo_server() as server:
 
@@ -210,7 +210,7 @@ async def _store(kind: str, tmp: Path, redis_url: str) -> AsyncIterator[Reopener
         yield lambda seal: opener(tmp, redis_url, seal)
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "mongo", "redis"])
+@pytest.mark.parametrize("kind", ["local", "sqlite", "mongo", "redis"])
 async def test_reseal_lets_the_old_key_go(kind: str, tmp_path: Path, redis_url: str) -> None:
     """Filed under key A, resealed after rotating to B (A previous): B alone opens every entry,
     in the same order and answered marks; a second reseal rewrites nothing."""
@@ -238,7 +238,7 @@ async def test_reseal_lets_the_old_key_go(kind: str, tmp_path: Path, redis_url: 
             assert [e.update_id for e in await inbox.pending(bot, 10)] == [1, 3]
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "mongo", "redis"])
+@pytest.mark.parametrize("kind", ["local", "sqlite", "mongo", "redis"])
 async def test_reseal_seals_clear_entries_once_a_key_is_set(
     kind: str, tmp_path: Path, redis_url: str
 ) -> None:

@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 
 from innertalk.application.ports import JobLocks
 from innertalk.infrastructure.locks import LocalJobLocks
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_locks import RedisJobLocks
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.infrastructure.redis.locks import RedisJobLocks
 from tests.fakes.sleeper import ManualSleep
 
 Factory = Callable[[], JobLocks]
@@ -26,10 +26,10 @@ async def clients() -> AsyncIterator[list[Redis]]:
         await client.aclose()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["local", "redis"])
 def make_locks(request: pytest.FixtureRequest, clients: list[Redis]) -> Factory:
     """Lock sets of one kind; for Redis each on its own client (another instance)."""
-    if request.param == "memory":
+    if request.param == "local":
         shared = LocalJobLocks()
         return lambda: shared  # one process: every "instance" is the same object
     url = request.getfixturevalue("redis_url")

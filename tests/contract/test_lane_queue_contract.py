@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 
 from innertalk.application.ports import LaneQueue, LaneQueueUnavailableError
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
-from innertalk.infrastructure.lanes import MemoryLaneBoard, MemoryLaneQueue, RedisLaneQueue
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.lane_queue import LocalLaneBoard, LocalLaneQueue, RedisLaneQueue
+from innertalk.infrastructure.redis.connection import connect_redis
 from tests.fakes.clock import FakeClock
 
 Pair = tuple[LaneQueue, LaneQueue, Callable[[], AbstractAsyncContextManager[None]]]
@@ -24,16 +24,16 @@ Pair = tuple[LaneQueue, LaneQueue, Callable[[], AbstractAsyncContextManager[None
 
 
 @asynccontextmanager
-async def memory_pair(_redis_url: str) -> AsyncIterator[Pair]:
+async def local_pair(_redis_url: str) -> AsyncIterator[Pair]:
     clock = FakeClock()
-    board = MemoryLaneBoard(clock.monotonic)
+    board = LocalLaneBoard(clock.monotonic)
 
     @asynccontextmanager
     async def expire() -> AsyncIterator[None]:
         clock.advance(31)
         yield
 
-    yield MemoryLaneQueue(board), MemoryLaneQueue(board), expire
+    yield LocalLaneQueue(board), LocalLaneQueue(board), expire
 
 
 @asynccontextmanager
@@ -63,7 +63,7 @@ def sealed_redis_pair(redis_url: str) -> AbstractAsyncContextManager[Pair]:
 
 
 @pytest.fixture(
-    params=[memory_pair, redis_pair, sealed_redis_pair], ids=["memory", "redis", "redis+encrypted"]
+    params=[local_pair, redis_pair, sealed_redis_pair], ids=["local", "redis", "redis+encrypted"]
 )
 async def pair(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[Pair]:
     async with request.param(redis_url) as opened:

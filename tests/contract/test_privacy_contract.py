@@ -5,8 +5,8 @@ from __future__ import annotations
 from innertalk.application.ports import Record, Storage
 from innertalk.domain.users import UserKey
 from innertalk.domain.wellbeing import Feedback
-from innertalk.infrastructure.storage.memory import MemoryStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.records import ALICE, ALICE_ON_BOT_B, BOB, at, everything
 
 
@@ -35,7 +35,7 @@ async def test_export_holds_every_record_of_the_person_and_no_one_else(storage: 
 
 
 async def test_delete_leaves_zero_rows_of_the_person(
-    storage: MemoryStorage | SqliteStorage,
+    storage: LocalStorage | SqliteStorage,
 ) -> None:
     """After delete_user, every table holds zero rows of that person; others keep theirs."""
     await storage.write(

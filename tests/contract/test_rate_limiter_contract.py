@@ -9,16 +9,16 @@ import pytest
 
 from innertalk.application.ports import RateLimiter
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.ratelimit import LimitsRateLimiter, MemoryRateLimiter
+from innertalk.infrastructure.ratelimit import LimitsRateLimiter, LocalRateLimiter
 from tests.fakes.clock import FakeClock
 
 Factory = Callable[[str], RateLimiter]
 
 
-@pytest.fixture(params=["memory", "limits-memory", "redis"])
+@pytest.fixture(params=["local", "limits-memory", "redis"])
 def limiter_for(request: pytest.FixtureRequest) -> Factory:
-    if request.param == "memory":
-        return MemoryRateLimiter
+    if request.param == "local":
+        return LocalRateLimiter
     uri = "memory://" if request.param == "limits-memory" else request.getfixturevalue("redis_url")
     return lambda rate: LimitsRateLimiter(rate, uri)
 
@@ -69,7 +69,7 @@ async def test_the_in_process_window_moves() -> None:
     """In the in-process limiter a refused person is allowed again once the window has moved
     past their oldest message, and not before."""
     clock = FakeClock()
-    limiter = MemoryRateLimiter("2/minute", timer=clock.monotonic)
+    limiter = LocalRateLimiter("2/minute", timer=clock.monotonic)
     key = someone()
     assert await limiter.allow(key)
     clock.advance(30)

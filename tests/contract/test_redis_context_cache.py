@@ -14,8 +14,8 @@ from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.context_codec import ContextCodec
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
-from innertalk.infrastructure.redis_cache import RedisContextCache
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis.cache import RedisContextCache
+from innertalk.infrastructure.redis.connection import connect_redis
 from tests.contract.test_context_cache_contract import context_of, someone
 from tests.fakes.redis_server import RedisServer
 from tests.fakes.sleeper import ManualSleep, eventually

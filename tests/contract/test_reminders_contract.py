@@ -10,8 +10,8 @@ from datetime import time, timedelta, timezone
 from innertalk.application.ports import Storage
 from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.memory import MemoryStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.records import ALICE, ALICE_ON_BOT_B, BOB, STRANGER, at, everything
 
 CAROL = UserKey("bot-a", 1003)
@@ -152,7 +152,7 @@ async def test_concurrent_claims_have_exactly_one_winner(storage: Storage) -> No
 
 
 async def test_export_holds_the_reminder_and_delete_erases_it(
-    storage: MemoryStorage | SqliteStorage,
+    storage: LocalStorage | SqliteStorage,
 ) -> None:
     """export_user includes the settings; delete_user leaves zero reminder rows of the person."""
     await storage.write([*everything(ALICE), reminder(ALICE), reminder(BOB)])

@@ -11,8 +11,8 @@ from innertalk.application.ports import Record, Storage
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.users import Language, Style
 from innertalk.domain.wellbeing import Feedback, Portrait
-from innertalk.infrastructure.storage.memory import MemoryStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.contract.records import (
     ALICE,
     ALICE_ON_BOT_B,
@@ -246,7 +246,7 @@ async def test_an_empty_batch_is_harmless(storage: Storage) -> None:
     assert await storage.load_context(ALICE, 10) == ConversationContext(key=ALICE)
 
 
-async def test_counters_count_calls(storage: MemoryStorage | SqliteStorage) -> None:
+async def test_counters_count_calls(storage: LocalStorage | SqliteStorage) -> None:
     """``reads`` grows by one per read call and ``writes`` by one per non-empty write call."""
     await storage.write(everything(ALICE))
     await storage.write([])

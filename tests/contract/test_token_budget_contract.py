@@ -10,16 +10,16 @@ from redis.asyncio import Redis
 
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.ratelimit import LimitsTokenBudget
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.redis.connection import connect_redis
 
 Factory = Callable[[int], LimitsTokenBudget]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["local", "redis"])
 async def budget_for(request: pytest.FixtureRequest) -> AsyncIterator[Factory]:
     """``budget_for(tokens)``; each Redis budget on a client of its own (another instance)."""
     clients: list[Redis] = []
-    if request.param == "memory":
+    if request.param == "local":
         yield lambda tokens: LimitsTokenBudget(tokens)
         return
     url = request.getfixturevalue("redis_url")

@@ -77,6 +77,6 @@ async def test_a_streamed_method_detail_is_never_shown_anywhere(tmp_path: Path) 
     assert sessions[0].summary in ended.text
     everything = [*seen, *(t for _, t in turns), sessions[0].summary]
     assert all(withheld_reasons(shown) == () for shown in everything)
-    # drafts show whole words screened in context: "The lethal" may flash by, but the
-    # stream stops at the word that makes it a method ("dose") and nothing after it is read
+    # drafts show only screened whole words: "The lethal" may flash by, but the screening
+    # that reads "dose" withholds the reply, so neither it nor anything after it is shown
     assert not any("dose" in shown or "noose" in shown for shown in everything), everything

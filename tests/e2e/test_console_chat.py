@@ -9,7 +9,7 @@ from pathlib import Path
 
 from innertalk.domain.conversation import Role
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.e2e.conftest import COMMAND, Run, clean_env
 
 CONSOLE_USER = UserKey("console", 1)

@@ -1,23 +1,28 @@
-"""The application core wired with fakes, as the composition root wires it with adapters."""
+"""The application core wired with in-process adapters and fakes by the composition root's own
+wiring (``wire_services``): only the adapters differ from ``build_app``'s."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from innertalk.application.contexts import ContextLoader
-from innertalk.application.folding import HistoryFolding
+from innertalk.application.conversation.contexts import ContextLoader
+from innertalk.application.conversation.sessions import SessionService
+from innertalk.application.conversation.talk import TalkPolicy, TalkService
+from innertalk.application.operations.alerts import AlertService
 from innertalk.application.ports import LanguageModel, TokenBudget
 from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import SecondOpinion
-from innertalk.application.sessions import SessionLifecycle, SessionService
-from innertalk.application.talk import TalkPolicy, TalkService
+from innertalk.application.services import CoreAdapters, CorePolicy, Services, wire_services
+from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.domain.users import Pseudonyms
-from innertalk.infrastructure.cache import MemoryContextCache
+from innertalk.infrastructure.cache import LocalContextCache
+from innertalk.infrastructure.dedupe import LocalUpdateDedupe
 from innertalk.infrastructure.llm.offline import OfflineModel
-from innertalk.infrastructure.locks import LocalUserLocks
-from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
+from innertalk.infrastructure.ratelimit import LocalRateLimiter
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 from innertalk.presentation.reply_words import withheld_reply, withheld_summary
 from tests.fakes.clock import FakeClock
 
@@ -27,20 +32,30 @@ PSEUDONYMS = Pseudonyms(b"the test suite's pseudonym key")
 
 @dataclass
 class Core:
-    storage: MemoryStorage
-    cache: MemoryContextCache
+    storage: LocalStorage
+    cache: LocalContextCache
     contexts: ContextLoader
     locks: LocalUserLocks
-    talk: TalkService
-    sessions: SessionService
-    profiles: ProfileService
+    services: Services
+
+    @property
+    def talk(self) -> TalkService:
+        return self.services.talk
+
+    @property
+    def sessions(self) -> SessionService:
+        return self.services.sessions
+
+    @property
+    def profiles(self) -> ProfileService:
+        return self.services.profiles
 
 
 def build_core(
     model: LanguageModel,
     clock: FakeClock,
     *,
-    storage: MemoryStorage | None = None,
+    storage: LocalStorage | None = None,
     policy: TalkPolicy | None = None,
     context_turns: int = 20,
     sessions: SessionPolicy | None = None,
@@ -49,41 +64,35 @@ def build_core(
     opinion: SecondOpinion | None = None,
     folding: bool = True,
 ) -> Core:
-    storage = storage or MemoryStorage()
-    cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
+    """``safety`` screens the conversation (without one it is not screened); ``folding`` off
+    keeps every loaded turn verbatim."""
+    storage = storage or LocalStorage()
+    cache = LocalContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
     contexts = ContextLoader(storage, cache, context_turns)
     locks = LocalUserLocks()
-    lifecycle = SessionLifecycle(
-        store=storage,
+    alerts = AlertService(clock)
+    adapters = CoreAdapters(
+        storage=storage,
         contexts=contexts,
         model=model,
         fallback=OfflineModel(),
         clock=clock,
-        withheld_summary=withheld_summary,
-        policy=sessions or SessionPolicy(sessions_per_day=0),
-    )
-    return Core(
-        storage=storage,
-        cache=cache,
-        contexts=contexts,
         locks=locks,
-        talk=TalkService(
-            store=storage,
-            contexts=contexts,
-            locks=locks,
-            sessions=lifecycle,
-            model=model,
-            clock=clock,
-            policy=policy or TalkPolicy(),
-            pseudonyms=PSEUDONYMS,
-            withheld_text=withheld_reply,
-            safety=safety,
-            budget=budget,
-            opinion=opinion,
-            folding=HistoryFolding(model=model, fallback=OfflineModel(), turn_limit=context_turns)
-            if folding
-            else None,
-        ),
-        sessions=SessionService(lifecycle=lifecycle, contexts=contexts, locks=locks),
-        profiles=ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock),
+        job_locks=LocalJobLocks(),
+        rate_limiter=LocalRateLimiter("1000/minute", timer=clock.monotonic),
+        dedupe=LocalUpdateDedupe(clock.monotonic),
+        pseudonyms=PSEUDONYMS,
+        alerts=alerts,
+        safety=safety or SafetyService(directory=DEFAULT_HOTLINES, pseudonyms=PSEUDONYMS),
+        withheld_reply=withheld_reply,
+        withheld_summary=withheld_summary,
+        token_budget=budget,
+        opinion=opinion,
     )
+    core_policy = CorePolicy(
+        talk=policy or TalkPolicy(),
+        sessions=sessions or SessionPolicy(sessions_per_day=0),
+        screen_talk=safety is not None,
+        folding=folding,
+    )
+    return Core(storage, cache, contexts, locks, wire_services(adapters, core_policy))

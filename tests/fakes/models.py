@@ -48,9 +48,9 @@ class ScriptedModel:
 class StreamingModel(ScriptedModel):
     """A ``ScriptedModel`` whose stream the test paces: ``pause`` seconds before each word, and
     with ``hold_after`` set, it stops after that many words until ``release`` is set (or the
-    stream is closed) — for the requests ``holds`` picks (default: all). ``closed_streams``
-    counts streams that were closed, finished or not; ``most_at_once`` the most that ran
-    concurrently."""
+    stream is closed) — for the requests ``holds`` picks (default: all). ``held`` counts the
+    streams waiting there now; ``closed_streams`` streams that were closed, finished or not;
+    ``most_at_once`` the most that ran concurrently."""
 
     def __init__(
         self,
@@ -68,7 +68,15 @@ class StreamingModel(ScriptedModel):
         self.holding = asyncio.Event()
         self.closed_streams = 0
         self.streaming = 0
+        self.held = 0
+        self._held_more = asyncio.Event()
         self.most_at_once = 0
+
+    async def until_held(self, count: int) -> None:
+        """Returns once ``count`` streams wait at ``hold_after`` at the same time."""
+        while self.held < count:
+            self._held_more.clear()
+            await self._held_more.wait()
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[ModelChunk]:
         self.requests.append(request)
@@ -86,7 +94,12 @@ class StreamingModel(ScriptedModel):
             for index, word in enumerate(words):
                 if index == self.hold_after and self.holds(request):
                     self.holding.set()
-                    await self.release.wait()
+                    self.held += 1
+                    self._held_more.set()
+                    try:
+                        await self.release.wait()
+                    finally:
+                        self.held -= 1
                 if self.pause:
                     await asyncio.sleep(self.pause)
                 yield ModelChunk(word if index == len(words) - 1 else f"{word} ")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from innertalk.application.contexts import ContextLoader
+from innertalk.application.conversation.contexts import ContextLoader
 from innertalk.application.ports import Clock, Storage
 from innertalk.application.profiles import ProfileService
-from innertalk.application.reminder_dispatch import DispatchPolicy, SendOutcome
-from innertalk.application.reminders import ReminderService
+from innertalk.application.wellbeing.reminder_dispatch import DispatchPolicy, SendOutcome
+from innertalk.application.wellbeing.reminders import ReminderService
 from innertalk.domain.users import Language, UserKey
-from innertalk.infrastructure.cache import MemoryContextCache
+from innertalk.infrastructure.cache import LocalContextCache
 from innertalk.infrastructure.locks import LocalUserLocks
 
 
@@ -64,7 +64,7 @@ def reminder_stack(
     storage: Storage, clock: Clock, policy: DispatchPolicy | None = None
 ) -> ReminderStack:
     locks = LocalUserLocks()
-    cache = MemoryContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
+    cache = LocalContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
     contexts = ContextLoader(storage, cache, 20)
     profiles = ProfileService(store=storage, contexts=contexts, locks=locks, clock=clock)
     reminders = ReminderService(

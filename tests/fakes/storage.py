@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from innertalk.application.ports import Record
-from innertalk.infrastructure.storage.memory import MemoryStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 
 
 class StoreDownError(ConnectionError):
@@ -17,8 +17,8 @@ class CursedRecordError(RuntimeError):
     """A record the fake store refuses for a reason no classification knows."""
 
 
-class FlakyStorage(MemoryStorage):
-    """A ``MemoryStorage`` whose writes fail while ``down`` (or for the first ``fail_next``).
+class FlakyStorage(LocalStorage):
+    """A ``LocalStorage`` whose writes fail while ``down`` (or for the first ``fail_next``).
 
     ``write_sizes`` records the size of every attempted batch; ``gate`` holds writes back.
     Like a real driver, it refuses text that is not valid UTF-8 (a lone surrogate) with

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from innertalk.presentation.telegram.html_entities import CAPTION_LIMIT, MESSAGE_LIMIT
+from innertalk.presentation.telegram.render.html_entities import CAPTION_LIMIT, MESSAGE_LIMIT
 from tests.fakes.telegram_records import BotMessage, Draft, Params, StoredFile, bad_request
 from tests.fakes.telegram_validation import (
     formatted,

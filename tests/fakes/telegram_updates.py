@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from innertalk.presentation.telegram.html_entities import utf16_len
+from innertalk.presentation.telegram.render.html_entities import utf16_len
 from tests.fakes.telegram_records import BotMessage, Draft, FakeChat
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from innertalk.presentation.telegram.html_entities import (
+from innertalk.presentation.telegram.render.html_entities import (
     TelegramHTMLError,
     parse_telegram_html,
     utf16_len,

@@ -1,26 +1,27 @@
 """The real bot (dispatcher, middlewares, lanes, long polling) over the loopback Bot API fake,
-on a real app (``build_app`` on a temporary SQLite file) with a scripted model."""
+on a real app (``build_app`` on a temporary SQLite file) with a scripted model, built by the
+composition root's own ``telegram_bot`` (screen state in the database, as in production)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from aiogram.fsm.storage.base import BaseStorage
 
 from innertalk.application.ports import LanguageModel
+from innertalk.application.telemetry import BotMetrics
 from innertalk.bootstrap import App, build_app
-from innertalk.cli import bot_options, bot_services
+from innertalk.bootstrap.bot import bot_options, telegram_bot
 from innertalk.config import load_settings
 from innertalk.domain.conversation import Role
 from innertalk.domain.users import UserKey
-from innertalk.presentation.telegram.client import create_bot
-from innertalk.presentation.telegram.runtime import TelegramBot
-from innertalk.presentation.telegram.services import BotOptions
+from innertalk.presentation.telegram.options import BotOptions
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.runtime import TelegramBot
 from tests.fakes.models import ScriptedModel
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser
@@ -108,7 +109,7 @@ async def running_bot(
     options: BotOptions | None = None,
     admins: tuple[SimulatedUser, ...] = (),
     telegram: FakeTelegram | None = None,
-    fsm_storage: Callable[[App], BaseStorage] | None = None,
+    metrics: BotMetrics | None = None,
     **env: str,
 ) -> AsyncIterator[RunningBot]:
     isolate(monkeypatch, tmp_path, **env)
@@ -124,8 +125,7 @@ async def running_bot(
         if admins:
             chosen = replace(chosen, admin_ids=frozenset(admin.id for admin in admins))
         bot = create_bot(fake.token, sleep=flood_wait, session=fake.session())
-        fsm = fsm_storage(app) if fsm_storage is not None else None
-        running = TelegramBot(bot, bot_services(app), chosen, fsm_storage=fsm)
+        running = telegram_bot(app, bot, options=chosen, metrics=metrics)
         stop = asyncio.Event()
         assert await running.prepare(stop) is not None
         polling = asyncio.create_task(running.run_polling(stop))

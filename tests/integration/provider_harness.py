@@ -14,7 +14,7 @@ from typing import Any
 from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ChatMessage, ModelChunk, ModelRequest
 from innertalk.infrastructure.llm.errors import ProviderError
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.provider import Provider
 from innertalk.infrastructure.llm.registry import PROVIDERS, build_provider
 from tests.fakes.providers import (
     AnthropicServer,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
-from innertalk.application.health import Status
+from innertalk.application.operations.health import Status
 from innertalk.bootstrap import build_app
 from innertalk.config import load_settings
 from innertalk.domain.safety import detect_crisis
@@ -32,17 +32,17 @@ async def test_the_app_screens_with_the_shipped_classifier_after_the_rules(
     rules' own. The health report and the gauge say the encoder is in use."""
     isolate(monkeypatch, tmp_path)
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        calm = await app.safety.examine(CALM, Language.EN)
+        calm = await app.services.safety.examine(CALM, Language.EN)
         assert calm.notice is None
         assert calm.verdict == await shipped_classifier(try_load_encoder()).assess(CALM)
-        report = await app.health.check()
+        report = await app.services.health.check()
         assert Status.UP in {c.status for c in report.components if c.name == "crisis_model"}
         assert REGISTRY.get_sample_value("innertalk_crisis_encoder_loaded") == 1
-        caught = await app.safety.examine(MODEL_ONLY, Language.EN)
+        caught = await app.services.safety.examine(MODEL_ONLY, Language.EN)
         assert caught.notice is not None
         if detect_crisis(MODEL_ONLY) is None:  # unless the rules have learned it since
             assert caught.notice.signal.rules == ("model:suicidal_ideation",)
-        ruled = await app.safety.examine("я хочу покончить с собой", Language.RU)
+        ruled = await app.services.safety.examine("я хочу покончить с собой", Language.RU)
         assert ruled.notice is not None
         assert ruled.verdict is None
         assert not any(rule.startswith("model:") for rule in ruled.notice.signal.rules)
@@ -65,11 +65,11 @@ async def test_without_the_encoder_the_app_starts_and_screens_on_ngrams(
     the health report shows the crisis model degraded (not required) and the gauge reads 0."""
     isolate(monkeypatch, tmp_path)
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        ruled = await app.safety.examine("я хочу покончить с собой", Language.RU)
+        ruled = await app.services.safety.examine("я хочу покончить с собой", Language.RU)
         assert ruled.notice is not None
-        calm = await app.safety.examine(CALM, Language.EN)
+        calm = await app.services.safety.examine(CALM, Language.EN)
         assert calm.verdict == await shipped_classifier().assess(CALM)
-        report = await app.health.check()
+        report = await app.services.health.check()
         (model,) = [c for c in report.components if c.name == "crisis_model"]
         assert model.status is Status.DEGRADED
         assert not model.required

@@ -10,7 +10,7 @@ import pytest
 from innertalk.bootstrap import build_app
 from innertalk.config import load_settings
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.dedupe import RedisUpdateDedupe
+from innertalk.infrastructure.redis.dedupe import RedisUpdateDedupe
 
 
 async def test_two_apps_on_one_redis_share_dedupe_and_rate_limits(
@@ -23,10 +23,15 @@ async def test_two_apps_on_one_redis_share_dedupe_and_rate_limits(
     settings = load_settings(None)
     bot, key = f"bot-{uuid.uuid4().hex[:6]}", UserKey("shared", int(uuid.uuid4().int % 10**9))
     async with build_app(settings) as one, build_app(settings) as two:
-        assert isinstance(one.dedupe, RedisUpdateDedupe)
-        assert [await one.dedupe.first_time(bot, 5), await two.dedupe.first_time(bot, 5)] == [
+        assert isinstance(one.services.dedupe, RedisUpdateDedupe)
+        assert [
+            await one.services.dedupe.first_time(bot, 5),
+            await two.services.dedupe.first_time(bot, 5),
+        ] == [
             True,
             False,
         ]
-        allowed = [await (one if n % 2 else two).rate_limiter.allow(key) for n in range(4)]
+        allowed = [
+            await (one if n % 2 else two).services.rate_limiter.allow(key) for n in range(4)
+        ]
         assert allowed == [True, True, True, False]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.application.health import Status
+from innertalk.application.operations.health import Status
 from innertalk.bootstrap import build_app
 from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import generate_key
-from innertalk.infrastructure.redis_cache import RedisContextCache
-from innertalk.infrastructure.redis_locks import RedisJobLocks
+from innertalk.infrastructure.redis.cache import RedisContextCache
+from innertalk.infrastructure.redis.locks import RedisJobLocks
 from tests.fakes.models import ScriptedModel
 
 
@@ -36,15 +36,15 @@ async def test_two_instances_carry_one_conversation_through_the_shared_cache() -
     model = ScriptedModel()
     async with build_app(settings, model=model) as one, build_app(settings, model=model) as two:
         assert one.redis is not None
-        await one.profiles.ensure(key, language=Language.EN, consent=True)
-        await one.talk.reply(key, "my cat is called Pixel")
-        await two.talk.reply(key, "what is my cat called?")
+        await one.services.profiles.ensure(key, language=Language.EN, consent=True)
+        await one.services.talk.reply(key, "my cat is called Pixel")
+        await two.services.talk.reply(key, "what is my cat called?")
         history = [message.text for message in model.requests[-1].history]
         assert "my cat is called Pixel" in history
         stored = await one.redis.hget(f"innertalk:context:{key.bot_id}:{key.user_id}", "d")
         assert stored is not None
         assert b"Pixel" not in stored
-        report = await one.health.check()
+        report = await one.services.health.check()
         assert {c.name: c.status for c in report.components}["redis"] is Status.UP
 
 
@@ -53,8 +53,8 @@ async def test_the_app_wires_the_redis_twins_and_closes_the_client() -> None:
     """Cache and job locks are the Redis adapters; leaving build_app closes the client."""
     settings = load_settings(None)
     async with build_app(settings, model=ScriptedModel()) as app:
-        assert isinstance(app.talk._contexts._cache, RedisContextCache)
-        assert isinstance(app.admin.locks, RedisJobLocks)
+        assert isinstance(app.services.talk._contexts._cache, RedisContextCache)
+        assert isinstance(app.services.admin.locks, RedisJobLocks)
         redis = app.redis
         assert redis is not None
         assert await redis.ping()

@@ -15,10 +15,10 @@ from innertalk.domain.users import Language, Profile, Style, UserKey
 from innertalk.domain.wellbeing import MoodEntry, QuestionnaireResult
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.fsm import SharedRedisFsmStorage
-from innertalk.infrastructure.lanes import RedisLaneQueue
-from innertalk.infrastructure.redis_connection import connect_redis
+from innertalk.infrastructure.lane_queue import RedisLaneQueue
+from innertalk.infrastructure.redis.connection import connect_redis
 from innertalk.infrastructure.storage.key_check import KeyMismatchError, check_keys
-from innertalk.infrastructure.storage.mongo import MongoStorage
+from innertalk.infrastructure.storage.mongo.storage import MongoStorage
 from innertalk.infrastructure.storage.sealing import FieldSeal
 from tests.fakes.mongo_server import mongo_server
 

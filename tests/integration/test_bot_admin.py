@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.cli import install_operations
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser
 from tests.integration.bot_harness import RunningBot, running_bot
@@ -21,7 +20,6 @@ async def admin_bot(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, telegram: FakeTelegram, ops: SimulatedUser
 ) -> AsyncIterator[RunningBot]:
     async with running_bot(monkeypatch, tmp_path, admins=(ops,), telegram=telegram) as running:
-        install_operations(running.bot, running.app)
         yield running
 
 
@@ -102,7 +100,7 @@ async def test_a_mailing_is_previewed_confirmed_sent_paced_and_logged(
             await telegram.wait_for(lambda: any(m.text == summary for m in ops.messages()))
             for person in (alex, bea):
                 assert person.messages()[-1].html == preview.html
-            profile = await running.app.profiles.get(running.key(gone))
+            profile = await running.app.services.profiles.get(running.key(gone))
             assert profile is not None
             assert not profile.active
             ops.send("/admin")
@@ -163,7 +161,7 @@ async def test_an_admin_blocks_and_unblocks_a_person_by_id(
             await telegram.wait_for(lambda: "не заблокирован" in _last(ops))
             ops.press(text="⛔ Заблокировать")
             await telegram.wait_for(lambda: "заблокирован: разговора" in _last(ops))
-            profile = await running.app.profiles.get(running.key(alex))
+            profile = await running.app.services.profiles.get(running.key(alex))
             assert profile is not None
             assert profile.blocked
             before = len(alex.messages())

@@ -58,7 +58,7 @@ async def test_progress_shows_statistics_and_a_chart_photo(
         alex = running.telegram.user(language_code="ru")
         await running.consent(alex)
         for score in (4, 6):
-            await running.app.diary.record(running.key(alex), score, tags=["calm"])
+            await running.app.services.diary.record(running.key(alex), score, tags=["calm"])
         alex.send("/progress")
         await running.telegram.wait_for(lambda: alex.messages()[-1].kind == "photo")
         text, photo = alex.messages()[-2:]

@@ -29,7 +29,7 @@ async def test_a_group_is_invited_to_a_private_chat_once_per_interval(
         [button] = invite.buttons()
         assert button["url"] == "https://t.me/innertalk_test_bot?start=group"
         assert model.requests == []
-        assert await running.app.profiles.get(running.key(alex)) is None
+        assert await running.app.services.profiles.get(running.key(alex)) is None
 
 
 async def test_the_bot_introduces_itself_when_added_to_a_group(

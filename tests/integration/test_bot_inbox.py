@@ -15,17 +15,16 @@ from aiogram.types import Update
 from structlog.testing import capture_logs
 
 from innertalk.bootstrap import App, build_app
-from innertalk.cli import bot_options, bot_services
+from innertalk.bootstrap.bot import telegram_bot
 from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.crypto import FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.storage.memory_inbox import MemoryUpdateInbox
+from innertalk.infrastructure.storage.local.inbox import LocalUpdateInbox
 from innertalk.presentation.http import build_http_app
-from innertalk.presentation.telegram.client import create_bot
-from innertalk.presentation.telegram.inboxed import InboxedUpdates
-from innertalk.presentation.telegram.runtime import TelegramBot
-from innertalk.presentation.telegram.webhook import Webhook
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.inboxed import InboxedUpdates
+from innertalk.presentation.telegram.transport.webhook import Webhook
 from tests.fakes.models import ScriptedModel
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot_harness import BOT_ID, isolate
@@ -44,8 +43,8 @@ async def until(done: Callable[[], bool]) -> None:
             await asyncio.sleep(0.01)
 
 
-class GatedInbox(MemoryUpdateInbox):
-    """A memory inbox whose ``file`` waits for ``gate`` (a slow disk)."""
+class GatedInbox(LocalUpdateInbox):
+    """A local inbox whose ``file`` waits for ``gate`` (a slow disk)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,20 +60,18 @@ class GatedInbox(MemoryUpdateInbox):
 
 @asynccontextmanager
 async def webhook_bot(
-    telegram: FakeTelegram, app: App, inbox: MemoryUpdateInbox
+    telegram: FakeTelegram, app: App, inbox: LocalUpdateInbox
 ) -> AsyncIterator[str]:
     """The bot in webhook mode with ``inbox``; yields its local webhook URL."""
     port = free_port()
     bot = create_bot(telegram.token, sleep=asyncio.sleep, session=telegram.session())
-    running = TelegramBot(
-        bot, bot_services(app), bot_options(app.settings), settle=app.storage.settled, inbox=inbox
-    )
+    running = telegram_bot(app, bot, inbox=inbox)
     stop = asyncio.Event()
     await running.prepare(stop)
     webhook = Webhook.for_server("https://bot.example.test", "s3cret")
     serving = asyncio.create_task(
         running.serve(
-            stop, build_http_app(app.health), host="127.0.0.1", port=port, webhook=webhook
+            stop, build_http_app(app.services.health), host="127.0.0.1", port=port, webhook=webhook
         )
     )
     try:
@@ -100,7 +97,9 @@ async def test_webhook_answers_200_only_after_the_inbox_write(
         webhook_bot(telegram, app, inbox) as url,
     ):
         alex = telegram.user()
-        await app.profiles.ensure(UserKey(BOT_ID, alex.id), language=Language.EN, consent=True)
+        await app.services.profiles.ensure(
+            UserKey(BOT_ID, alex.id), language=Language.EN, consent=True
+        )
         update = telegram.make_update({"message": alex.message(text="hello")})
         delivery = asyncio.create_task(telegram.deliver_webhook(update, url=url))
         await inbox.waiting.wait()
@@ -119,7 +118,7 @@ async def test_webhook_answers_503_when_the_inbox_cannot_be_written(
     """The inbox is down: 503 (Telegram retries), nothing is handled; once it is back, the
     redelivered update is answered."""
     isolate(monkeypatch, tmp_path)
-    inbox = MemoryUpdateInbox()
+    inbox = LocalUpdateInbox()
     model = ScriptedModel()
     async with (
         FakeTelegram() as telegram,
@@ -127,7 +126,9 @@ async def test_webhook_answers_503_when_the_inbox_cannot_be_written(
         webhook_bot(telegram, app, inbox) as url,
     ):
         alex = telegram.user()
-        await app.profiles.ensure(UserKey(BOT_ID, alex.id), language=Language.EN, consent=True)
+        await app.services.profiles.ensure(
+            UserKey(BOT_ID, alex.id), language=Language.EN, consent=True
+        )
         update = telegram.make_update({"message": alex.message(text="hello")})
         inbox.failing = True
         assert (await telegram.deliver_webhook(update, url=url)).status == 503
@@ -146,19 +147,18 @@ async def test_polling_confirms_no_update_the_inbox_did_not_take(
     """Inbox down: the update stays unconfirmed at Telegram and unhandled; once the inbox is
     back the same update is filed, answered once and confirmed."""
     isolate(monkeypatch, tmp_path)
-    inbox = MemoryUpdateInbox()
+    inbox = LocalUpdateInbox()
     inbox.failing = True
     model = ScriptedModel()
     async with FakeTelegram() as telegram, build_app(load_settings(None), model=model) as app:
         bot = create_bot(telegram.token, sleep=asyncio.sleep, session=telegram.session())
-        running = TelegramBot(
-            bot, bot_services(app), bot_options(app.settings), settle=app.storage.settled,
-            inbox=inbox,
-        )  # fmt: skip
+        running = telegram_bot(app, bot, inbox=inbox)
         stop = asyncio.Event()
         await running.prepare(stop)
         alex = telegram.user()
-        await app.profiles.ensure(UserKey(BOT_ID, alex.id), language=Language.EN, consent=True)
+        await app.services.profiles.ensure(
+            UserKey(BOT_ID, alex.id), language=Language.EN, consent=True
+        )
         polling = asyncio.create_task(running.run_polling(stop))
         try:
             alex.send("hello")
@@ -184,11 +184,13 @@ async def test_replay_answers_the_unanswered_and_skips_the_answered(
     """A previous run left two entries: the unanswered one is handled (even though the dedupe
     saw it before the crash), the answered one only leaves the inbox — no second reply."""
     isolate(monkeypatch, tmp_path)
-    inbox = MemoryUpdateInbox()
+    inbox = LocalUpdateInbox()
     model = ScriptedModel()
     async with FakeTelegram() as telegram, build_app(load_settings(None), model=model) as app:
         alex = telegram.user()
-        await app.profiles.ensure(UserKey(BOT_ID, alex.id), language=Language.EN, consent=True)
+        await app.services.profiles.ensure(
+            UserKey(BOT_ID, alex.id), language=Language.EN, consent=True
+        )
         bot_id = telegram.token.split(":")[0]
         cut_off = telegram.make_update({"message": alex.message(text="replayed after the crash")})
         sent = telegram.make_update({"message": alex.message(text="already answered")})
@@ -196,12 +198,11 @@ async def test_replay_answers_the_unanswered_and_skips_the_answered(
             bot_id, [(u["update_id"], json.dumps(u).encode()) for u in (sent, cut_off)]
         )
         await inbox.answered(bot_id, sent["update_id"])
-        assert await app.dedupe.first_time(bot_id, cut_off["update_id"])  # seen before the crash
+        assert await app.services.dedupe.first_time(
+            bot_id, cut_off["update_id"]
+        )  # seen before the crash
         bot = create_bot(telegram.token, sleep=asyncio.sleep, session=telegram.session())
-        running = TelegramBot(
-            bot, bot_services(app), bot_options(app.settings), settle=app.storage.settled,
-            inbox=inbox,
-        )  # fmt: skip
+        running = telegram_bot(app, bot, inbox=inbox)
         stop = asyncio.Event()
         await running.prepare(stop)
         polling = asyncio.create_task(running.run_polling(stop))
@@ -222,7 +223,7 @@ async def test_replay_keeps_an_entry_no_configured_key_opens() -> None:
     as ``bot.inbox_unopenable`` (its update id only) and stays filed for a restart with the
     key; the entries that open are replayed as usual."""
     old, new = parse_key(generate_key()), parse_key(generate_key())
-    inbox = MemoryUpdateInbox(PayloadSeal(FieldCipher([old])))
+    inbox = LocalUpdateInbox(PayloadSeal(FieldCipher([old])))
     async with FakeTelegram() as telegram:
         alex = telegram.user()
         bot = create_bot(telegram.token, sleep=asyncio.sleep, session=telegram.session())
@@ -267,7 +268,9 @@ async def test_text_with_lone_surrogates_is_cleaned_at_the_webhook(
         webhook_bot(telegram, app, inbox) as url,
     ):
         alex = telegram.user()
-        await app.profiles.ensure(UserKey(BOT_ID, alex.id), language=Language.EN, consent=True)
+        await app.services.profiles.ensure(
+            UserKey(BOT_ID, alex.id), language=Language.EN, consent=True
+        )
         update = telegram.make_update({"message": alex.message(text="hi \ud800 sad\0")})
         body = json.dumps(update).encode()  # ASCII escapes: \ud800 is a lone surrogate
         response = await telegram.deliver_webhook(json.loads(body), url=url)

@@ -28,11 +28,11 @@ async def test_memory_shows_and_forget_removes_summaries_and_results(
         await running.consent(alex)
         alex.send("my garden is blooming")
         await running.idle()
-        await running.app.sessions.end(key)
+        await running.app.services.sessions.end(key)
         run = QuestionnaireRun.start(load_builtin_instruments()["gad7"])
         for _ in range(7):
             run = run.answer(1)
-        await running.app.questionnaires.save(key, run)
+        await running.app.services.questionnaires.save(key, run)
         alex.send("/memory")
         await running.idle()
         shown = alex.messages()[-1].text

@@ -8,21 +8,10 @@ import pytest
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import Update
 
-from innertalk.presentation.telegram.client import create_bot
+from innertalk.presentation.telegram.transport.client import create_bot
+from tests.fakes.metrics import RecordingMetrics
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot_harness import running_bot
-
-
-class RecordingMetrics:
-    def __init__(self) -> None:
-        self.updates: list[tuple[str, str, float]] = []
-        self.errors: list[str] = []
-
-    def update_handled(self, update_type: str, outcome: str, seconds: float) -> None:
-        self.updates.append((update_type, outcome, seconds))
-
-    def telegram_error(self, code: str) -> None:
-        self.errors.append(code)
 
 
 async def test_updates_are_counted_by_type_and_outcome(
@@ -30,9 +19,10 @@ async def test_updates_are_counted_by_type_and_outcome(
 ) -> None:
     """A handled message, a duplicate, a rate-limited one and a button press each count once
     with their outcome and a non-negative duration."""
-    async with running_bot(monkeypatch, tmp_path, RATE_LIMIT="6/minute") as running:
-        metrics = RecordingMetrics()
-        running.bot.dispatcher["bot_metrics"] = metrics
+    metrics = RecordingMetrics()
+    async with running_bot(
+        monkeypatch, tmp_path, metrics=metrics, RATE_LIMIT="6/minute"
+    ) as running:
         alex = running.telegram.user()
         await running.consent(alex)
         raw = alex.send("hello")

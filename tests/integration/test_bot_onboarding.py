@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -29,7 +30,7 @@ async def test_english_onboarding_from_start_to_menu(
         assert "findahelpline.com" in welcome
         assert "/export" in welcome
         assert "/delete" in welcome
-        assert await running.app.profiles.get(running.key(alex)) is None
+        assert await running.app.services.profiles.get(running.key(alex)) is None
         alex.press(text="✅ I agree, let's begin")
         thanks, style = (await alex.wait_for_messages(3))[1:]
         assert "Thank you for your trust, Alex" in thanks.text
@@ -39,7 +40,7 @@ async def test_english_onboarding_from_start_to_menu(
         alex.press(text="🛠 Action")
         [*_, done] = await alex.wait_for_messages(4)
         assert "All set" in done.text
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert (profile.language, profile.style, profile.display_name) == (
             Language.EN,
@@ -69,7 +70,7 @@ async def test_russian_onboarding_is_in_russian_throughout(
         assert thanks.reply_markup["keyboard"][-1][-1]["text"] == "❓ Помощь"
         masha.press(text="🤗 Поддержка")
         await running.telegram.wait_for(lambda: "Всё готово" in masha.messages()[-1].text)
-        profile = await running.app.profiles.get(running.key(masha))
+        profile = await running.app.services.profiles.get(running.key(masha))
         assert profile is not None
         assert (profile.language, profile.style) == (Language.RU, Style.EMPATHY)
 
@@ -93,7 +94,7 @@ async def test_the_language_can_be_changed_before_consenting(
         assert offer.text.startswith("Я с радостью выслушаю")
         alex.press(text="✅ Согласен(на), начнём", message=offer)
         await alex.wait_for_messages(4)
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert profile.language is Language.RU
 
@@ -101,7 +102,8 @@ async def test_the_language_can_be_changed_before_consenting(
 async def test_nothing_written_before_consent_is_stored(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Text, media and commands before consent re-offer consent; the database stays empty."""
+    """Text, media and commands before consent re-offer consent; the database keeps nothing
+    but the chat's screen state, which holds only the language chosen for it."""
     model = ScriptedModel()
     async with running_bot(monkeypatch, tmp_path, model=model) as running:
         alex = running.telegram.user()
@@ -116,9 +118,10 @@ async def test_nothing_written_before_consent_is_stored(
         )
         await running.idle()
         assert model.requests == []
-        assert await running.app.profiles.get(running.key(alex)) is None
+        assert await running.app.services.profiles.get(running.key(alex)) is None
         await running.app.storage.flush()
-        assert _stored_rows(tmp_path / "bot.db") == 0
+        assert _stored_rows(tmp_path / "bot.db", but="fsm_states") == 0
+        assert _screen_data(tmp_path / "bot.db") == [{"language": "en"}]
 
 
 async def test_a_returning_person_lands_on_the_main_menu(
@@ -135,14 +138,21 @@ async def test_a_returning_person_lands_on_the_main_menu(
         assert "keyboard" in back.reply_markup
 
 
-def _stored_rows(database: Path) -> int:
-    """Rows in every table but the schema bookkeeping."""
+def _stored_rows(database: Path, *, but: str = "") -> int:
+    """Rows in every table but the schema bookkeeping (and ``but``)."""
     with closing(sqlite3.connect(database)) as connection:
         tables = [
             name
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            if name != "schema_version" and not name.startswith("sqlite_")
+            if name not in ("schema_version", but) and not name.startswith("sqlite_")
         ]
         return sum(
             connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables
         )
+
+
+def _screen_data(database: Path) -> list[object]:
+    """The data of every stored screen (FSM) state."""
+    with closing(sqlite3.connect(database)) as connection:
+        rows = connection.execute("SELECT data FROM fsm_states").fetchall()
+    return [json.loads(data) for (data,) in rows]

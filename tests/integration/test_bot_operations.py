@@ -100,7 +100,7 @@ async def test_a_blocked_bot_marks_the_person_unreachable_until_they_write(
         running.telegram.block(alex.id)
         alex.send("are you there?")
         await running.idle()
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert not profile.active
         refused = [c for c in running.telegram.calls_to("sendMessage") if not c.ok]
@@ -108,7 +108,7 @@ async def test_a_blocked_bot_marks_the_person_unreachable_until_they_write(
         running.telegram.block(alex.id, blocked=False)
         alex.send("back again")
         assert (await alex.wait_for_messages(5))[-1].text == "echo: back again"
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert profile.active
 
@@ -122,7 +122,7 @@ async def test_blocking_in_the_app_is_noticed_from_the_membership_update(
         await running.consent(alex)
         alex.block()
         await running.idle()
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert not profile.active
 
@@ -187,7 +187,7 @@ async def test_admin_alerts_reach_every_admin_without_user_content(
             monkeypatch, tmp_path, admins=(ops, ru_ops), telegram=telegram
         ) as running:
             await running.consent(ru_ops)
-            assert await running.app.alerts.notify("auth", "gemini")
+            assert await running.app.services.alerts.notify("auth", "gemini")
             [alert] = await ops.wait_for_messages(1)
             assert alert.text == "⚠️ InnerTalk alert: a model provider rejected its API key. gemini"
             russian = (await ru_ops.wait_for_messages(5))[-1]
@@ -203,7 +203,7 @@ async def test_a_person_blocked_by_an_admin_gets_no_conversation(
     async with running_bot(monkeypatch, tmp_path, model=model) as running:
         alex = running.telegram.user()
         await running.consent(alex)
-        await running.app.profiles.set_blocked(running.key(alex), True)
+        await running.app.services.profiles.set_blocked(running.key(alex), True)
         alex.send("hello?")
         alex.send("/talk")
         await running.idle()
@@ -213,7 +213,7 @@ async def test_a_person_blocked_by_an_admin_gets_no_conversation(
         await alex.wait_for_messages(5)
         alex.press(text="🗑 Yes, delete everything")
         assert (await alex.wait_for_messages(6))[-1].text.startswith("Done: ")
-        assert await running.app.profiles.get(running.key(alex)) is None
+        assert await running.app.services.profiles.get(running.key(alex)) is None
 
 
 async def test_a_failing_handler_apologizes_and_logs_only_the_error_type(
@@ -231,7 +231,7 @@ async def test_a_failing_handler_apologizes_and_logs_only_the_error_type(
         assert apology.text.startswith("Прости, у меня что-то пошло не так")
         [failure] = [log for log in logs if log["event"] == "bot.handler_failed"]
         assert failure["error"] == "RuntimeError"
-        assert failure["user"] == running.app.pseudonyms.of(running.key(alex))
+        assert failure["user"] == running.app.services.pseudonyms.of(running.key(alex))
         assert str(alex.id) not in repr(failure)
         assert failure["update_id"] > 0
         assert len(failure["request_id"]) == 12

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.cli import fsm_storage, install_operations
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser
 from tests.integration.bot_harness import RunningBot, running_bot
@@ -23,10 +22,7 @@ async def operated_bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with ``ops`` as its operator and screen (FSM) state in the app's own store, as
     deployed without Redis — so a screen written for anyone lands in the database."""
-    async with running_bot(
-        monkeypatch, tmp_path, admins=(ops,), telegram=telegram, fsm_storage=fsm_storage
-    ) as running:
-        install_operations(running.bot, running.app)
+    async with running_bot(monkeypatch, tmp_path, admins=(ops,), telegram=telegram) as running:
         yield running
 
 
@@ -95,7 +91,7 @@ async def test_an_operator_runs_health_and_admin_before_consent_and_leaves_no_re
             await telegram.wait_for(lambda: "is blocked" in _last(ops))
             await running.idle()
             assert all(CONSENT_SCREEN not in m.text for m in ops.messages())
-            assert await running.app.profiles.get(running.key(ops)) is None
+            assert await running.app.services.profiles.get(running.key(ops)) is None
             database = tmp_path / "bot.db"
             assert set((await _rows_about(running, database, ops.id)).values()) == {0}
             about_alex = await _rows_about(running, database, alex.id)

@@ -10,10 +10,9 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 
-from innertalk.cli import fsm_storage, install_operations
 from innertalk.infrastructure.fsm import SharedRedisFsmStorage
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.infrastructure.redis_locks import RedisJobLocks
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.infrastructure.redis.locks import RedisJobLocks
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser
 from tests.integration.bot_harness import BOT_ID, running_bot
@@ -37,9 +36,7 @@ async def test_screen_state_is_kept_in_redis_for_every_instance(
 ) -> None:
     """A diary check-in half done is in Redis under the bot's id, where another instance
     reads the same screen; finishing it clears it there."""
-    async with running_bot(
-        monkeypatch, tmp_path, fsm_storage=fsm_storage, REDIS_URL=redis_url
-    ) as running:
+    async with running_bot(monkeypatch, tmp_path, REDIS_URL=redis_url) as running:
         assert isinstance(running.bot.dispatcher.storage, SharedRedisFsmStorage)
         alex = running.telegram.user()
         await running.consent(alex)
@@ -70,7 +67,6 @@ async def test_a_mailing_running_on_another_instance_blocks_this_one(
         async with running_bot(
             monkeypatch, tmp_path, admins=(ops,), telegram=telegram, REDIS_URL=redis_url
         ) as running:
-            install_operations(running.bot, running.app)
             alex = telegram.user()
             for person in (ops, alex):
                 await running.consent(person)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.users import Language
 from tests.integration.bot_harness import running_bot
 
@@ -29,7 +29,7 @@ async def test_enable_quiet_send_snooze_stop_and_a_block(
         assert "every day at 20:00" in alex.messages()[-1].text
         alex.press("rem:quiet:22000700")
         await running.idle()
-        settings = await running.app.reminders.settings(key)
+        settings = await running.app.services.reminders.settings(key)
         assert settings.enabled
         assert (str(settings.at), str(settings.quiet_start)) == ("20:00:00", "22:00:00")
         alex.send("/reminders")
@@ -46,14 +46,14 @@ async def test_enable_quiet_send_snooze_stop_and_a_block(
         alex.press("rem:snooze:60", message=reminder)
         await running.idle()
         assert "remind you again at" in alex.messages()[-1].text
-        snoozed = await running.app.reminders.settings(key)
+        snoozed = await running.app.services.reminders.settings(key)
         assert snoozed.snoozed_until is not None
         alex.press("rem:checkin:", message=reminder)
         await running.idle()
         assert "How are you feeling right now?" in alex.messages()[-1].text
         alex.press("rem:stop:", message=reminder)
         await running.idle()
-        assert not (await running.app.reminders.settings(key)).enabled
+        assert not (await running.app.services.reminders.settings(key)).enabled
         running.telegram.block(alex.id)
         outcome = await running.bot.reminder_sender.send(key, Language.EN)
         assert outcome is SendOutcome.UNREACHABLE

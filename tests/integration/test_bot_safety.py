@@ -39,7 +39,7 @@ async def test_before_consent_a_crisis_still_gets_hotlines_and_nothing_is_stored
         masha.send("я не хочу жить")
         messages = await masha.wait_for_messages(3)
         assert any("112" in m.text for m in messages)
-        assert await running.app.profiles.get(running.key(masha)) is None
+        assert await running.app.services.profiles.get(running.key(masha)) is None
         assert await running.turns(masha) == []
 
 

@@ -29,7 +29,7 @@ async def test_time_zone_from_a_button_or_typed_in_several_ways(
             for text in typed:
                 alex.send(text)
             await running.idle()
-            profile = await running.app.profiles.get(key)
+            profile = await running.app.services.profiles.get(key)
             assert profile is not None
             return profile.timezone
 
@@ -39,7 +39,7 @@ async def test_time_zone_from_a_button_or_typed_in_several_ways(
         await running.telegram.wait_for(lambda: "Pick one below" in alex.messages()[-1].text)
         alex.press(text="Europe/Moscow · UTC+3")
         await running.telegram.wait_for(lambda: "Time zone set" in alex.messages()[-1].text)
-        profile = await running.app.profiles.get(key)
+        profile = await running.app.services.profiles.get(key)
         assert profile is not None
         assert profile.timezone == "Europe/Moscow"
         assert await zone_after("new york") == "America/New_York"
@@ -68,7 +68,7 @@ async def test_language_and_style_change_and_the_menu_follows(
         await alex.wait_for_messages(7)
         alex.press(text="🤗 Поддержка")
         await running.telegram.wait_for(lambda: "Готово: 🤗 Поддержка" in alex.messages()[-1].text)
-        profile = await running.app.profiles.get(running.key(alex))
+        profile = await running.app.services.profiles.get(running.key(alex))
         assert profile is not None
         assert (profile.language, profile.style) == (Language.RU, Style.EMPATHY)
 
@@ -129,7 +129,7 @@ async def test_delete_asks_first_then_erases_everything(
         await alex.wait_for_messages(6)
         alex.press(text="Cancel")
         assert (await alex.wait_for_messages(7))[-1].text == "Okay, nothing changed."
-        assert await running.app.profiles.get(key) is not None
+        assert await running.app.services.profiles.get(key) is not None
         alex.send("/privacy")
         await alex.wait_for_messages(8)
         alex.press(text="🗑 Delete my data")
@@ -138,7 +138,7 @@ async def test_delete_asks_first_then_erases_everything(
         done = (await alex.wait_for_messages(10))[-1]
         assert done.text.startswith("Done: ")
         assert done.reply_markup == {"remove_keyboard": True}
-        assert await running.app.profiles.get(key) is None
+        assert await running.app.services.profiles.get(key) is None
         assert await running.turns(alex) == []
         alex.send("hello?")
         offer = (await alex.wait_for_messages(11))[-1]
@@ -152,7 +152,7 @@ async def test_an_old_delete_confirmation_expires(
     async with running_bot(monkeypatch, tmp_path) as running:
         alex = running.telegram.user()
         await running.consent(alex)
-        issued = int(running.app.clock.now().timestamp()) - 3600
+        issued = int(running.app.services.clock.now().timestamp()) - 3600
         alex.send("/delete")
         confirm = (await alex.wait_for_messages(5))[-1]
         assert confirm.reply_markup is not None
@@ -161,4 +161,4 @@ async def test_an_old_delete_confirmation_expires(
         alex.press(button["callback_data"], message=confirm)
         expired = (await alex.wait_for_messages(6))[-1]
         assert expired.text.startswith("That confirmation has expired")
-        assert await running.app.profiles.get(running.key(alex)) is not None
+        assert await running.app.services.profiles.get(running.key(alex)) is not None

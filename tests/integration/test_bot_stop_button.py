@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
-from innertalk.presentation.telegram.services import BotOptions
+from innertalk.presentation.telegram.options import BotOptions
 from tests.fakes.models import StreamingModel
 from tests.integration.bot_harness import running_bot
 
@@ -26,11 +27,8 @@ async def test_stop_is_handled_while_every_slot_holds_a_streaming_reply(
             await running.consent(person)
         sent = alex.send("Tell me")
         bea.send("Tell me too")
-        await running.telegram.wait_for(
-            lambda: all(
-                any(d.text == "First this," for d in person.drafts()) for person in (alex, bea)
-            )
-        )
+        async with asyncio.timeout(5):
+            await model.until_held(2)  # both replies wrote "First this, " and wait
         assert model.streaming == 2  # both slots are held by replies that will not finish
         alex.stop_generation(sent["message"]["message_id"])
         reply = (await alex.wait_for_messages(5, timeout=2.0))[-1]

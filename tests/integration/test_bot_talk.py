@@ -14,6 +14,10 @@ from tests.fakes.models import ScriptedModel, StreamingModel
 from tests.integration.bot_harness import running_bot
 
 SUMMARY = "You spoke about exams and feeling anxious."
+BREATHING = (
+    "Breathe in slowly and let it go. Notice where the air goes, and let your shoulders "
+    "drop. Then breathe out for a little longer than you breathed in."
+)
 
 
 def companion(request: ModelRequest) -> str:
@@ -26,19 +30,18 @@ def companion(request: ModelRequest) -> str:
 async def test_a_reply_streams_as_drafts_then_arrives_with_feedback_buttons(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Drafts (can_stop) show the reply growing; then sendMessage delivers it with 👍/👎."""
-    model = StreamingModel(lambda _: "Breathe in slowly and let it go.", hold_after=3)
+    """Drafts (can_stop) show screened prefixes of the reply while it is written; then
+    sendMessage delivers it whole with 👍/👎."""
+    model = StreamingModel(lambda _: BREATHING, hold_after=20)
     async with running_bot(monkeypatch, tmp_path, model=model) as running:
         alex = running.telegram.user()
         await running.consent(alex)
         sent = alex.send("I can't sleep")
         draft_id = sent["message"]["message_id"]
-        await running.telegram.wait_for(
-            lambda: any(d.text == "Breathe in slowly" for d in alex.drafts())
-        )
+        await running.telegram.wait_for(lambda: any(d.text for d in alex.drafts()))
         model.release.set()
         reply = (await alex.wait_for_messages(5))[-1]
-        assert reply.text == "Breathe in slowly and let it go."
+        assert reply.text == BREATHING
         assert [b["text"] for b in reply.buttons()] == ["👍", "👎"]
         drafts = alex.drafts()
         assert all(d.draft_id == draft_id and d.can_stop for d in drafts)
@@ -48,7 +51,7 @@ async def test_a_reply_streams_as_drafts_then_arrives_with_feedback_buttons(
         assert all(d.at <= final.at for d in drafts)
         assert await running.turns(alex) == [
             (Role.USER, "I can't sleep"),
-            (Role.ASSISTANT, "Breathe in slowly and let it go."),
+            (Role.ASSISTANT, BREATHING),
         ]
 
 
@@ -119,9 +122,7 @@ async def test_stop_sends_what_was_written_and_keeps_it(
         alex = running.telegram.user()
         await running.consent(alex)
         sent = alex.send("Tell me")
-        await running.telegram.wait_for(
-            lambda: any(d.text == "First this," for d in alex.drafts())
-        )
+        await model.holding.wait()  # "First this, " is written, the rest is not yet
         alex.stop_generation(sent["message"]["message_id"])
         reply = (await alex.wait_for_messages(5))[-1]
         assert reply.text == "First this,\n\n⏹ Stopped — this is what I had written so far."
@@ -155,7 +156,7 @@ async def test_the_daily_limit_names_the_reset_time_in_the_persons_zone(
     async with running_bot(monkeypatch, tmp_path, SESSIONS_PER_DAY="1") as running:
         alex = running.telegram.user()
         await running.consent(alex)
-        await running.app.profiles.update(running.key(alex), timezone="Asia/Tokyo")
+        await running.app.services.profiles.update(running.key(alex), timezone="Asia/Tokyo")
         alex.send("first")
         await alex.wait_for_messages(5)
         alex.send("/end")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from innertalk.presentation.telegram.app import build_dispatcher
+from tests.fakes.metrics import RecordingMetrics
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_updates import SimulatedUser
 from tests.integration.bot_harness import RunningBot, running_bot
@@ -56,12 +57,12 @@ async def test_phq9_in_russian_with_back_and_skip_is_saved_and_compared(
         result = ira.messages()[-1].text
         assert "Твой результат: 9 из 27" in result
         assert "первый результат" in result
-        [stored] = await running.app.questionnaires.history(key, "phq9")
+        [stored] = await running.app.services.questionnaires.history(key, "phq9")
         assert stored.score == 9
         await _phq9(running, ira, [3, 3, 3, 3, 3, 3, 3, 3, 0])
         assert "24 из 27" in ira.messages()[-1].text
         assert "хуже (+15)" in ira.messages()[-1].text
-        assert len(await running.app.questionnaires.history(key, "phq9")) == 2
+        assert len(await running.app.services.questionnaires.history(key, "phq9")) == 2
 
 
 async def test_a_run_resumes_after_the_dispatcher_is_rebuilt(
@@ -79,6 +80,7 @@ async def test_a_run_resumes_after_the_dispatcher_is_rebuilt(
             running.bot.services,
             running.bot.options,
             running.bot.sender,
+            RecordingMetrics(),
             fsm_storage=old.fsm.storage,
         )
         alex.send("/tests")

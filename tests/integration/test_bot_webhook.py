@@ -11,13 +11,12 @@ import aiohttp
 import pytest
 
 from innertalk.bootstrap import build_app
-from innertalk.cli import bot_options, bot_services
+from innertalk.bootstrap.bot import telegram_bot
 from innertalk.config import load_settings
 from innertalk.domain.users import Language, UserKey
 from innertalk.presentation.http import build_http_app
-from innertalk.presentation.telegram.client import create_bot
-from innertalk.presentation.telegram.runtime import TelegramBot
-from innertalk.presentation.telegram.webhook import Webhook
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.webhook import Webhook
 from tests.fakes.models import StreamingModel
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot_harness import BOT_ID, isolate
@@ -39,13 +38,17 @@ async def test_webhook_secret_acknowledgement_and_duplicates(
     port = free_port()
     async with FakeTelegram() as telegram, build_app(load_settings(None), model=model) as app:
         bot = create_bot(telegram.token, sleep=asyncio.sleep, session=telegram.session())
-        running = TelegramBot(bot, bot_services(app), bot_options(app.settings))
+        running = telegram_bot(app, bot)
         stop = asyncio.Event()
         await running.prepare(stop)
         webhook = Webhook.for_server("https://bot.example.test", "s3cret")
         serving = asyncio.create_task(
             running.serve(
-                stop, build_http_app(app.health), host="127.0.0.1", port=port, webhook=webhook
+                stop,
+                build_http_app(app.services.health),
+                host="127.0.0.1",
+                port=port,
+                webhook=webhook,
             )
         )
         try:
@@ -55,7 +58,7 @@ async def test_webhook_secret_acknowledgement_and_duplicates(
             local = f"http://127.0.0.1:{port}/webhook/telegram"
             alex = telegram.user()
             key = UserKey(BOT_ID, alex.id)
-            await app.profiles.ensure(key, language=Language.EN, consent=True)
+            await app.services.profiles.ensure(key, language=Language.EN, consent=True)
             update = telegram.make_update({"message": alex.message(text="hello")})
             for secret in (None, "wrong"):
                 refused = await telegram.deliver_webhook(update, url=local, secret_token=secret)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from innertalk.application.health import ComponentHealth, HealthService, Status
+from innertalk.application.operations.health import ComponentHealth, HealthService, Status
 from innertalk.cli import main
 from innertalk.infrastructure.crypto import parse_key
 from innertalk.presentation.http import build_http_app

@@ -1,4 +1,4 @@
-"""The crisis opinion adapters against loopback fakes: the real openai SDK, fail-open bounds."""
+"""The crisis opinion adapters against loopback fakes: the real HTTP requests, fail-open bounds."""
 
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ import sys
 
 from aiohttp.test_utils import TestServer
 
-from innertalk.application.health import ComponentHealth, HealthService, Status
+from innertalk.application.operations.health import ComponentHealth, HealthService, Status
 from innertalk.presentation.http import build_http_app
-from tests.unit.test_deploy_files import dockerfile_healthcheck_argv
+from tests.integration.test_deploy_files import dockerfile_healthcheck_argv
 
 
 async def _down() -> ComponentHealth:

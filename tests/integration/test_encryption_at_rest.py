@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from innertalk.application.inbox import InboxEntry
-from innertalk.cli import fsm_storage, main
+from innertalk.cli import main
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.users import UserKey
 from innertalk.domain.wellbeing import MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.crypto import DecryptionError, FieldCipher, generate_key, parse_key
 from innertalk.infrastructure.inbox_seal import PayloadSeal
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
-from innertalk.infrastructure.storage.sqlite_inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.inbox import SqliteUpdateInbox
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from tests.integration.bot_harness import RunningBot, running_bot
 
 NAME = "Zebulon Quixotefield"
@@ -59,7 +59,6 @@ async def test_an_encrypted_journey_leaves_nothing_personal_in_the_database_file
     async with running_bot(
         monkeypatch,
         tmp_path,
-        fsm_storage=fsm_storage,  # as in production: screen state in the database
         ENCRYPTION_KEY=generate_key(),
         RATE_LIMIT="1000/minute",
     ) as running:
@@ -92,7 +91,7 @@ async def test_an_encrypted_journey_leaves_nothing_personal_in_the_database_file
             await _press(running, zeb, f"qz:phq9:{index}:a{3 if index == 8 else 2}")
         await running.app.storage.flush()
         key = running.key(zeb)
-        [result] = await running.app.questionnaires.history(key, "phq9")
+        [result] = await running.app.services.questionnaires.history(key, "phq9")
         [mood] = await running.app.storage.moods(key, 10)
         assert result.answers[8] == 3
         assert mood.tags == ("calm", "tired")

@@ -9,8 +9,8 @@ from aiogram.fsm.storage.base import StorageKey
 
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.fsm import StoreFsmStorage
-from innertalk.infrastructure.storage.memory import MemoryStorage
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.local.storage import LocalStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 
 KEY = StorageKey(bot_id=777, chat_id=42, user_id=42)
 
@@ -45,7 +45,7 @@ async def test_erasing_a_person_erases_their_screen_state(tmp_path: Path) -> Non
     sqlite = await SqliteStorage.open(tmp_path / "fsm.db")
     await sqlite.migrate()
     try:
-        for store in (sqlite, MemoryStorage()):
+        for store in (sqlite, LocalStorage()):
             fsm = StoreFsmStorage(store)
             await fsm.set_state(KEY, Questionnaire.answering)
             await fsm.set_data(KEY, {"note": "draft"})

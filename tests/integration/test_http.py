@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from innertalk.application.health import ComponentHealth, HealthService, Status
-from innertalk.infrastructure import metrics  # noqa: F401 - registers InnerTalk's metrics
+from innertalk.application.operations.health import ComponentHealth, HealthService, Status
+from innertalk.infrastructure.observability import metrics  # noqa: F401 - registers InnerTalk's metrics
 from innertalk.presentation.http import build_http_app
 
 

@@ -16,7 +16,7 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from pymongo import AsyncMongoClient
 
-from innertalk.application.health import Status
+from innertalk.application.operations.health import Status
 from innertalk.application.ports import Record
 from innertalk.bootstrap import build_app, open_storage
 from innertalk.config import ConfigError, load_settings
@@ -25,10 +25,10 @@ from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.wellbeing import Feedback
 from innertalk.infrastructure.crypto import generate_key
 from innertalk.infrastructure.fsm import StoreFsmStorage
-from innertalk.infrastructure.storage.mongo import MongoStorage
-from innertalk.infrastructure.storage.mongo_client import CLIENT_DEFAULTS, client_options
-from innertalk.infrastructure.storage.mongo_schema import COUNTERS, INDEXES, USER_COLLECTIONS
-from innertalk.infrastructure.storage.mongo_values import Document
+from innertalk.infrastructure.storage.mongo.client import CLIENT_DEFAULTS, client_options
+from innertalk.infrastructure.storage.mongo.schema import COUNTERS, INDEXES, USER_COLLECTIONS
+from innertalk.infrastructure.storage.mongo.storage import MongoStorage
+from innertalk.infrastructure.storage.mongo.values import Document
 from tests.contract.records import ALICE, BOB, STRANGER, at, everything, session, turns
 from tests.e2e.bot_process import free_port
 from tests.fakes.models import ScriptedModel
@@ -305,7 +305,7 @@ async def test_the_health_probe_reports_mongodb(
     """/readyz's storage line names the backend: mongodb."""
     configure(monkeypatch, tmp_path, server.url())
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        report = await app.health.check()
+        report = await app.services.health.check()
     (storage,) = [c for c in report.components if c.name == "storage"]
     assert storage.status is Status.UP
     assert storage.detail.startswith("mongodb, ")

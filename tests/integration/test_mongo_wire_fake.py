@@ -14,8 +14,8 @@ from pymongo import AsyncMongoClient, InsertOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, WriteError
 
 from innertalk.cli import main
-from innertalk.infrastructure.storage.mongo_schema import INDEXES
-from innertalk.infrastructure.storage.mongo_values import Document
+from innertalk.infrastructure.storage.mongo.schema import INDEXES
+from innertalk.infrastructure.storage.mongo.values import Document
 from tests.fakes.mongo_server import (
     MAX_WIRE_VERSION,
     OP_QUERY,

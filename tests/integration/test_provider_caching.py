@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 
 from innertalk.domain.conversation import Role
 from innertalk.domain.prompting import ChatMessage, ModelReply, ModelRequest
-from innertalk.infrastructure.llm.openai import cache_key_of
+from innertalk.infrastructure.llm.providers.openai import cache_key_of
 from innertalk.infrastructure.llm.router import ChainLink, ModelRouter
 from tests.fakes.clock import FakeClock
 from tests.fakes.llm import cut_off_note

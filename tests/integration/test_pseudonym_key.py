@@ -69,10 +69,10 @@ async def test_the_app_keys_pseudonyms_with_the_file_next_to_the_database(
     and a second start keeps them."""
     isolate(monkeypatch, tmp_path)
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        first = app.pseudonyms.of(PERSON)
+        first = app.services.pseudonyms.of(PERSON)
     assert first == Pseudonyms(stored_key(tmp_path / KEY_FILE_NAME)).of(PERSON)
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        assert app.pseudonyms.of(PERSON) == first
+        assert app.services.pseudonyms.of(PERSON) == first
 
 
 async def test_instances_sharing_a_setting_agree_on_pseudonyms(
@@ -82,10 +82,10 @@ async def test_instances_sharing_a_setting_agree_on_pseudonyms(
     the two give different pseudonyms."""
     isolate(monkeypatch, tmp_path, ENCRYPTION_KEY=generate_key())
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        derived = app.pseudonyms.of(PERSON)
+        derived = app.services.pseudonyms.of(PERSON)
     monkeypatch.setenv("LOG_PSEUDONYM_KEY", "a-shared-pseudonym-key")
     async with build_app(load_settings(None), model=ScriptedModel()) as app:
-        configured = app.pseudonyms.of(PERSON)
+        configured = app.services.pseudonyms.of(PERSON)
     assert configured == Pseudonyms(b"a-shared-pseudonym-key").of(PERSON)
     assert derived != configured
     assert not (tmp_path / KEY_FILE_NAME).exists()

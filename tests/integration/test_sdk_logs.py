@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from innertalk.domain.prompting import ModelRequest
-from innertalk.infrastructure.logs import SDK_LOGGERS, configure_logging
+from innertalk.infrastructure.observability.logs import SDK_LOGGERS, configure_logging
 from tests.integration.provider_harness import CASES, Case, drain, running
 
 WORDS = "Zanzibar marmalade confession"

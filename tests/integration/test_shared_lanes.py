@@ -12,9 +12,9 @@ import pytest
 from aiogram import Bot
 from aiogram.types import Update
 
-from innertalk.infrastructure.lanes import MemoryLaneBoard, MemoryLaneQueue
-from innertalk.presentation.telegram.lanes import UpdateLanes
-from innertalk.presentation.telegram.shared_lanes import SharedUpdateLanes
+from innertalk.infrastructure.lane_queue import LocalLaneBoard, LocalLaneQueue
+from innertalk.presentation.telegram.transport.lanes import UpdateLanes
+from innertalk.presentation.telegram.transport.shared_lanes import SharedUpdateLanes
 from tests.fakes.clock import FakeClock
 
 
@@ -62,7 +62,7 @@ class Instance:
 
 @dataclass
 class Cluster:
-    board: MemoryLaneBoard
+    board: LocalLaneBoard
     clock: FakeClock
     ticker: Ticker
     handled: list[tuple[str, int, int]]
@@ -71,7 +71,7 @@ class Cluster:
     gate: asyncio.Event
     instances: list[Instance]
 
-    def make(self, name: str, queue: MemoryLaneQueue | None = None) -> Instance:
+    def make(self, name: str, queue: LocalLaneQueue | None = None) -> Instance:
         bot = Bot("42:TEST")
 
         async def handle(update: Update) -> None:
@@ -93,7 +93,7 @@ class Cluster:
 
         lanes = SharedUpdateLanes(
             handle,
-            queue or MemoryLaneQueue(self.board),
+            queue or LocalLaneQueue(self.board),
             bot,
             local=UpdateLanes(handle),
             settle=settle,
@@ -122,7 +122,7 @@ async def cluster() -> AsyncIterator[Cluster]:
     clock = FakeClock()
     gate = asyncio.Event()
     gate.set()
-    made = Cluster(MemoryLaneBoard(clock.monotonic), clock, Ticker(), [], {}, gate, [])
+    made = Cluster(LocalLaneBoard(clock.monotonic), clock, Ticker(), [], {}, gate, [])
     yield made
     for instance in made.instances:
         await instance.lanes.drain(5)
@@ -177,7 +177,7 @@ async def test_a_lane_left_by_a_dead_instance_is_taken_over_by_the_sweeper(
 ) -> None:
     """Updates queued under a lease whose holder died are handled by a live instance once the
     lease expires, found by its periodic sweep."""
-    dead = MemoryLaneQueue(cluster.board)
+    dead = LocalLaneQueue(cluster.board)
     await dead.push("user:5", 1, raw_update(1, 5))
     await dead.push("user:5", 2, raw_update(2, 5))
     assert await dead.acquire("user:5")
@@ -247,10 +247,10 @@ async def test_a_stop_reaches_the_instance_writing_the_reply(cluster: Cluster) -
     assert stopped == {"a": [(3, 12)], "b": [(3, 12)]}
 
 
-class SlowReleaseQueue(MemoryLaneQueue):
+class SlowReleaseQueue(LocalLaneQueue):
     """A queue whose ``release`` answer arrives late: after another push was answered."""
 
-    def __init__(self, board: MemoryLaneBoard) -> None:
+    def __init__(self, board: LocalLaneBoard) -> None:
         super().__init__(board)
         self.released = asyncio.Event()
         self.answer = asyncio.Event()

@@ -17,19 +17,19 @@ from aiogram import Bot
 from aiogram.types import Update
 
 from innertalk.application.ports import LaneQueue, LaneQueueUnavailableError
-from innertalk.infrastructure.lanes import MemoryLaneBoard, MemoryLaneQueue, RedisLaneQueue
-from innertalk.infrastructure.redis_connection import connect_redis
-from innertalk.presentation.telegram.lanes import UpdateLanes
-from innertalk.presentation.telegram.shared_lanes import SharedUpdateLanes
+from innertalk.infrastructure.lane_queue import LocalLaneBoard, LocalLaneQueue, RedisLaneQueue
+from innertalk.infrastructure.redis.connection import connect_redis
+from innertalk.presentation.telegram.transport.lanes import UpdateLanes
+from innertalk.presentation.telegram.transport.shared_lanes import SharedUpdateLanes
 from tests.fakes.clock import FakeClock
 
 Queues = tuple[LaneQueue, LaneQueue]
 
 
 @asynccontextmanager
-async def memory_queues(_redis_url: str) -> AsyncIterator[Queues]:
-    board = MemoryLaneBoard(FakeClock().monotonic)
-    yield MemoryLaneQueue(board), MemoryLaneQueue(board)
+async def local_queues(_redis_url: str) -> AsyncIterator[Queues]:
+    board = LocalLaneBoard(FakeClock().monotonic)
+    yield LocalLaneQueue(board), LocalLaneQueue(board)
 
 
 @asynccontextmanager
@@ -43,7 +43,7 @@ async def redis_queues(redis_url: str) -> AsyncIterator[Queues]:
             await client.aclose()
 
 
-@pytest.fixture(params=[memory_queues, redis_queues], ids=["memory", "redis"])
+@pytest.fixture(params=[local_queues, redis_queues], ids=["local", "redis"])
 async def queues(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[Queues]:
     opened: Callable[[str], AbstractAsyncContextManager[Queues]] = request.param
     async with opened(redis_url) as pair:

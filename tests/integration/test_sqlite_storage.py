@@ -15,9 +15,9 @@ import structlog
 from innertalk.domain.conversation import ConversationContext, Role, Session, Turn
 from innertalk.domain.users import UserKey, new_profile
 from innertalk.domain.wellbeing import MoodEntry
-from innertalk.infrastructure.storage import sqlite_queries as queries
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
-from innertalk.infrastructure.storage.sqlite_schema import MIGRATIONS
+from innertalk.infrastructure.storage.sqlite import queries
+from innertalk.infrastructure.storage.sqlite.schema import MIGRATIONS
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 
 T0 = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 ALICE = UserKey("bot-a", 1001)
@@ -240,7 +240,7 @@ async def test_closed_storage_refuses_work_and_closes_twice(path: Path) -> None:
 
 async def test_erasure_covers_every_table_holding_peoples_records(tmp_path: Path) -> None:
     """Every table with a user_id column is in USER_TABLES, so delete_user misses none."""
-    from innertalk.infrastructure.storage.sqlite_queries import USER_TABLES
+    from innertalk.infrastructure.storage.sqlite.queries import USER_TABLES
 
     storage = await SqliteStorage.open(tmp_path / "t.db")
     await storage.migrate()
@@ -255,7 +255,7 @@ async def test_erasure_covers_every_table_holding_peoples_records(tmp_path: Path
 
 async def test_reminder_reads_search_their_indexes(storage: SqliteStorage) -> None:
     """The due query walks reminders_due in order (no scan, no sort); one person's is by key."""
-    from innertalk.infrastructure.storage.sqlite_reminders import DUE_REMINDERS, REMINDER
+    from innertalk.infrastructure.storage.sqlite.reminders import DUE_REMINDERS, REMINDER
 
     params = {"bot_id": "bot-a", "user_id": 1, "now": "2024-05-01T00:00:00.000000Z", "limit": 5}
     for sql, index in ((DUE_REMINDERS, "reminders_due"), (REMINDER, "sqlite_autoindex_reminders")):

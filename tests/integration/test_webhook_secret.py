@@ -14,9 +14,13 @@ from aiogram import Bot
 from aiogram.types import Update
 from aiohttp.test_utils import TestServer
 
-from innertalk.application.health import HealthService
+from innertalk.application.operations.health import HealthService
 from innertalk.presentation.http import build_http_app
-from innertalk.presentation.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, add_webhook_route
+from innertalk.presentation.telegram.transport.webhook import (
+    SECRET_HEADER,
+    WEBHOOK_PATH,
+    add_webhook_route,
+)
 
 SECRET = "s3cret-Token_1"
 UPDATE = json.dumps(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from innertalk.domain.conversation import Role, Session, Turn
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.storage.sqlite import SqliteStorage
+from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from tests.fakes.clock import FakeClock
 

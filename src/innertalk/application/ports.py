@@ -42,10 +42,6 @@ class ModelRefusedError(Exception):
     """
 
 
-class ModelUnavailableError(Exception):
-    """No model could answer in time. Chains end with the offline responder, so this is rare."""
-
-
 class Clock(Protocol):
     """Time, passed in so that rules and tests never read the wall clock themselves."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from innertalk.application.contexts import ContextLoader
+from innertalk.application.conversation.contexts import ContextLoader
 from innertalk.application.ports import Clock, PrivacyStore, UserLocks
 from innertalk.domain.privacy import export_document, export_markdown
 from innertalk.domain.users import UserKey

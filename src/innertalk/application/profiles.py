@@ -8,7 +8,7 @@ from typing import Protocol
 
 import structlog
 
-from innertalk.application.contexts import ContextLoader
+from innertalk.application.conversation.contexts import ContextLoader
 from innertalk.application.ports import Clock, ProfileStore, RecordStore, UserLocks
 from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, Style, UserKey, new_profile

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import structlog
 
-from innertalk.application.alerts import AlertKind, AlertService
+from innertalk.application.operations.alerts import AlertKind, AlertService
 from innertalk.domain.safety import (
     CrisisCategory,
     CrisisSignal,

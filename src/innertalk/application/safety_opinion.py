@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Protocol, TypeVar
 
 import structlog
@@ -22,6 +23,15 @@ from innertalk.domain.safety import CrisisCategory, CrisisSignal, Severity
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+
+
+class OpinionOutcome(StrEnum):
+    """What came of one opinion (``innertalk_safety_opinions_total{outcome}``)."""
+
+    CRISIS = "crisis"
+    CLEAR = "clear"
+    ERROR = "error"
+    TIMEOUT = "timeout"
 
 
 class CrisisOpinion(Protocol):
@@ -47,7 +57,7 @@ class PendingOpinion:
         self,
         task: asyncio.Future[CrisisCategory | None] | None,
         timeout: float,
-        on_outcome: Callable[[str], None] | None,
+        on_outcome: Callable[[OpinionOutcome], None] | None,
     ) -> None:
         self._task = task
         self._timeout = timeout
@@ -79,14 +89,14 @@ class PendingOpinion:
         except Exception as error:  # fail open: the local layers' verdict stands
             late = isinstance(error, TimeoutError)
             log.warning("safety.opinion_failed", error=type(error).__name__)
-            self._count("timeout" if late else "error")
+            self._count(OpinionOutcome.TIMEOUT if late else OpinionOutcome.ERROR)
             return None
         if category is not None:
             log.warning("safety.opinion", category=category.value)
-        self._count("crisis" if category is not None else "clear")
+        self._count(OpinionOutcome.CRISIS if category is not None else OpinionOutcome.CLEAR)
         return category
 
-    def _count(self, outcome: str) -> None:
+    def _count(self, outcome: OpinionOutcome) -> None:
         if self._on_outcome is not None:
             self._on_outcome(outcome)
 
@@ -101,7 +111,7 @@ class SecondOpinion:
         opinion: CrisisOpinion,
         *,
         timeout: float = 2.0,
-        on_outcome: Callable[[str], None] | None = None,
+        on_outcome: Callable[[OpinionOutcome], None] | None = None,
     ) -> None:
         self._opinion = opinion
         self._timeout = timeout

@@ -10,7 +10,7 @@ from cachetools import TTLCache
 from innertalk.application.ports import CacheLookup
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import CONTEXT_CACHE
+from innertalk.infrastructure.observability.metrics import CONTEXT_CACHE
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -21,7 +21,7 @@ class _Entry:
     context: ConversationContext | None
 
 
-class MemoryContextCache:
+class LocalContextCache:
     """A bounded LRU of contexts that expire ``ttl`` seconds after they were stored.
 
     Counts hits and misses so operators (and the benchmark) can read the hit rate. The stamp

@@ -30,7 +30,7 @@ from redis.asyncio import Redis
 
 from innertalk.domain.users import UserKey
 from innertalk.infrastructure.crypto import DecryptionError, FieldCipher
-from innertalk.infrastructure.redis_connection import REDIS_FAILURES, RedisFailures
+from innertalk.infrastructure.redis.connection import REDIS_FAILURES, RedisFailures
 from innertalk.infrastructure.storage.sealing import FieldSeal
 
 T = TypeVar("T")

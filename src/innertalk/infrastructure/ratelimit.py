@@ -2,7 +2,7 @@
 
 - ``LimitsRateLimiter``: messages, a moving window (``20/minute`` means at most 20 messages in
   any 60 seconds), in Redis across instances.
-- ``MemoryRateLimiter``: the same window in this process (no ``REDIS_URL``). Not ``limits``'
+- ``LocalRateLimiter``: the same window in this process (no ``REDIS_URL``). Not ``limits``'
   ``memory://`` storage: that one sweeps every person's entries on each hit, which cost ≈5 ms
   of CPU per message with 1,000 people writing (docs/benchmarks.md, *Load*).
 - ``LimitsTokenBudget``: tokens spent on replies, a fixed one-day window per person that
@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from cachetools import TTLCache
@@ -27,13 +27,25 @@ from limits import RateLimitItem, RateLimitItemPerDay, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from redis.asyncio import ConnectionPool
 
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import RATE_LIMIT_DECISIONS, TOKEN_BUDGET_REFUSALS
-from innertalk.infrastructure.redis_connection import RedisFailures
+from innertalk.infrastructure.observability.metrics import (
+    RATE_LIMIT_DECISIONS,
+    TOKEN_BUDGET_REFUSALS,
+)
+
+if TYPE_CHECKING:  # redis-py takes a few hundred ms to import: only a process with Redis pays
+    from redis.asyncio import ConnectionPool
+
+    from innertalk.infrastructure.redis.connection import RedisFailures
 
 log = structlog.get_logger(__name__)
+
+
+def _failures(component: str) -> RedisFailures:
+    from innertalk.infrastructure.redis.connection import RedisFailures
+
+    return RedisFailures(component)
 
 
 def parse_rate(rate: str) -> RateLimitItem:
@@ -81,7 +93,7 @@ class LimitsRateLimiter:
         self._storage = limits_storage(storage_uri, pool=pool, timeout=timeout)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._timeout = timeout
-        self._failures = RedisFailures("rate_limit")
+        self._failures = _failures("rate_limit")
 
     async def allow(self, key: UserKey) -> bool:
         try:
@@ -96,7 +108,7 @@ class LimitsRateLimiter:
         return allowed
 
 
-class MemoryRateLimiter:
+class LocalRateLimiter:
     """A moving window per person in this process: the times of their last ``amount``
     messages, kept until the window has passed (a bounded cache: idle people are dropped)."""
 
@@ -144,7 +156,7 @@ class LimitsTokenBudget:
             limits_storage(storage_uri, pool=pool, timeout=timeout)
         )
         self._timeout = timeout
-        self._failures = RedisFailures("token_budget")
+        self._failures = _failures("token_budget")
 
     async def exhausted_for(self, key: UserKey) -> float:
         ids = ("tokens", key.bot_id, str(key.user_id))

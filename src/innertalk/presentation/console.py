@@ -15,20 +15,17 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from innertalk.application.ports import ModelRefusedError
-from innertalk.application.profiles import ProfileService
-from innertalk.application.safety import Screening
-from innertalk.application.sessions import SessionService
-from innertalk.application.talk import (
+from innertalk.application.conversation.talk import (
     DailyTokenBudgetExhaustedError,
     SessionBudgetExhaustedError,
     TalkReply,
-    TalkService,
 )
+from innertalk.application.ports import ModelRefusedError
+from innertalk.application.safety import Screening
+from innertalk.application.services import Services
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError, clean_text
 from innertalk.domain.users import Language, UserKey
@@ -50,21 +47,12 @@ _DECLINED = (
 """What ``TalkService`` refuses to answer; ``_declined`` says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class ConsoleServices:
-    """The use cases the console calls."""
-
-    talk: TalkService
-    sessions: SessionService
-    profiles: ProfileService
-
-
 class ConsoleChat:
     """One person's conversation in a terminal or a pipe."""
 
     def __init__(
         self,
-        services: ConsoleServices,
+        services: Services,
         key: UserKey,
         *,
         language: Language,

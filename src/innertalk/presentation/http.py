@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from innertalk.application.health import HealthReport, HealthService
+from innertalk.application.operations.health import HealthReport, HealthService
 
 HEALTH_KEY = web.AppKey("health", HealthService)
 REGISTRY_KEY = web.AppKey("registry", CollectorRegistry)

@@ -4,8 +4,9 @@ One lookup, one fallback rule, one interpolation rule, for every entry point:
 
 - **Lookup**: a text is named by its catalog (``Catalog``), the reader's language and its key.
 - **Fallback**: a key the language's catalog lacks is read from English (``FALLBACK``); a key
-  English lacks too is a programming error (``KeyError``). ``tests/unit/test_texts.py`` keeps
-  both languages complete, so the fallback only guards a catalog edited in a hurry.
+  English lacks too is a programming error (``KeyError``).
+  ``tests/integration/presentation/test_texts.py`` keeps both languages complete, so the fallback
+  only guards a catalog edited in a hurry.
 - **Interpolation**: ``{name}`` placeholders are filled with ``str.format`` when fields are
   given (a text asked for without fields is returned as written). ``text`` fills values as they
   are (plain text: the console, button labels, files); ``html`` escapes every value that is not

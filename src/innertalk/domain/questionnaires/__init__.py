@@ -10,8 +10,6 @@ from innertalk.domain.questionnaires.engine import (
     InvalidStepError,
     QuestionnaireRun,
     Step,
-    decode_step,
-    encode_step,
     run_from_dict,
 )
 from innertalk.domain.questionnaires.instruments import (
@@ -63,8 +61,6 @@ __all__ = [
     "SubscaleScore",
     "compare",
     "crisis_flagged",
-    "decode_step",
-    "encode_step",
     "load_builtin_instruments",
     "parse_instrument",
     "rescore",

@@ -1,4 +1,4 @@
-"""Taking a questionnaire: an immutable run, its transitions, and its compact encodings.
+"""Taking a questionnaire: an immutable run, its transitions, and its stored form.
 
 A ``QuestionnaireRun`` is the whole state of one person's pass through an instrument: the
 answers so far (``None`` for skipped or not yet reached) and the index of the current item.
@@ -7,14 +7,13 @@ an answer that is not an option, skipping an item that may not be skipped, going
 the first item) raises ``InvalidStepError`` and leaves nothing half-changed.
 
 ``to_dict``/``run_from_dict`` make a small JSON-able dict for FSM storage, so a run resumes
-after a restart. ``Step.encode``/``decode_step`` make Telegram callback data (at most 64
-bytes) that carries the item index, so a press on an old message's button can be told apart
-from a press on the current one (``QuestionnaireRun.accepts``).
+after a restart. A ``Step`` (one button press) carries the item index, so a press on an old
+message's button can be told apart from a press on the current one
+(``QuestionnaireRun.accepts``); the bot's buttons carry it as ``QuestionStep`` callback data.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -23,13 +22,7 @@ from typing import Any
 from innertalk.domain.questionnaires.instruments import Instrument, Item
 from innertalk.domain.questionnaires.scoring import Scored, crisis_flagged, score_answers
 
-CALLBACK_PREFIX = "qz"
-CALLBACK_MAX_BYTES = 64
 STATE_VERSION = 1
-_STEP = re.compile(
-    rf"{CALLBACK_PREFIX}:([a-z][a-z0-9_]{{0,15}}):(\d{{1,4}}):(?:([gsbx])|a(-?\d{{1,4}}))",
-    re.ASCII,
-)
 
 
 class InvalidStepError(ValueError):
@@ -185,29 +178,3 @@ class Step:
     @classmethod
     def answer(cls, instrument_id: str, index: int, value: int) -> Step:
         return cls(instrument_id, index, Action.ANSWER, value)
-
-    def encode(self) -> str:
-        """Callback data such as ``qz:phq9:3:a2`` (answer 2 to the fourth item)."""
-        suffix = f"{self.value}" if self.action is Action.ANSWER else ""
-        data = f"{CALLBACK_PREFIX}:{self.instrument_id}:{self.index}:{self.action}{suffix}"
-        if len(data.encode()) > CALLBACK_MAX_BYTES:
-            raise ValueError(f"callback data over {CALLBACK_MAX_BYTES} bytes: {data!r}")
-        return data
-
-
-def encode_step(instrument_id: str, index: int, action: Action, value: int | None = None) -> str:
-    """Callback data for one button; ``value`` is the option value of an ANSWER."""
-    if (action is Action.ANSWER) != (value is not None):
-        raise ValueError("an ANSWER step carries a value, and only an ANSWER step does")
-    return Step(instrument_id, index, action, value).encode()
-
-
-def decode_step(data: str) -> Step | None:
-    """The step in callback ``data``, or ``None`` when it is not a well-formed step."""
-    match = _STEP.fullmatch(data)
-    if match is None:
-        return None
-    instrument_id, index, action, value = match.groups()
-    if action is None:
-        return Step(instrument_id, int(index), Action.ANSWER, int(value))
-    return Step(instrument_id, int(index), Action(action))

@@ -9,11 +9,11 @@ Design, in the order a message goes through it:
    only when one is present. An ordinary message costs one pass over the anchors and a
    handful of regexes; a long one is cut into overlapping windows and each rule runs only
    in the windows holding its anchors.
-3. **Patterns** (``patterns_en``, ``patterns_en_danger``, ``patterns_ru``,
-   ``patterns_ru_danger``): one compiled regex per phrase family; both languages always run,
+3. **Patterns** (``patterns.en``, ``patterns.en_danger``, ``patterns.ru``,
+   ``patterns.ru_danger``): one compiled regex per phrase family; both languages always run,
    because people mix them. Inflection is spelled out where it means something (person,
-   intent) and stemmed where it does not. **Warning signs** (``patterns_en_signs``,
-   ``patterns_ru_signs``, ``patterns_signs_danger``) cover what people say without the
+   intent) and stemmed where it does not. **Warning signs** (``patterns.en_signs``,
+   ``patterns.ru_signs``, ``patterns.signs_danger``) cover what people say without the
    crisis words, designed from the clinical warning-sign taxonomy rather than from sentences:
    means or place joined to dwelling or intention ("thinking about the pills", "стою на
    крыше"), preparations and farewells (letters to family, belongings given away, who takes
@@ -65,13 +65,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
 from innertalk.domain.safety import context
-from innertalk.domain.safety.patterns_en import RULES as EN_SUICIDAL_RULES
-from innertalk.domain.safety.patterns_en_danger import RULES as EN_DANGER_RULES
-from innertalk.domain.safety.patterns_en_signs import RULES as EN_SIGN_RULES
-from innertalk.domain.safety.patterns_ru import RULES as RU_SUICIDAL_RULES
-from innertalk.domain.safety.patterns_ru_danger import RULES as RU_DANGER_RULES
-from innertalk.domain.safety.patterns_ru_signs import RULES as RU_SIGN_RULES
-from innertalk.domain.safety.patterns_signs_danger import RULES as DANGER_SIGN_RULES
+from innertalk.domain.safety.patterns.en import RULES as EN_SUICIDAL_RULES
+from innertalk.domain.safety.patterns.en_danger import RULES as EN_DANGER_RULES
+from innertalk.domain.safety.patterns.en_signs import RULES as EN_SIGN_RULES
+from innertalk.domain.safety.patterns.ru import RULES as RU_SUICIDAL_RULES
+from innertalk.domain.safety.patterns.ru_danger import RULES as RU_DANGER_RULES
+from innertalk.domain.safety.patterns.ru_signs import RULES as RU_SIGN_RULES
+from innertalk.domain.safety.patterns.signs_danger import RULES as DANGER_SIGN_RULES
 from innertalk.domain.safety.rules import Rule
 from innertalk.domain.safety.signals import (
     CrisisCategory,
@@ -127,14 +127,14 @@ class _Message:
 
 
 class CrisisDetector:
-    """Finds crisis signals in a text; build once (patterns compile at import), call often."""
+    """Finds crisis signals in a text; build once, call often (each rule's patterns compile
+    the first time its anchors are present)."""
 
     def __init__(self, rules: Sequence[Rule] = RULES, *, use_anchors: bool = True) -> None:
         self._rules = tuple(rules)
         self._use_anchors = use_anchors
-        self._groups = {
-            rule.id: {key: _groups(rule, key) for key in _PERSONS} for rule in self._rules
-        }
+        # filled as rules first match: reading a pattern's groups compiles it (see ``rules``)
+        self._groups: dict[str, dict[str, tuple[str, ...]]] = {}
         self._scripts = {
             cyrillic: tuple(rule for rule in self._rules if rule.id.startswith("ru.") == cyrillic)
             for cyrillic in (True, False)
@@ -206,7 +206,9 @@ class CrisisDetector:
 
     def _judge(self, rule: Rule, match: re.Match[str], message: _Message) -> CrisisHit | None:
         """The hit ``match`` makes once its context is read, or ``None`` if it is not one."""
-        canon, groups = message.canon, self._groups[rule.id]
+        canon, groups = message.canon, self._groups.get(rule.id)
+        if groups is None:
+            groups = self._groups[rule.id] = {key: _groups(rule, key) for key in _PERSONS}
         if _any_group(match, groups["you"]):
             return None
         start, end = match.start() + 1, match.end()

@@ -21,29 +21,53 @@ runs a rule only when one is present, so most messages cost a handful of substri
 the idioms that look like the rule but are not it ("kill myself *with work*", "умереть *от
 стыда*", "*political* suicide"). ``topical`` marks bare nouns ("suicide", "насилие") that a
 topic word in the sentence turns into conversation about the subject.
+
+Patterns compile on first use, not at import: compiling all of them took most of the
+process's start-up (about 0.5 s of ``import innertalk.cli``), while an ordinary message's
+anchors select only a handful. A rule's compiled pattern is then reused for the process.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from innertalk.domain.safety.signals import CrisisCategory, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One family of phrases for one category."""
+    """One family of phrases for one category; its regexes are compiled when first read."""
 
     id: str
     category: CrisisCategory
     severity: Severity
-    pattern: re.Pattern[str]
+    source: str
+    """The full regex of ``pattern``: the phrase family anchored to whole words."""
     anchors: tuple[str, ...]
     negatable: bool = True
     topical: bool = False
-    before: re.Pattern[str] | None = None
-    after: re.Pattern[str] | None = None
+    before_source: str | None = None
+    after_source: str | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.source)
+
+    @property
+    def before(self) -> re.Pattern[str] | None:
+        return None if self.before_source is None else _compiled(self.before_source)
+
+    @property
+    def after(self) -> re.Pattern[str] | None:
+        return None if self.after_source is None else _compiled(self.after_source)
+
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    # ``re``'s own cache holds 512 patterns and may evict these; this one keeps each for good
+    return re.compile(source)
 
 
 def rule(
@@ -58,16 +82,16 @@ def rule(
     before: str | None = None,
     after: str | None = None,
 ) -> Rule:
-    """A compiled ``Rule``; ``anchors`` is a space-separated list of substrings, ``_``
+    """A ``Rule``; ``anchors`` is a space-separated list of substrings, ``_``
     standing for a space ("_рез" is a word starting with "рез", not "через")."""
     return Rule(
         id=id,
         category=category,
         severity=severity,
-        pattern=re.compile(rf" (?:{pattern})(?!\S)"),
+        source=rf" (?:{pattern})(?!\S)",
         anchors=tuple(anchor.replace("_", " ") for anchor in anchors.split()),
         negatable=negatable,
         topical=topical,
-        before=re.compile(rf"(?:^| )(?:{before})$") if before else None,
-        after=re.compile(rf" (?:{after})(?!\S)") if after else None,
+        before_source=rf"(?:^| )(?:{before})$" if before else None,
+        after_source=rf" (?:{after})(?!\S)" if after else None,
     )

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import structlog
 
 from innertalk.domain.prompting import ModelChunk, ModelRequest
-from innertalk.infrastructure import metrics
 from innertalk.infrastructure.llm.breaker import CircuitBreaker, Permit
 from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.provider import Provider
+from innertalk.infrastructure.observability import metrics
 
 log = structlog.get_logger(__name__)
 

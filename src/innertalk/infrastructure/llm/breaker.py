@@ -13,7 +13,7 @@ half-open probe stay per process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -29,22 +29,11 @@ class BreakerState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class BreakerPolicy:
-    """Open after ``failures`` consecutive failures, for ``cooldown`` seconds."""
+    """Open after ``failures`` consecutive failures, for ``cooldown`` seconds (each provider's
+    own numbers are in its registry row)."""
 
     failures: int = 5
     cooldown: float = 60.0
-
-
-DEFAULT_POLICY = BreakerPolicy(5, 60.0)
-DEFAULT_POLICIES: Mapping[str, BreakerPolicy] = {
-    "gemini": BreakerPolicy(3, 30.0),
-    "openai": BreakerPolicy(5, 60.0),
-}
-
-
-def default_policy(provider: str) -> BreakerPolicy:
-    """The built-in policy of ``provider`` (gemini 3/30 s, openai 5/60 s, others 5/60 s)."""
-    return DEFAULT_POLICIES.get(provider, DEFAULT_POLICY)
 
 
 class BreakerStateStore(Protocol):
@@ -97,7 +86,7 @@ class CircuitBreaker:
         on_trip: Callable[[str], None] | None = None,
     ) -> None:
         self.name = name
-        self.policy = policy or default_policy(name)
+        self.policy = policy or BreakerPolicy()
         self._store = store or LocalBreakerStateStore(clock)
         self._on_change = on_change
         self._on_trip = on_trip

@@ -20,10 +20,10 @@ import structlog
 
 from innertalk.application.ports import ModelRefusedError
 from innertalk.domain.prompting import ModelChunk, ModelReply, ModelRequest, halve_history
-from innertalk.infrastructure import metrics
 from innertalk.infrastructure.llm.attempt import Attempt, Route
 from innertalk.infrastructure.llm.breaker import Permit
 from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
+from innertalk.infrastructure.observability import metrics
 
 log = structlog.get_logger(__name__)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 from innertalk.domain.prompting import ModelReply, TokenUsage
 from innertalk.domain.stats import ModelSpend
-from innertalk.infrastructure import metrics
-from innertalk.infrastructure.llm import models
+from innertalk.infrastructure.llm.providers import models
+from innertalk.infrastructure.observability import metrics
 
 CACHE_WRITE_PREMIUM = {"anthropic": 1.25}
 """Cache writes cost this multiple of the input price; elsewhere they cost the input price."""

@@ -20,9 +20,10 @@ from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
+from innertalk.application.background import Background
 from innertalk.application.ports import Clock
 from innertalk.infrastructure.llm.breaker import LocalBreakerStateStore
-from innertalk.infrastructure.redis_connection import REDIS_FAILURES, RedisFailures
+from innertalk.infrastructure.redis.connection import REDIS_FAILURES, RedisFailures
 
 _OPEN_FOR = """
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
@@ -56,18 +57,14 @@ class RedisBreakerStateStore:
         self._timeout = timeout
         self._prefix = prefix
         self._open_for = redis.register_script(_OPEN_FOR)
-        self._writes: set[asyncio.Task[None]] = set()
+        self._writes = Background()
         self._failures = RedisFailures("breaker")
 
     def open_for(self, name: str, seconds: float) -> None:
         self._names.add(name)
         self._local.open_for(name, seconds)
-        try:
-            task = asyncio.get_running_loop().create_task(self._publish(name, seconds))
-        except RuntimeError:  # no event loop (a synchronous caller): this process only
-            return
-        self._writes.add(task)
-        task.add_done_callback(self._writes.discard)
+        with contextlib.suppress(RuntimeError):  # no event loop (a synchronous caller):
+            self._writes.spawn(self._publish(name, seconds))  # this process only
 
     def open_remaining(self, name: str) -> float:
         self._names.add(name)
@@ -104,12 +101,10 @@ class RedisBreakerStateStore:
 
     async def flush(self) -> None:
         """Wait for openings still being written to Redis."""
-        if self._writes:
-            await asyncio.gather(*self._writes, return_exceptions=True)
+        await self._writes.settle()
 
     async def aclose(self) -> None:
-        for task in list(self._writes):
-            task.cancel()
+        self._writes.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.flush()
 

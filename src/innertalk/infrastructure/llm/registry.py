@@ -1,12 +1,16 @@
-"""Every provider InnerTalk can use, as data: one ``ProviderSpec`` row each.
+"""Every provider InnerTalk can use, as data: one ``ProviderSpec`` row each, the one place that
+names them.
 
-A provider with its own SDK has a module (``gemini.py``, ``openai.py``, ``anthropic.py``);
-every server that speaks OpenAI Chat Completions is only a row of kind
-``"openai_compatible"``. Adding one is one line here plus its settings.
+A row declares the provider's name, its kind, the adapter that builds it, the environment
+variables it reads, its defaults and its circuit breaker. The settings (``config.py``) read the
+variables of every row generically, ``LLM_PROVIDERS``/``LLM_BREAKERS``/``LLM_PRICES``/
+``LLM_EXPERIMENT`` accept every row's name, and the composition root builds the chain from the
+rows: a server that speaks OpenAI Chat Completions is one row of kind ``OPENAI_COMPATIBLE``; a
+provider with its own SDK is an adapter module plus a row (docs/architecture.md, *How to add a
+provider*). Nothing in this package reads the environment.
 
-The rows name the environment variables the SDKs themselves use; the composition root reads
-them (nothing in this package reads the environment). Default models, chosen in November
-2026 against the installed SDKs and the providers' model and deprecation pages:
+Default models, chosen in November 2026 against the installed SDKs and the providers' model and
+deprecation pages:
 
 - gemini: ``gemini-3.6-flash``, fast ``gemini-3.5-flash-lite``: the current generally
   available Flash and Flash-Lite (``gemini-2.5-flash`` is deprecated, shut down 2026-12-01).
@@ -22,32 +26,134 @@ them (nothing in this package reads the environment). Default models, chosen in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
 
-from innertalk.infrastructure.llm import models
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.breaker import BreakerPolicy
+from innertalk.infrastructure.llm.providers import models
+from innertalk.infrastructure.llm.providers.provider import Provider
 
-ProviderKind = Literal["gemini", "openai", "anthropic", "openai_compatible"]
+DEFAULT_BREAKER = BreakerPolicy(5, 60.0)
+"""Open after 5 failures in a row, for 60 s: every row that does not say otherwise."""
+
+
+class ProviderKind(StrEnum):
+    SDK = "sdk"
+    """Its own SDK and adapter module; joins the default chain when its key is set."""
+    OPENAI_COMPATIBLE = "openai_compatible"
+    """Speaks OpenAI Chat Completions; in the chain only when ``LLM_PROVIDERS`` lists it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderVariables:
+    """The environment variables one provider reads (``fast_model`` ``None``: none).
+
+    ``api_key`` lists the key's names, the documented one first; the others are accepted too
+    (``GOOGLE_API_KEY``, the google-genai SDK's own name).
+    """
+
+    api_key: tuple[str, ...]
+    base_url: str
+    model: str
+    fast_model: str | None = None
+
+    @classmethod
+    def prefixed(cls, prefix: str, *, fast_model: bool = False) -> ProviderVariables:
+        """``PREFIX_API_KEY``, ``PREFIX_BASE_URL``, ``PREFIX_MODEL`` (``PREFIX_FAST_MODEL``)."""
+        fast = f"{prefix}_FAST_MODEL" if fast_model else None
+        return cls((f"{prefix}_API_KEY",), f"{prefix}_BASE_URL", f"{prefix}_MODEL", fast)
+
+    def documented(self) -> tuple[str, ...]:
+        """The names ``.env.example`` lists (aliases of the key apart)."""
+        names = (self.api_key[0], self.base_url, self.model, self.fast_model)
+        return tuple(name for name in names if name)
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """What an adapter is built with: the operator's settings over the row's defaults."""
+
+    name: str
+    api_key: str
+    base_url: str | None
+    default_model: str
+    fast_model: str | None
+    connect_timeout: float
+    read_timeout: float
+
+
+Adapter = Callable[[Connection], Provider]
+"""Builds one provider; imports its SDK only when called (each SDK costs ≈20–30 MB and
+seconds to import, docs/benchmarks.md, *Load*)."""
+
+
+def gemini_sdk(connection: Connection) -> Provider:
+    """The google-genai adapter."""
+    from innertalk.infrastructure.llm.providers.gemini import GeminiProvider
+
+    return GeminiProvider(**asdict(connection))
+
+
+def anthropic_sdk(connection: Connection) -> Provider:
+    """The anthropic adapter."""
+    from innertalk.infrastructure.llm.providers.anthropic import AnthropicProvider
+
+    return AnthropicProvider(**asdict(connection))
+
+
+def openai_sdk(connection: Connection) -> Provider:
+    """The openai adapter, against OpenAI itself."""
+    from innertalk.infrastructure.llm.providers.openai import OpenAIProvider
+
+    return OpenAIProvider(**asdict(connection))
+
+
+def openai_compatible(connection: Connection) -> Provider:
+    """The openai adapter against another server that speaks Chat Completions."""
+    from innertalk.infrastructure.llm.providers.openai import OpenAIProvider
+
+    # Compatible servers know max_tokens, no reasoning effort, and may reject OpenAI's
+    # prompt_cache_key.
+    return OpenAIProvider(
+        **asdict(connection),
+        length_parameter="max_tokens",
+        reasoning_effort=None,
+        prompt_cache_key=False,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderSpec:
-    """One provider: which adapter serves it, where it lives, its models and its variables.
+    """One provider: its adapter, its variables, its defaults and its breaker.
 
-    ``key_variable`` holds the API key; ``key_required=False`` marks local servers that
-    accept requests without one. ``default_base_url`` ``None`` means the SDK's own default
-    (which the SDK also lets ``base_url_variable`` override).
+    ``key_required=False`` marks local servers that accept requests without a key.
+    ``default_base_url`` ``None`` means the SDK's own default endpoint.
     """
 
     name: str
     kind: ProviderKind
-    key_variable: str
-    base_url_variable: str
-    default_base_url: str | None
+    adapter: Adapter
+    variables: ProviderVariables
     default_model: str
-    fast_model: str | None
+    fast_model: str | None = None
+    default_base_url: str | None = None
     key_required: bool = True
+    breaker: BreakerPolicy = DEFAULT_BREAKER
+    """Open after this many failures in a row, for this long, unless ``LLM_BREAKERS`` says."""
+
+
+def _local(name: str, base_url: str, model: str) -> ProviderSpec:
+    """A keyless OpenAI-compatible server on this machine or network."""
+    return ProviderSpec(
+        name=name,
+        kind=ProviderKind.OPENAI_COMPATIBLE,
+        adapter=openai_compatible,
+        variables=ProviderVariables.prefixed(name.upper()),
+        default_model=model,
+        default_base_url=base_url,
+        key_required=False,
+    )
 
 
 PROVIDERS: dict[str, ProviderSpec] = {
@@ -55,72 +161,51 @@ PROVIDERS: dict[str, ProviderSpec] = {
     for spec in (
         ProviderSpec(
             name="gemini",
-            kind="gemini",
-            key_variable="GEMINI_API_KEY",  # google-genai prefers GOOGLE_API_KEY when both are set
-            base_url_variable="GOOGLE_GEMINI_BASE_URL",
-            default_base_url=None,
+            kind=ProviderKind.SDK,
+            adapter=gemini_sdk,
+            # google-genai's own names; it prefers GOOGLE_API_KEY when both are set
+            variables=ProviderVariables(
+                ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+                "GOOGLE_GEMINI_BASE_URL",
+                "GEMINI_MODEL",
+                "GEMINI_FAST_MODEL",
+            ),
             default_model=models.GEMINI_DEFAULT,
             fast_model=models.GEMINI_FAST,
+            breaker=BreakerPolicy(3, 30.0),  # fails fast and recovers fast
         ),
         ProviderSpec(
             name="openai",
-            kind="openai",
-            key_variable="OPENAI_API_KEY",
-            base_url_variable="OPENAI_BASE_URL",
-            default_base_url=None,
+            kind=ProviderKind.SDK,
+            adapter=openai_sdk,
+            variables=ProviderVariables.prefixed("OPENAI", fast_model=True),
             default_model=models.OPENAI_DEFAULT,
             fast_model=models.OPENAI_FAST,
         ),
         ProviderSpec(
             name="anthropic",
-            kind="anthropic",
-            key_variable="ANTHROPIC_API_KEY",
-            base_url_variable="ANTHROPIC_BASE_URL",
-            default_base_url=None,
+            kind=ProviderKind.SDK,
+            adapter=anthropic_sdk,
+            variables=ProviderVariables.prefixed("ANTHROPIC", fast_model=True),
             default_model=models.ANTHROPIC_DEFAULT,
             fast_model=models.ANTHROPIC_FAST,
         ),
-        ProviderSpec(
-            name="ollama",
-            kind="openai_compatible",
-            key_variable="OLLAMA_API_KEY",
-            base_url_variable="OLLAMA_BASE_URL",
-            default_base_url="http://localhost:11434/v1",
-            default_model="llama3.2",
-            fast_model=None,
-            key_required=False,
-        ),
-        ProviderSpec(
-            name="llamacpp",
-            kind="openai_compatible",
-            key_variable="LLAMACPP_API_KEY",
-            base_url_variable="LLAMACPP_BASE_URL",
-            default_base_url="http://localhost:8080/v1",
-            default_model="default",  # llama-server answers with the model it loaded
-            fast_model=None,
-            key_required=False,
-        ),
-        ProviderSpec(
-            name="vllm",
-            kind="openai_compatible",
-            key_variable="VLLM_API_KEY",
-            base_url_variable="VLLM_BASE_URL",
-            default_base_url="http://localhost:8000/v1",
-            default_model="Qwen/Qwen3-8B",  # must match the name vLLM serves
-            fast_model=None,
-            key_required=False,
-        ),
+        _local("ollama", "http://localhost:11434/v1", "llama3.2"),
+        # llama-server answers with the model it loaded, whatever the name
+        _local("llamacpp", "http://localhost:8080/v1", "default"),
+        # must match the name vLLM serves
+        _local("vllm", "http://localhost:8000/v1", "Qwen/Qwen3-8B"),
         ProviderSpec(
             name="openrouter",
-            kind="openai_compatible",
-            key_variable="OPENROUTER_API_KEY",
-            base_url_variable="OPENROUTER_BASE_URL",
-            default_base_url="https://openrouter.ai/api/v1",
+            kind=ProviderKind.OPENAI_COMPATIBLE,
+            adapter=openai_compatible,
+            variables=ProviderVariables.prefixed("OPENROUTER"),
             default_model="google/gemini-3.1-flash-lite",
-            fast_model=None,
+            default_base_url="https://openrouter.ai/api/v1",
         ),
     )
 }
+"""The rows, in the default chain's order."""
 
 _KEYLESS = "unused"
 """What keyless local servers are sent: the OpenAI SDK insists on some key."""
@@ -141,49 +226,15 @@ def build_provider(
     Raises ``ValueError`` when the row needs a key and ``api_key`` is empty.
     """
     if not api_key and spec.key_required:
-        raise ValueError(f"{spec.name}: {spec.key_variable} is not set")
-    key = api_key or _KEYLESS
-    url = base_url or spec.default_base_url
-    default_model = model or spec.default_model
-    fast = fast_model or spec.fast_model
-    # each SDK is imported only when a provider of its kind is built
-    if spec.kind == "gemini":
-        from innertalk.infrastructure.llm import gemini
-
-        return gemini.GeminiProvider(
+        raise ValueError(f"{spec.name}: {spec.variables.api_key[0]} is not set")
+    return spec.adapter(
+        Connection(
             name=spec.name,
-            api_key=key,
-            base_url=url,
-            default_model=default_model,
-            fast_model=fast,
+            api_key=api_key or _KEYLESS,
+            base_url=base_url or spec.default_base_url,
+            default_model=model or spec.default_model,
+            fast_model=fast_model or spec.fast_model,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
-    if spec.kind == "anthropic":
-        from innertalk.infrastructure.llm import anthropic
-
-        return anthropic.AnthropicProvider(
-            name=spec.name,
-            api_key=key,
-            base_url=url,
-            default_model=default_model,
-            fast_model=fast,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-        )
-    from innertalk.infrastructure.llm import openai
-
-    compatible = spec.kind == "openai_compatible"
-    return openai.OpenAIProvider(
-        name=spec.name,
-        api_key=key,
-        base_url=url,
-        default_model=default_model,
-        fast_model=fast,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        # Compatible servers know max_tokens, and no reasoning effort.
-        length_parameter="max_tokens" if compatible else "max_completion_tokens",
-        reasoning_effort=None if compatible else "none",
-        prompt_cache_key=not compatible,  # an OpenAI parameter others may reject
     )

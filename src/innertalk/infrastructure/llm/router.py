@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 import structlog
 
+from innertalk.application.background import Background
 from innertalk.application.ports import Clock, ModelRefusedError
 from innertalk.domain.experiments import Experiment, Variant
 from innertalk.domain.prompting import (
@@ -31,7 +32,6 @@ from innertalk.domain.prompting import (
     with_prompt_variant,
 )
 from innertalk.domain.users import Language
-from innertalk.infrastructure import metrics
 from innertalk.infrastructure.llm.attempt import Attempt, Route
 from innertalk.infrastructure.llm.breaker import (
     BreakerPolicy,
@@ -43,7 +43,8 @@ from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
 from innertalk.infrastructure.llm.failover import FailoverRun, RouterPolicy
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.prices import PriceTable, accounted
-from innertalk.infrastructure.llm.provider import Provider
+from innertalk.infrastructure.llm.providers.provider import Provider
+from innertalk.infrastructure.observability import metrics
 
 __all__ = ["AdminAlert", "ChainLink", "CutOffNote", "ModelRouter", "RouterPolicy"]
 
@@ -112,7 +113,7 @@ class ModelRouter:
         self._offline = offline or OfflineModel()
         self._alert = alert or _log_alert
         self._alerted_at: dict[str, float] = {}
-        self._alerts: set[asyncio.Task[None]] = set()
+        self._alerts = Background()
         self._experiment = experiment
         if experiment is not None:
             missing = {v.provider for v in experiment.variants} - set(self._breakers)
@@ -186,8 +187,7 @@ class ModelRouter:
 
     async def aclose(self) -> None:
         """Close every provider's client; pending admin alerts are delivered first."""
-        if self._alerts:
-            await asyncio.gather(*self._alerts, return_exceptions=True)
+        await self._alerts.settle()
         for provider in self._providers:
             await provider.aclose()
 
@@ -275,12 +275,9 @@ class ModelRouter:
     def _fire_alert(self, kind: str, provider: str) -> None:
         """Hand an alert to the admins' channel in the background (it throttles per kind)."""
         try:
-            task = asyncio.get_running_loop().create_task(self._deliver_alert(kind, provider))
+            self._alerts.spawn(self._deliver_alert(kind, provider))
         except RuntimeError:  # no loop (a breaker changed outside of a reply): log only
             log.error("llm.admin_alert", kind=kind, provider=provider)
-            return
-        self._alerts.add(task)
-        task.add_done_callback(self._alerts.discard)
 
     def _schedule_alert(self, kind: str, provider: str) -> None:
         """Alert once per cool-down per provider, without delaying the reply."""
@@ -290,9 +287,7 @@ class ModelRouter:
             return
         self._alerted_at[provider] = now
         log.error("llm.provider_disabled", kind=kind, provider=provider)
-        task = asyncio.create_task(self._deliver_alert(kind, provider))
-        self._alerts.add(task)
-        task.add_done_callback(self._alerts.discard)
+        self._alerts.spawn(self._deliver_alert(kind, provider))
 
     async def _deliver_alert(self, kind: str, provider: str) -> None:
         try:

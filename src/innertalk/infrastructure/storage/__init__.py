@@ -1,1 +1,1 @@
-"""Storage adapters: in-memory, SQLite and the write-behind queue in front of them."""
+"""Storage adapters: SQLite, MongoDB, local (this process only), and write-behind in front."""

@@ -17,18 +17,17 @@ A dead letter holds ids, the record's kind and the error's class — never its c
 
 from __future__ import annotations
 
-import random
 import sqlite3
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
-from bson.errors import BSONError
-from pymongo.errors import BulkWriteError, DocumentTooLarge, WriteError
 
+from innertalk.application.backoff import Backoff
 from innertalk.application.ports import Clock, DeadLetter, DeadLetterStore, Record, RecordStore
-from innertalk.infrastructure.metrics import (
+from innertalk.infrastructure.observability.metrics import (
     WRITE_BEHIND_DEAD_LETTERS,
     WRITE_BEHIND_FAILED_FLUSHES,
 )
@@ -42,11 +41,9 @@ PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.IntegrityError,
     sqlite3.DataError,
     sqlite3.InterfaceError,  # a parameter that cannot be bound
-    BSONError,  # InvalidDocument, InvalidStringData
-    DocumentTooLarge,
-    WriteError,  # a document the server refused (validation, duplicate key)
 )
-"""Errors that say the record cannot be stored, unlike a lost connection or a locked file."""
+"""Errors that say the record cannot be stored, unlike a lost connection or a locked file
+(and MongoDB's: ``_mongo_permanent``)."""
 
 DeadLetterHook = Callable[[DeadLetter], Awaitable[None]]
 """Told about every dead letter (the composition root alerts the admins)."""
@@ -54,10 +51,24 @@ DeadLetterHook = Callable[[DeadLetter], Awaitable[None]]
 
 def permanent(error: BaseException) -> bool:
     """Whether ``error`` is a data error: retrying the same record cannot succeed."""
+    # Only a process that loaded PyMongo (MongoDB storage) can raise its errors; importing it
+    # here otherwise would cost every SQLite process a few hundred ms at start-up.
+    loaded = "pymongo" in sys.modules or "bson" in sys.modules
+    if loaded and (verdict := _mongo_permanent(error)) is not None:
+        return verdict
+    return isinstance(error, PERMANENT_ERRORS)
+
+
+def _mongo_permanent(error: BaseException) -> bool | None:
+    """The verdict on a PyMongo/BSON error, ``None`` for any other error."""
+    from bson.errors import BSONError
+    from pymongo.errors import BulkWriteError, DocumentTooLarge, WriteError
+
     if isinstance(error, BulkWriteError):  # refused documents, no write-concern trouble
         details = error.details or {}
         return bool(details.get("writeErrors")) and not details.get("writeConcernErrors")
-    return isinstance(error, PERMANENT_ERRORS)
+    # InvalidDocument, InvalidStringData; a document the server refused (validation, duplicate)
+    return True if isinstance(error, (BSONError, DocumentTooLarge, WriteError)) else None
 
 
 class LandingStore(RecordStore, DeadLetterStore, Protocol):
@@ -86,10 +97,10 @@ class Landing:
         self._store = store
         self._clock = clock
         self._policy = policy
+        self._retry = Backoff(policy.retry_initial, policy.retry_max, jitter=0.5)
         self._on_dead_letter = on_dead_letter
         self.failing = False
         self.failed_attempts = 0
-        self.dead_letters = 0
 
     async def land(self, batch: Sequence[Record]) -> None:
         """Store ``batch``: every record lands or becomes a dead letter; order is kept."""
@@ -103,7 +114,7 @@ class Landing:
                 if permanent(error) or await self._records_at_fault(attempt):
                     await self._isolate(batch, error)
                     return
-                await self._clock.sleep(self._delay(attempt))
+                await self._clock.sleep(self._retry.delay(attempt))
             else:
                 self.failing = False
                 return
@@ -115,10 +126,6 @@ class Landing:
         log.warning(
             "write_behind.flush_failed", error=type(error).__name__, batch=size, attempt=attempt
         )
-
-    def _delay(self, attempt: int) -> float:
-        delay = min(self._policy.retry_max, self._policy.retry_initial * 2.0 ** min(attempt, 32))
-        return delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
 
     async def _isolate(self, batch: Sequence[Record], error: Exception) -> None:
         """Halve a batch and land each half in turn; a lone record becomes a dead letter."""
@@ -148,7 +155,6 @@ class Landing:
             error=type(error).__name__,
             failed_at=self._clock.now(),
         )
-        self.dead_letters += 1
         WRITE_BEHIND_DEAD_LETTERS.labels(kind=letter.kind).inc()
         log.error(
             "write_behind.dead_letter",

@@ -35,7 +35,7 @@ from innertalk.application.ports import (
     WellbeingStore,
 )
 from innertalk.domain.users import UserKey
-from innertalk.infrastructure.metrics import WRITE_BEHIND_DEPTH
+from innertalk.infrastructure.observability.metrics import WRITE_BEHIND_DEPTH
 from innertalk.infrastructure.storage.landing import DeadLetterHook, Landing, LandingPolicy
 
 log = structlog.get_logger(__name__)
@@ -102,7 +102,6 @@ class WriteBehindStorage:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._urgent = False
-        self.flushed_batches = 0
 
     def __getattr__(self, name: str) -> Any:
         """Every other ``Storage`` method, from ``inner``; reads wait for ``settled`` first."""
@@ -132,11 +131,6 @@ class WriteBehindStorage:
     @property
     def failed_flushes(self) -> int:
         return self._landing.failed_attempts
-
-    @property
-    def dead_lettered(self) -> int:
-        """Records given up on since start (each one noted by the store's ``dead_letter``)."""
-        return self._landing.dead_letters
 
     def pending(self, key: UserKey) -> int:
         """Records of ``key`` waiting to be stored."""
@@ -222,7 +216,6 @@ class WriteBehindStorage:
                 self._per_user.subtract(record.key for record in batch)
                 self._per_user += Counter()  # drops keys whose count reached zero
                 self._persisted += len(batch)
-                self.flushed_batches += 1
                 WRITE_BEHIND_DEPTH.set(len(self._queue))
                 if not self._queue:
                     self._urgent = False

@@ -1,8 +1,10 @@
 """The Telegram presentation: the bot, and rendering model text as Telegram HTML.
 
-The bot: ``runtime.TelegramBot`` (start-up, polling or webhook, shutdown) around the dispatcher
-of ``app.build_dispatcher`` (middlewares, ``routers/`` one per feature), ``lanes`` (per-person
-order), ``sender``/``streaming`` (render → split → send; drafts), ``locale`` (``bot.toml``).
+The bot: ``transport.runtime.TelegramBot`` (start-up, polling or webhook, shutdown) around the
+dispatcher of ``app.build_dispatcher`` (middlewares, ``routers/`` one per feature). ``transport/``
+gets updates in and messages out (``lanes``: per-person order; ``sender``/``streaming``:
+render → split → send, drafts); ``render/`` turns model text into Telegram HTML; ``texts/``
+and ``keyboards/`` hold the words (``texts.bot``: ``bot.toml``) and the buttons.
 This package's ``__init__`` re-exports only the rendering API below (importing aiogram takes
 seconds; the console chat must not pay for it).
 
@@ -18,7 +20,7 @@ Sending a model reply::
 fake validates requests with); its ``TelegramHTMLError`` carries Telegram's wording.
 """
 
-from innertalk.presentation.telegram.html_entities import (
+from innertalk.presentation.telegram.render.html_entities import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
     ParsedEntity,
@@ -27,8 +29,8 @@ from innertalk.presentation.telegram.html_entities import (
     utf16_len,
     visible_length,
 )
-from innertalk.presentation.telegram.render import render_markdown, to_plain_text
-from innertalk.presentation.telegram.split import split_html, split_text
+from innertalk.presentation.telegram.render.markdown import render_markdown, to_plain_text
+from innertalk.presentation.telegram.render.split import split_html, split_text
 
 __all__ = [
     "CAPTION_LIMIT",

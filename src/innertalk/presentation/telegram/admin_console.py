@@ -1,7 +1,7 @@
 """What the /admin menu keeps between an operator's steps, and the mailing it runs.
 
-One ``AdminConsole`` per bot (put into the dispatcher's data as ``admin_console`` by the
-composition root). It remembers what each admin was asked for (a mailing's text, a person's
+One ``AdminConsole`` per bot (in the dispatcher's data as ``admin_console``, from
+``build_dispatcher``). It remembers what each admin was asked for (a mailing's text, a person's
 id), the previewed mailing waiting for confirmation, and the one mailing running in the
 background, whose progress is shown by editing one status message at most every
 ``progress_interval`` seconds.
@@ -17,13 +17,13 @@ from enum import StrEnum
 import structlog
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
-from innertalk.application.admin import AdminService, MailingBusyError, MailingReport
+from innertalk.application.operations.admin import AdminService, MailingBusyError, MailingReport
 from innertalk.application.ports import Clock
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram.admin_texts import report_text, say
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.texts.admin import report_text, say
+from innertalk.presentation.telegram.transport.sender import Sender
 
 log = structlog.get_logger(__name__)
 

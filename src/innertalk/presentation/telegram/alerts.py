@@ -8,10 +8,10 @@ import asyncio
 import structlog
 from aiogram import Bot
 
-from innertalk.application.alerts import AlertKind
+from innertalk.application.operations.alerts import AlertKind
 from innertalk.application.profiles import ProfileService
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram.locale import has_text, label, say
+from innertalk.presentation.telegram.texts.bot import has_text, label, say
 
 log = structlog.get_logger(__name__)
 

@@ -2,7 +2,8 @@
 
 Handlers get, by parameter name: ``services`` (use cases), ``options``, ``sender``,
 ``generations`` (stop signals of streaming replies), the cooldowns ``invites`` and ``edits``,
-and from the middlewares ``key``, ``profile`` and ``language``.
+``admin_console`` (the admin menu's state), and from the middlewares ``key``, ``profile`` and
+``language``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 
+from innertalk.application.services import Services
+from innertalk.application.telemetry import BotMetrics
+from innertalk.presentation.telegram.admin_console import AdminConsole
 from innertalk.presentation.telegram.cooldowns import Cooldown
 from innertalk.presentation.telegram.middlewares import (
     DedupeMiddleware,
@@ -23,26 +27,29 @@ from innertalk.presentation.telegram.middlewares import (
     RateLimitMiddleware,
     UpdateMetricsMiddleware,
 )
+from innertalk.presentation.telegram.options import BotOptions
 from innertalk.presentation.telegram.routers import build_routers
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotOptions, BotServices
-from innertalk.presentation.telegram.streaming import Generations
+from innertalk.presentation.telegram.transport.sender import Sender
+from innertalk.presentation.telegram.transport.streaming import Generations
 
 
 def build_dispatcher(
     bot_id: str,
-    services: BotServices,
+    services: Services,
     options: BotOptions,
     sender: Sender,
+    metrics: BotMetrics,
     *,
     fsm_storage: BaseStorage | None = None,
 ) -> Dispatcher:
     """The dispatcher for the bot ``bot_id`` (its numeric id, as stored in every ``UserKey``).
 
     ``fsm_storage`` keeps onboarding and settings state (in memory by default; it holds only
-    choices such as the language picked before consent, never what people write).
+    choices such as the language picked before consent, never what people write);
+    ``metrics`` counts every update by type and outcome.
     """
     timer = services.clock.monotonic
+    console = AdminConsole(services.admin, bot_id, sender, services.clock)
     dispatcher = Dispatcher(
         storage=fsm_storage or MemoryStorage(),
         services=services,
@@ -51,10 +58,12 @@ def build_dispatcher(
         generations=Generations(),
         invites=Cooldown(options.group_invite_interval, timer),
         edits=Cooldown(options.edit_note_interval, timer),
+        admin_console=console,
     )
+    dispatcher.shutdown.register(console.aclose)
     for middleware in (
         LogContextMiddleware(bot_id, services.pseudonyms),
-        UpdateMetricsMiddleware(timer),
+        UpdateMetricsMiddleware(timer, metrics),
         ErrorMiddleware(services.profiles, sender),
         DedupeMiddleware(services.dedupe, bot_id),
         IdentityMiddleware(services.profiles, bot_id),

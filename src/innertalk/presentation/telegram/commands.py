@@ -13,8 +13,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from innertalk.domain.users import Language
-from innertalk.presentation.telegram import admin_texts
-from innertalk.presentation.telegram.locale import label
+from innertalk.presentation.telegram.texts import admin as admin_texts
+from innertalk.presentation.telegram.texts.bot import label
 from innertalk.presentation.texts import Catalog, text
 
 log = structlog.get_logger(__name__)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from aiogram.enums import MessageEntityType
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
 from innertalk.domain.users import Profile
-from innertalk.presentation.telegram.keyboards import menu_action
-from innertalk.presentation.telegram.services import BotOptions
+from innertalk.presentation.telegram.keyboards.menus import menu_action
+from innertalk.presentation.telegram.options import BotOptions
 
 
 class NotConsented(Filter):
@@ -42,6 +43,6 @@ class CommandLike(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return any(
-            entity.type == "bot_command" and entity.offset == 0
+            entity.type == MessageEntityType.BOT_COMMAND and entity.offset == 0
             for entity in message.entities or ()
         )

@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Any
 
 import structlog
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Chat, TelegramObject, Update, User
@@ -25,8 +27,9 @@ from innertalk.application.ports import Clock, RateLimiter, UpdateDedupe
 from innertalk.application.profiles import ProfileService
 from innertalk.application.telemetry import BotMetrics
 from innertalk.domain.users import Language, Pseudonyms, UserKey
-from innertalk.presentation.telegram.locale import language_of, plain
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.keyboards.menus import PrivacyAction
+from innertalk.presentation.telegram.texts.bot import language_of, plain
+from innertalk.presentation.telegram.transport.sender import Sender
 
 log = structlog.get_logger(__name__)
 
@@ -34,6 +37,19 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 OUTCOME = "update_outcome"
 """Where an inner middleware notes why an update ended early (the metrics middleware reads it)."""
+
+
+class UpdateOutcome(StrEnum):
+    """How an update ended: the ``outcome`` label of ``innertalk_updates_total``."""
+
+    HANDLED = "handled"
+    UNHANDLED = "unhandled"
+    ERROR = "error"
+    UNREACHABLE = "unreachable"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    RATE_LIMITED = "rate_limited"
+
 
 PERSONAL_UPDATES = frozenset({"message", "edited_message", "callback_query"})
 """Updates a person sends themselves (the ones rate-limited and proving they're reachable)."""
@@ -46,7 +62,7 @@ def _user(data: dict[str, Any]) -> User | None:
 
 def _private_chat(data: dict[str, Any]) -> Chat | None:
     chat = data.get("event_chat")
-    return chat if isinstance(chat, Chat) and chat.type == "private" else None
+    return chat if isinstance(chat, Chat) and chat.type == ChatType.PRIVATE else None
 
 
 class LogContextMiddleware(BaseMiddleware):
@@ -67,26 +83,24 @@ class LogContextMiddleware(BaseMiddleware):
 
 
 class UpdateMetricsMiddleware(BaseMiddleware):
-    """Counts every update by type and outcome and times it, through the ``bot_metrics``
-    (a ``BotMetrics``) the composition root puts into the dispatcher's data; without one it
-    counts nothing."""
+    """Counts every update by type and outcome and times it."""
 
-    def __init__(self, timer: Callable[[], float]) -> None:
+    def __init__(self, timer: Callable[[], float], metrics: BotMetrics) -> None:
         self._timer = timer
+        self._metrics = metrics
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        metrics = data.get("bot_metrics")
-        if metrics is None:
-            return await handler(event, data)
         started = self._timer()
-        outcome = "error"
+        outcome = UpdateOutcome.ERROR
         try:
             result = await handler(event, data)
-            outcome = data.get(OUTCOME) or ("unhandled" if result is UNHANDLED else "handled")
+            outcome = data.get(OUTCOME) or (
+                UpdateOutcome.UNHANDLED if result is UNHANDLED else UpdateOutcome.HANDLED
+            )
             return result
         finally:
-            _report(metrics, event.event_type, outcome, self._timer() - started)
+            _report(self._metrics, event.event_type, outcome, self._timer() - started)
 
 
 def _report(metrics: BotMetrics, update_type: str, outcome: str, seconds: float) -> None:
@@ -110,10 +124,10 @@ class ErrorMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         except TelegramForbiddenError:
-            data[OUTCOME] = "unreachable"
+            data[OUTCOME] = UpdateOutcome.UNREACHABLE
             await self._unreachable(data.get("key"))
         except Exception as error:
-            data[OUTCOME] = "error"
+            data[OUTCOME] = UpdateOutcome.ERROR
             log.error(
                 "bot.handler_failed", update_type=event.event_type, error=type(error).__name__
             )
@@ -166,7 +180,7 @@ class DedupeMiddleware(BaseMiddleware):
             first = True
         if not first:
             log.info("bot.duplicate_update")
-            data[OUTCOME] = "duplicate"
+            data[OUTCOME] = UpdateOutcome.DUPLICATE
             return None
         return await handler(event, data)
 
@@ -195,7 +209,7 @@ class IdentityMiddleware(BaseMiddleware):
         profile = await self._profiles.get(key)
         if profile is not None and profile.blocked and not _about_privacy(event):
             log.info("bot.blocked_person_ignored", update_type=event.event_type)
-            data[OUTCOME] = "ignored"
+            data[OUTCOME] = UpdateOutcome.IGNORED
             if event.callback_query is not None:
                 await event.callback_query.answer()
             return None
@@ -217,7 +231,8 @@ PRIVACY_COMMANDS = frozenset({"privacy", "export", "delete"})
 def _about_privacy(update: Update) -> bool:
     """A privacy command, or a button of the privacy screen."""
     if update.callback_query is not None:
-        return (update.callback_query.data or "").startswith("priv:")
+        prefix = PrivacyAction.__prefix__ + PrivacyAction.__separator__
+        return (update.callback_query.data or "").startswith(prefix)
     text = update.message.text if update.message is not None else None
     if not text or not text.startswith("/"):
         return False
@@ -246,7 +261,7 @@ class RateLimitMiddleware(BaseMiddleware):
         if await self._limiter.allow(key):
             return await handler(event, data)
         log.info("bot.rate_limited")
-        data[OUTCOME] = "rate_limited"
+        data[OUTCOME] = UpdateOutcome.RATE_LIMITED
         tell = key not in self._told
         if tell:
             self._told[key] = True

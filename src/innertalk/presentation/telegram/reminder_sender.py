@@ -6,10 +6,10 @@ import structlog
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
-from innertalk.application.reminder_dispatch import SendOutcome
+from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram import wellbeing_keyboards as kb
-from innertalk.presentation.telegram.wellbeing_texts import say
+from innertalk.presentation.telegram.keyboards import wellbeing as kb
+from innertalk.presentation.telegram.texts.wellbeing import say
 
 log = structlog.get_logger(__name__)
 

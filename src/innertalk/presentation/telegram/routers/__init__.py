@@ -13,23 +13,26 @@ from aiogram import Router
 
 from innertalk.presentation.telegram.routers import (
     admin,
-    commands_admin,
-    diary,
     fallback,
     feedback,
     groups,
+    health,
     hotlines,
     media,
     membership,
     memory,
     menu,
-    portrait,
     privacy,
-    reminders,
     settings,
     start,
     talk,
-    tests,
+)
+from innertalk.presentation.telegram.routers.wellbeing import (
+    diary,
+    portrait,
+    progress,
+    questionnaires,
+    reminders,
 )
 
 
@@ -39,7 +42,7 @@ def build_routers() -> list[Router]:
         groups.build(),
         membership.build(),
         talk.build_stop(),
-        commands_admin.build(),  # operators only (IsAdmin); everyone else falls through
+        health.build(),  # operators only (IsAdmin); everyone else falls through
         admin.build(),
         hotlines.build(),  # under a crisis notice, which can come before consent
         start.build(),
@@ -48,7 +51,8 @@ def build_routers() -> list[Router]:
         privacy.build(),
         feedback.build(),
         diary.build(),
-        tests.build(),
+        progress.build(),
+        questionnaires.build(),
         portrait.build(),
         reminders.build(),
         memory.build(),

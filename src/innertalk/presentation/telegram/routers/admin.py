@@ -11,9 +11,10 @@ it remembers between steps in memory, so an operator who never consents leaves n
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command, Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -21,28 +22,33 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language
 from innertalk.presentation.telegram.admin_console import AdminConsole, Awaiting, Draft
-from innertalk.presentation.telegram.admin_texts import (
+from innertalk.presentation.telegram.filters import IsAdmin
+from innertalk.presentation.telegram.render.markdown import render_markdown
+from innertalk.presentation.telegram.texts.admin import (
     mail_log_text,
     say,
     segment_name,
     stats_text,
 )
-from innertalk.presentation.telegram.filters import IsAdmin
-from innertalk.presentation.telegram.render import render_markdown
+
+
+class AdminButton(StrEnum):
+    STATS = "stats"
+    MAIL = "mail"
+    SEGMENT = "segment"
+    """``arg`` is the segment."""
+    SEND = "send"
+    CANCEL = "cancel"
+    LOG = "log"
+    WHO = "who"
+    BLOCK = "block"
+    """``arg`` is the Telegram user id, as for ``UNBLOCK``."""
+    UNBLOCK = "unblock"
 
 
 class AdminAction(CallbackData, prefix="adm"):
-    action: str
-    """``stats``, ``mail``, ``segment``, ``send``, ``cancel``, ``log``, ``who``, ``block``,
-    ``unblock``."""
+    action: AdminButton
     arg: str = ""
-
-
-class ConsoleInstalled(Filter):
-    """The composition root gave this bot an admin console."""
-
-    async def __call__(self, event: Message | CallbackQuery, **data: Any) -> bool:
-        return isinstance(data.get("admin_console"), AdminConsole)
 
 
 class AwaitingInput(Filter):
@@ -54,7 +60,9 @@ class AwaitingInput(Filter):
         return user is not None and user.id in admin_console.awaiting and not text.startswith("/")
 
 
-def _button(language: Language, key: str, action: str, arg: str = "") -> InlineKeyboardButton:
+def _button(
+    language: Language, key: str, action: AdminButton, arg: str = ""
+) -> InlineKeyboardButton:
     data = AdminAction(action=action, arg=arg).pack()
     return InlineKeyboardButton(text=say(language, key), callback_data=data)
 
@@ -63,12 +71,12 @@ def _menu(language: Language) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(language, "button_stats", "stats"),
-                _button(language, "button_mailing", "mail"),
+                _button(language, "button_stats", AdminButton.STATS),
+                _button(language, "button_mailing", AdminButton.MAIL),
             ],
             [
-                _button(language, "button_mail_log", "log"),
-                _button(language, "button_block", "who"),
+                _button(language, "button_mail_log", AdminButton.LOG),
+                _button(language, "button_block", AdminButton.WHO),
             ],
         ]
     )
@@ -76,11 +84,11 @@ def _menu(language: Language) -> InlineKeyboardMarkup:
 
 def _segments(language: Language) -> InlineKeyboardMarkup:
     rows = [
-        [_button(language, f"segment_{segment.value}", "segment", segment.value)]
+        [_button(language, f"segment_{segment.value}", AdminButton.SEGMENT, segment.value)]
         for segment in Segment
     ]
     return InlineKeyboardMarkup(
-        inline_keyboard=[*rows, [_button(language, "button_cancel", "cancel")]]
+        inline_keyboard=[*rows, [_button(language, "button_cancel", AdminButton.CANCEL)]]
     )
 
 
@@ -90,44 +98,81 @@ async def on_admin(message: Message, language: Language, admin_console: AdminCon
     await admin_console.sender.html(message.chat.id, say(language, "menu"), _menu(language))
 
 
-async def on_action(
+async def on_stats(query: CallbackQuery, language: Language, admin_console: AdminConsole) -> None:
+    await query.answer()
+    stats = await admin_console.admin.stats(admin_console.bot_id)
+    await admin_console.sender.html(query.from_user.id, stats_text(stats, language))
+
+
+async def on_log(query: CallbackQuery, language: Language, admin_console: AdminConsole) -> None:
+    await query.answer()
+    history = admin_console.admin.history
+    await admin_console.sender.html(query.from_user.id, mail_log_text(history, language))
+
+
+async def on_mail(query: CallbackQuery, language: Language, admin_console: AdminConsole) -> None:
+    await query.answer()
+    await admin_console.sender.html(
+        query.from_user.id, say(language, "choose_segment"), _segments(language)
+    )
+
+
+async def on_segment(
     query: CallbackQuery,
     callback_data: AdminAction,
     language: Language,
     admin_console: AdminConsole,
 ) -> None:
     await query.answer()
-    admin_id, action, arg = query.from_user.id, callback_data.action, callback_data.arg
-    console, send = admin_console, admin_console.sender.html
-    if action == "stats":
-        await send(admin_id, stats_text(await console.admin.stats(console.bot_id), language))
-    elif action == "log":
-        await send(admin_id, mail_log_text(console.admin.history, language))
-    elif action == "mail":
-        await send(admin_id, say(language, "choose_segment"), _segments(language))
-    elif action == "segment":
-        segment = Segment(arg)
-        count = len(await console.admin.audience(console.bot_id, segment))
-        console.awaiting[admin_id] = (Awaiting.MAIL_TEXT, segment)
-        name = segment_name(language, segment)
-        await send(admin_id, say(language, "ask_mail_text", segment=name, count=count))
-    elif action == "send":
-        await _send(admin_id, language, console)
-    elif action == "cancel":
-        console.reset(admin_id)
-        await send(admin_id, say(language, "mail_cancelled"))
-    elif action == "who":
-        console.awaiting[admin_id] = (Awaiting.USER_ID, None)
-        await send(admin_id, say(language, "ask_user_id"))
-    elif action in {"block", "unblock"}:
-        user_id = int(arg)
-        found = await console.admin.block(console.key(user_id), blocked=action == "block")
-        key = (
-            ("user_blocked" if action == "block" else "user_unblocked")
-            if found
-            else "user_unknown"
-        )
-        await send(admin_id, say(language, key, user_id=user_id))
+    admin_id, console, segment = query.from_user.id, admin_console, Segment(callback_data.arg)
+    count = len(await console.admin.audience(console.bot_id, segment))
+    console.awaiting[admin_id] = (Awaiting.MAIL_TEXT, segment)
+    name = segment_name(language, segment)
+    await console.sender.html(admin_id, say(language, "ask_mail_text", segment=name, count=count))
+
+
+async def on_send(query: CallbackQuery, language: Language, admin_console: AdminConsole) -> None:
+    await query.answer()
+    await _send(query.from_user.id, language, admin_console)
+
+
+async def on_cancel(query: CallbackQuery, language: Language, admin_console: AdminConsole) -> None:
+    await query.answer()
+    admin_console.reset(query.from_user.id)
+    await admin_console.sender.html(query.from_user.id, say(language, "mail_cancelled"))
+
+
+async def on_who(query: CallbackQuery, language: Language, admin_console: AdminConsole) -> None:
+    await query.answer()
+    admin_console.awaiting[query.from_user.id] = (Awaiting.USER_ID, None)
+    await admin_console.sender.html(query.from_user.id, say(language, "ask_user_id"))
+
+
+async def on_block(
+    query: CallbackQuery,
+    callback_data: AdminAction,
+    language: Language,
+    admin_console: AdminConsole,
+) -> None:
+    await _set_blocked(query, int(callback_data.arg), True, language, admin_console)
+
+
+async def on_unblock(
+    query: CallbackQuery,
+    callback_data: AdminAction,
+    language: Language,
+    admin_console: AdminConsole,
+) -> None:
+    await _set_blocked(query, int(callback_data.arg), False, language, admin_console)
+
+
+async def _set_blocked(
+    query: CallbackQuery, user_id: int, blocked: bool, language: Language, console: AdminConsole
+) -> None:
+    await query.answer()
+    found = await console.admin.block(console.key(user_id), blocked=blocked)
+    key = ("user_blocked" if blocked else "user_unblocked") if found else "user_unknown"
+    await console.sender.html(query.from_user.id, say(language, key, user_id=user_id))
 
 
 async def _send(admin_id: int, language: Language, console: AdminConsole) -> None:
@@ -165,8 +210,8 @@ async def _who(admin_id: int, typed: str, language: Language, console: AdminCons
     buttons = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(language, "button_block_user", "block", str(user_id)),
-                _button(language, "button_unblock_user", "unblock", str(user_id)),
+                _button(language, "button_block_user", AdminButton.BLOCK, str(user_id)),
+                _button(language, "button_unblock_user", AdminButton.UNBLOCK, str(user_id)),
             ]
         ]
     )
@@ -187,8 +232,8 @@ async def _preview(
     confirm = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(language, "button_send", "send"),
-                _button(language, "button_cancel", "cancel"),
+                _button(language, "button_send", AdminButton.SEND),
+                _button(language, "button_cancel", AdminButton.CANCEL),
             ]
         ]
     )
@@ -200,9 +245,24 @@ async def _preview(
 
 def build() -> Router:
     router = Router(name="admin_menu")
-    router.message.filter(F.chat.type == "private", ConsoleInstalled(), IsAdmin())
-    router.callback_query.filter(ConsoleInstalled(), IsAdmin())
+    router.message.filter(F.chat.type == ChatType.PRIVATE, IsAdmin())
+    router.callback_query.filter(IsAdmin())
     router.message.register(on_admin, Command("admin"))
     router.message.register(on_input, F.text, AwaitingInput())
-    router.callback_query.register(on_action, AdminAction.filter())
+    # arguments a button never carries (a forged or garbled one) match nothing here and get
+    # the stale-button answer from the fallback router
+    is_segment = F.arg.in_({segment.value for segment in Segment})
+    is_user_id = F.arg.regexp(r"\d{1,19}\Z")
+    for handler, rule in (
+        (on_stats, F.action == AdminButton.STATS),
+        (on_log, F.action == AdminButton.LOG),
+        (on_mail, F.action == AdminButton.MAIL),
+        (on_segment, (F.action == AdminButton.SEGMENT) & is_segment),
+        (on_send, F.action == AdminButton.SEND),
+        (on_cancel, F.action == AdminButton.CANCEL),
+        (on_who, F.action == AdminButton.WHO),
+        (on_block, (F.action == AdminButton.BLOCK) & is_user_id),
+        (on_unblock, (F.action == AdminButton.UNBLOCK) & is_user_id),
+    ):
+        router.callback_query.register(handler, AdminAction.filter(rule))
     return router

@@ -8,11 +8,11 @@ from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.application.services import Services
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram import keyboards
-from innertalk.presentation.telegram.keyboards import FeedbackVote
-from innertalk.presentation.telegram.locale import plain
-from innertalk.presentation.telegram.services import BotServices
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.menus import FeedbackVote
+from innertalk.presentation.telegram.texts.bot import plain
 
 
 async def on_vote(
@@ -20,7 +20,7 @@ async def on_vote(
     callback_data: FeedbackVote,
     key: UserKey,
     language: Language,
-    services: BotServices,
+    services: Services,
 ) -> None:
     await services.feedback.record(key, callback_data.turn, helpful=callback_data.helpful)
     await query.answer(plain(language, "feedback_thanks"))

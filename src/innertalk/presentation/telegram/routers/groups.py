@@ -7,9 +7,9 @@ from aiogram import Bot, F, Router
 from aiogram.types import ChatMemberUpdated, Message
 
 from innertalk.domain.users import Language
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.cooldowns import Cooldown
-from innertalk.presentation.telegram.sender import Sender
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.transport.sender import Sender
 
 GROUPS = F.chat.type.in_({"group", "supergroup"})
 _PRESENT = frozenset({"member", "administrator", "creator"})

@@ -9,15 +9,15 @@ most once per ``edit_note_interval``.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.enums import ContentType
+from aiogram.enums import ChatType, ContentType
 from aiogram.types import Message
 
+from innertalk.application.services import Services
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.telegram.cooldowns import Cooldown
 from innertalk.presentation.telegram.routers.talk import converse
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.streaming import Generations
+from innertalk.presentation.telegram.transport.sender import Sender
+from innertalk.presentation.telegram.transport.streaming import Generations
 
 ANSWERS = {
     ContentType.STICKER: "sticker",
@@ -50,7 +50,7 @@ async def on_captioned(
     message: Message,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
     generations: Generations,
 ) -> None:
@@ -83,9 +83,9 @@ def _has_words(message: Message) -> bool:
 
 def build() -> Router:
     router = Router(name="media")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_captioned, F.content_type.in_(CAPTIONED), _has_words)
     router.message.register(on_media, F.content_type.in_(set(ANSWERS)))
     router.message.register(on_dice, F.dice)
-    router.edited_message.register(on_edited, F.chat.type == "private")
+    router.edited_message.register(on_edited, F.chat.type == ChatType.PRIVATE)
     return router

@@ -7,29 +7,30 @@ import contextlib
 import html
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from innertalk.application.memory import Memory
+from innertalk.application.conversation.memory import Memory
+from innertalk.application.services import Services
 from innertalk.domain.questionnaires import result_context_line
 from innertalk.domain.sessions import DailySessionLimitError
 from innertalk.domain.users import Language, Profile, UserKey
 from innertalk.presentation.reply_words import withheld_summary
-from innertalk.presentation.telegram import keyboards
-from innertalk.presentation.telegram import wellbeing_keyboards as kb
-from innertalk.presentation.telegram.locale import language_name, style_name
-from innertalk.presentation.telegram.routers.tests import INSTRUMENTS
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.wellbeing_texts import label, say
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards import wellbeing as kb
+from innertalk.presentation.telegram.routers.wellbeing.questionnaires import INSTRUMENTS
+from innertalk.presentation.telegram.texts.bot import language_name, style_name
+from innertalk.presentation.telegram.texts.wellbeing import label, say
+from innertalk.presentation.telegram.transport.sender import Sender
 from innertalk.presentation.texts import Markup, local_time
 
 SUMMARY_CHARS = 1500
 
 
 async def on_memory(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     memory = await services.memory.show(key)
     await sender.html(message.chat.id, memory_text(memory, profile))
@@ -80,34 +81,45 @@ async def on_forget(message: Message, profile: Profile, sender: Sender) -> None:
     await sender.html(message.chat.id, say(language, "forget_ask"), kb.forget(language))
 
 
-async def on_forget_choice(
-    query: CallbackQuery,
-    callback_data: kb.ForgetChoice,
-    key: UserKey,
-    profile: Profile,
-    services: BotServices,
-    sender: Sender,
+async def on_forget_name(
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
-    language = profile.language
     await query.answer()
-    what = callback_data.what
-    if what == "name":
-        await services.profiles.update(key, display_name="")
-        text = say(language, "forgot_name")
-    elif what == "summaries":
-        text = say(language, "forgot_summaries", count=await services.memory.forget_summaries(key))
-    elif what == "results":
-        text = say(language, "forgot_results", count=await services.memory.forget_results(key))
-    else:
-        text = say(language, "forget_cancelled")
+    await services.profiles.update(key, display_name="")
+    await _forgotten(query, say(profile.language, "forgot_name"), sender)
+
+
+async def on_forget_summaries(
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
+) -> None:
+    await query.answer()
+    count = await services.memory.forget_summaries(key)
+    await _forgotten(query, say(profile.language, "forgot_summaries", count=count), sender)
+
+
+async def on_forget_results(
+    query: CallbackQuery, key: UserKey, profile: Profile, services: Services, sender: Sender
+) -> None:
+    await query.answer()
+    count = await services.memory.forget_results(key)
+    await _forgotten(query, say(profile.language, "forgot_results", count=count), sender)
+
+
+async def on_forget_cancel(query: CallbackQuery, profile: Profile, sender: Sender) -> None:
+    await query.answer()
+    await _forgotten(query, say(profile.language, "forget_cancelled"), sender)
+
+
+async def _forgotten(query: CallbackQuery, html: str, sender: Sender) -> None:
+    """Take the choices away, and say what happened."""
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-    await sender.html(query.from_user.id, text)
+    await sender.html(query.from_user.id, html)
 
 
 async def on_private(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     language = profile.language
     try:
@@ -122,9 +134,16 @@ async def on_private(
 
 def build() -> Router:
     router = Router(name="memory")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_memory, Command("memory"))
     router.message.register(on_forget, Command("forget"))
     router.message.register(on_private, Command("private"))
-    router.callback_query.register(on_forget_choice, kb.ForgetChoice.filter())
+    part = kb.ForgetPart
+    for handler, what in (
+        (on_forget_name, part.NAME),
+        (on_forget_summaries, part.SUMMARIES),
+        (on_forget_results, part.RESULTS),
+        (on_forget_cancel, part.CANCEL),
+    ):
+        router.callback_query.register(handler, kb.ForgetChoice.filter(F.what == what))
     return router

@@ -5,18 +5,19 @@ from __future__ import annotations
 import contextlib
 
 from aiogram import F, Router
-from aiogram.enums import ChatAction
+from aiogram.enums import ChatAction, ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboardRemove
 
+from innertalk.application.services import Services
 from innertalk.domain.users import Language, UserKey
-from innertalk.presentation.telegram import keyboards
-from innertalk.presentation.telegram.keyboards import PrivacyAction
-from innertalk.presentation.telegram.locale import say
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotOptions, BotServices
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.menus import PrivacyAction, PrivacyButton
+from innertalk.presentation.telegram.options import BotOptions
+from innertalk.presentation.telegram.texts.bot import say
+from innertalk.presentation.telegram.transport.sender import Sender
 from innertalk.presentation.texts import Catalog, catalog
 
 EXPORT_NAME = "innertalk-export"
@@ -31,47 +32,59 @@ async def on_privacy(message: Message, language: Language, sender: Sender) -> No
 
 
 async def on_export(
-    message: Message, key: UserKey, language: Language, services: BotServices, sender: Sender
+    message: Message, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     await export(key, language, services, sender)
 
 
 async def on_delete(
-    message: Message, language: Language, services: BotServices, sender: Sender
+    message: Message, language: Language, services: Services, sender: Sender
 ) -> None:
     await ask_to_delete(message.chat.id, language, services, sender)
 
 
-async def on_button(
+async def on_export_button(
+    query: CallbackQuery, key: UserKey, language: Language, services: Services, sender: Sender
+) -> None:
+    await query.answer()
+    await export(key, language, services, sender)
+
+
+async def on_delete_button(
+    query: CallbackQuery, language: Language, services: Services, sender: Sender
+) -> None:
+    await query.answer()
+    await ask_to_delete(query.from_user.id, language, services, sender)
+
+
+async def on_erase_button(
     query: CallbackQuery,
     callback_data: PrivacyAction,
     key: UserKey,
     language: Language,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     options: BotOptions,
     sender: Sender,
 ) -> None:
     await query.answer()
-    action = callback_data.action
-    if action == "export":
-        await export(key, language, services, sender)
-    elif action == "delete":
-        await ask_to_delete(key.user_id, language, services, sender)
+    await _retire_buttons(query)
+    age = services.clock.now().timestamp() - callback_data.issued
+    if age > options.delete_confirmation_ttl:
+        await sender.say(key.user_id, language, "delete_expired")
     else:
-        await _retire_buttons(query)
-        if action == "keep":
-            await sender.say(key.user_id, language, "cancelled")
-        elif (
-            services.clock.now().timestamp() - callback_data.issued
-            > options.delete_confirmation_ttl
-        ):
-            await sender.say(key.user_id, language, "delete_expired")
-        else:
-            await erase(key, language, state, services, sender)
+        await erase(key, language, state, services, sender)
 
 
-async def export(key: UserKey, language: Language, services: BotServices, sender: Sender) -> None:
+async def on_keep_button(
+    query: CallbackQuery, key: UserKey, language: Language, sender: Sender
+) -> None:
+    await query.answer()
+    await _retire_buttons(query)
+    await sender.say(key.user_id, language, "cancelled")
+
+
+async def export(key: UserKey, language: Language, services: Services, sender: Sender) -> None:
     """Send everything stored about the person as two files."""
     await sender.bot.send_chat_action(key.user_id, ChatAction.UPLOAD_DOCUMENT)
     files = await services.privacy.export(key, labels=catalog(Catalog.EXPORT, language))
@@ -86,7 +99,7 @@ async def export(key: UserKey, language: Language, services: BotServices, sender
 
 
 async def ask_to_delete(
-    chat_id: int, language: Language, services: BotServices, sender: Sender
+    chat_id: int, language: Language, services: Services, sender: Sender
 ) -> None:
     issued = int(services.clock.now().timestamp())
     await sender.say(
@@ -95,7 +108,7 @@ async def ask_to_delete(
 
 
 async def erase(
-    key: UserKey, language: Language, state: FSMContext, services: BotServices, sender: Sender
+    key: UserKey, language: Language, state: FSMContext, services: Services, sender: Sender
 ) -> None:
     """Erase everything; the person is new to the bot afterwards (the menu goes too)."""
     erased = await services.privacy.delete(key)
@@ -111,9 +124,15 @@ async def _retire_buttons(query: CallbackQuery) -> None:
 
 def build() -> Router:
     router = Router(name="privacy")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_privacy, Command("privacy"))
     router.message.register(on_export, Command("export"))
     router.message.register(on_delete, Command("delete"))
-    router.callback_query.register(on_button, PrivacyAction.filter())
+    for handler, button in (
+        (on_export_button, PrivacyButton.EXPORT),
+        (on_delete_button, PrivacyButton.DELETE),
+        (on_erase_button, PrivacyButton.ERASE),
+        (on_keep_button, PrivacyButton.KEEP),
+    ):
+        router.callback_query.register(handler, PrivacyAction.filter(F.action == button))
     return router

@@ -6,28 +6,31 @@ import contextlib
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from innertalk.application.services import Services
+from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
-from innertalk.presentation.telegram.keyboards import (
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.menus import (
     MENU_ACTIONS,
     LanguageChoice,
     SettingsAction,
+    SettingsButton,
     StyleChoice,
     TimezoneChoice,
 )
-from innertalk.presentation.telegram.locale import language_name, local_time, say, style_name
+from innertalk.presentation.telegram.keyboards.timezones import parse_timezone
 from innertalk.presentation.telegram.routers.privacy import show_privacy
-from innertalk.presentation.telegram.routers.reminders import show_reminders
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.timezones import parse_timezone
+from innertalk.presentation.telegram.routers.wellbeing.reminders import show_reminders
+from innertalk.presentation.telegram.texts.bot import language_name, local_time, say, style_name
+from innertalk.presentation.telegram.transport.sender import Sender
 
 TIMEZONE_ANSWER_WINDOW = 600.0
 """A typed time zone is expected for this long after the prompt; later text is conversation."""
@@ -67,7 +70,7 @@ async def on_style_chosen(
     query: CallbackQuery,
     callback_data: StyleChoice,
     key: UserKey,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     profile = await services.profiles.update(key, style=callback_data.value)
@@ -85,48 +88,60 @@ async def on_language_menu(message: Message, language: Language, sender: Sender)
     await sender.say(message.chat.id, language, "ask_language", keyboards.languages(language))
 
 
-async def on_settings_button(
+async def on_language_button(query: CallbackQuery, language: Language, sender: Sender) -> None:
+    await query.answer()
+    await sender.say(query.from_user.id, language, "ask_language", keyboards.languages(language))
+
+
+async def on_timezone_button(
     query: CallbackQuery,
-    callback_data: SettingsAction,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
-    language, chat_id = profile.language, query.from_user.id
     await query.answer()
-    action = callback_data.action
-    if action == "language":
-        await sender.say(chat_id, language, "ask_language", keyboards.languages(language))
-    elif action == "timezone":
-        now = services.clock.now()
-        await state.set_state(SettingsStates.timezone)
-        await state.update_data(asked=services.clock.monotonic())
-        await sender.say(
-            chat_id,
-            language,
-            "timezone_prompt",
-            keyboards.timezones(language, profile.timezone, now),
-            timezone=profile.timezone,
-            time=local_time(now, profile.timezone),
-        )
-    elif action == "reminders":
-        await show_reminders(chat_id, profile.key, profile, services, sender)
-    elif action == "privacy":
-        await show_privacy(chat_id, language, sender)
-    else:  # cancel
-        await state.clear()
-        await sender.say(chat_id, language, "cancelled")
+    now = services.clock.now()
+    await state.set_state(SettingsStates.timezone)
+    await state.update_data(asked=services.clock.monotonic())
+    await sender.say(
+        query.from_user.id,
+        profile.language,
+        "timezone_prompt",
+        keyboards.timezones(profile.language, profile.timezone, now),
+        timezone=profile.timezone,
+        time=local_time(now, profile.timezone),
+    )
+
+
+async def on_reminders_button(
+    query: CallbackQuery, profile: Profile, services: Services, sender: Sender
+) -> None:
+    await query.answer()
+    await show_reminders(query.from_user.id, profile.key, profile, services, sender)
+
+
+async def on_privacy_button(query: CallbackQuery, language: Language, sender: Sender) -> None:
+    await query.answer()
+    await show_privacy(query.from_user.id, language, sender)
+
+
+async def on_cancel_button(
+    query: CallbackQuery, language: Language, state: FSMContext, sender: Sender
+) -> None:
+    await query.answer()
+    await state.clear()
+    await sender.say(query.from_user.id, language, "cancelled")
 
 
 async def on_language_chosen(
     query: CallbackQuery,
     callback_data: LanguageChoice,
     key: UserKey,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
-    profile = await services.profiles.update(key, language=Language(callback_data.code))
+    profile = await services.profiles.update(key, language=callback_data.code)
     await query.answer()
     await sender.say(
         key.user_id, profile.language, "chose_language", keyboards.main_menu(profile.language)
@@ -138,7 +153,7 @@ async def on_timezone_chosen(
     callback_data: TimezoneChoice,
     key: UserKey,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await state.clear()
@@ -152,7 +167,7 @@ async def on_timezone_typed(
     key: UserKey,
     profile: Profile,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     typed = (message.text or "").strip()
@@ -171,7 +186,7 @@ async def on_timezone_typed(
 
 
 async def _timezone_set(
-    key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     await sender.say(
         key.user_id,
@@ -184,7 +199,7 @@ async def _timezone_set(
 
 def build() -> Router:
     router = Router(name="settings")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(
         on_timezone_typed,
         StateFilter(SettingsStates.timezone),
@@ -198,7 +213,17 @@ def build() -> Router:
     router.message.register(on_style, MenuButton("style"))
     router.message.register(on_language_menu, Command("language"))
     router.callback_query.register(on_style_chosen, StyleChoice.filter())
-    router.callback_query.register(on_settings_button, SettingsAction.filter())
+    for handler, button in (
+        (on_language_button, SettingsButton.LANGUAGE),
+        (on_timezone_button, SettingsButton.TIMEZONE),
+        (on_reminders_button, SettingsButton.REMINDERS),
+        (on_privacy_button, SettingsButton.PRIVACY),
+        (on_cancel_button, SettingsButton.CANCEL),
+    ):
+        router.callback_query.register(handler, SettingsAction.filter(F.action == button))
     router.callback_query.register(on_language_chosen, LanguageChoice.filter())
-    router.callback_query.register(on_timezone_chosen, TimezoneChoice.filter())
+    # a zone a person never saw on a button (a forged one) goes on to the stale-button answer
+    router.callback_query.register(
+        on_timezone_chosen, TimezoneChoice.filter(F.name.func(is_valid_timezone))
+    )
     return router

@@ -10,21 +10,22 @@ from __future__ import annotations
 import contextlib
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from innertalk.application.services import Services
 from innertalk.domain.language import detect_language
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import NotConsented
-from innertalk.presentation.telegram.hotline_keyboards import choose_country
-from innertalk.presentation.telegram.keyboards import Consent, OnboardingLanguage
-from innertalk.presentation.telegram.locale import say
-from innertalk.presentation.telegram.safety import notice_html
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.hotlines import choose_country
+from innertalk.presentation.telegram.keyboards.menus import Consent, OnboardingLanguage
+from innertalk.presentation.telegram.render.crisis_notice import notice_html
+from innertalk.presentation.telegram.texts.bot import say
+from innertalk.presentation.telegram.transport.sender import Sender
 
 
 async def on_start(
@@ -55,7 +56,7 @@ async def on_start(
 async def on_language(
     query: CallbackQuery, callback_data: OnboardingLanguage, state: FSMContext, sender: Sender
 ) -> None:
-    language = Language(callback_data.code)
+    language = callback_data.code
     await state.update_data(language=language.value)
     await query.answer()
     await _replace(query, sender, say(language, "welcome"), keyboards.consent(language))
@@ -67,7 +68,7 @@ async def on_consent(
     key: UserKey,
     profile: Profile | None,
     state: FSMContext,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     await query.answer()
@@ -79,7 +80,7 @@ async def on_consent(
         await sender.say(key.user_id, profile.language, "welcome_back", menu, name=name)
         return
     profile = await services.profiles.ensure(
-        key, language=Language(callback_data.code), display_name=first_name, consent=True
+        key, language=callback_data.code, display_name=first_name, consent=True
     )
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramBadRequest):
@@ -105,7 +106,7 @@ async def before_consent(
     language: Language,
     state: FSMContext,
     sender: Sender,
-    services: BotServices,
+    services: Services,
 ) -> None:
     """Anything written before consent: not kept; the explanation and the button again.
 
@@ -143,7 +144,7 @@ async def _replace(
 
 def build() -> Router:
     router = Router(name="start")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_start, CommandStart())
     router.callback_query.register(on_language, OnboardingLanguage.filter(), NotConsented())
     router.callback_query.register(on_consent, Consent.filter())

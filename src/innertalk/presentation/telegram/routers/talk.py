@@ -7,31 +7,31 @@ A reply streams as drafts while the model writes it; the person may stop it (Tel
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatAction
+from aiogram.enums import ChatAction, ChatType
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, MessageGenerationStopped
 
-from innertalk.application.ports import ModelRefusedError
-from innertalk.application.talk import (
+from innertalk.application.conversation.talk import (
     ConsentRequiredError,
     DailyTokenBudgetExhaustedError,
     ReplyStoppedError,
     SessionBudgetExhaustedError,
 )
+from innertalk.application.ports import ModelRefusedError
+from innertalk.application.services import Services
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import EmptyMessageError
 from innertalk.domain.sessions import DailySessionLimitError
 from innertalk.domain.users import Language, Profile, UserKey
-from innertalk.presentation.telegram import keyboards
 from innertalk.presentation.telegram.filters import CommandLike, MenuButton
-from innertalk.presentation.telegram.hotline_keyboards import choose_country
-from innertalk.presentation.telegram.keyboards import TalkAction
-from innertalk.presentation.telegram.locale import duration, local_time, say
-from innertalk.presentation.telegram.render import render_markdown
-from innertalk.presentation.telegram.safety import notice_html
-from innertalk.presentation.telegram.sender import Sender
-from innertalk.presentation.telegram.services import BotServices
-from innertalk.presentation.telegram.streaming import Generations
+from innertalk.presentation.telegram.keyboards import menus as keyboards
+from innertalk.presentation.telegram.keyboards.hotlines import choose_country
+from innertalk.presentation.telegram.keyboards.menus import TalkAction, TalkButton
+from innertalk.presentation.telegram.render.crisis_notice import notice_html
+from innertalk.presentation.telegram.render.markdown import render_markdown
+from innertalk.presentation.telegram.texts.bot import duration, local_time, say
+from innertalk.presentation.telegram.transport.sender import Sender
+from innertalk.presentation.telegram.transport.streaming import Generations
 
 _DECLINED: dict[type[Exception], str] = {  # what TalkService refuses → the text that says so
     EmptyMessageError: "empty",
@@ -47,7 +47,7 @@ async def converse(
     *,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
     generations: Generations,
 ) -> None:
@@ -96,7 +96,7 @@ async def limit_reached(
     chat_id: int,
     error: DailySessionLimitError,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
 ) -> None:
     """Today's sessions are used up: when new ones open, on the person's own clock."""
@@ -116,7 +116,7 @@ async def on_text(
     message: Message,
     key: UserKey,
     profile: Profile,
-    services: BotServices,
+    services: Services,
     sender: Sender,
     generations: Generations,
 ) -> None:
@@ -133,7 +133,7 @@ async def on_text(
 
 
 async def on_talk(
-    message: Message, key: UserKey, profile: Profile, services: BotServices, sender: Sender
+    message: Message, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
     try:
         _, is_new = await services.sessions.start(key)
@@ -146,20 +146,20 @@ async def on_talk(
 
 
 async def on_end(
-    message: Message, key: UserKey, language: Language, services: BotServices, sender: Sender
+    message: Message, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     await end_session(message.bot, key, language, services, sender)
 
 
 async def on_end_button(
-    query: CallbackQuery, key: UserKey, language: Language, services: BotServices, sender: Sender
+    query: CallbackQuery, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     await query.answer()
     await end_session(query.bot, key, language, services, sender)
 
 
 async def end_session(
-    bot: Bot | None, key: UserKey, language: Language, services: BotServices, sender: Sender
+    bot: Bot | None, key: UserKey, language: Language, services: Services, sender: Sender
 ) -> None:
     """Close the open session with a summary, and show what will be remembered."""
     if bot is not None:
@@ -189,11 +189,11 @@ def build_stop() -> Router:
 
 def build() -> Router:
     router = Router(name="talk")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_talk, Command("talk"))
     router.message.register(on_talk, MenuButton("talk"))
     router.message.register(on_end, Command("end"))
     router.message.register(on_end, MenuButton("end"))
-    router.callback_query.register(on_end_button, TalkAction.filter(F.action == "end"))
+    router.callback_query.register(on_end_button, TalkAction.filter(F.action == TalkButton.END))
     router.message.register(on_text, F.text, ~CommandLike())
     return router

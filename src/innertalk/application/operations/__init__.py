@@ -1,0 +1,1 @@
+"""Use cases for operators: admin tools, alerts, health and retention."""

@@ -1,0 +1,1 @@
+"""Use cases of the wellbeing tools: diary, questionnaires, portraits, reminders."""

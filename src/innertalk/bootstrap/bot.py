@@ -1,0 +1,186 @@
+"""The Telegram bot from the app: its options, screen state, shared lanes and metrics, and
+``innertalk bot``'s run until a signal. Imported only by the bot (aiogram takes seconds)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.utils.token import TokenValidationError
+
+from innertalk.application.inbox import UpdateInbox
+from innertalk.application.telemetry import BotMetrics
+from innertalk.bootstrap.app import App, build_app
+from innertalk.bootstrap.stores import at_rest_cipher, open_inbox
+from innertalk.config import ConfigError, Settings
+from innertalk.domain.users import UserKey
+from innertalk.infrastructure.fsm import SharedRedisFsmStorage, StoreFsmStorage
+from innertalk.infrastructure.lane_queue import RedisLaneQueue
+from innertalk.infrastructure.observability.loop_lag import watch_event_loop_lag
+from innertalk.infrastructure.observability.metrics import (
+    PrometheusBotMetrics,
+    count_telegram_error,
+)
+from innertalk.infrastructure.ratelimit import parse_rate
+from innertalk.presentation.http import build_http_app
+from innertalk.presentation.telegram.options import BotOptions
+from innertalk.presentation.telegram.transport.client import create_bot
+from innertalk.presentation.telegram.transport.runtime import (
+    ListenError,
+    TelegramBot,
+    WebhookRefusedError,
+)
+from innertalk.presentation.telegram.transport.webhook import Webhook
+
+UNAUTHORIZED = "TELEGRAM_BOT_TOKEN: Telegram rejected it (401 Unauthorized)"
+
+
+def bot_options(settings: Settings) -> BotOptions:
+    """The bot's options from settings (admins, the rate limit's window)."""
+    return BotOptions(
+        admin_ids=frozenset(settings.admin.admin_ids),
+        rate_window=float(parse_rate(settings.talk.rate_limit).get_expiry()),
+    )
+
+
+def fsm_storage(app: App) -> BaseStorage:
+    """Where the bot keeps screen (FSM) state: Redis when the app has it (every instance sees
+    the same screens), else the app's own store (it survives restarts of one instance)."""
+    if app.redis is not None:
+        return SharedRedisFsmStorage(app.redis, cipher=at_rest_cipher(app.settings))
+    return StoreFsmStorage(app.storage)
+
+
+def telegram_bot(
+    app: App,
+    bot: Bot,
+    *,
+    options: BotOptions | None = None,
+    metrics: BotMetrics | None = None,
+    screens: BaseStorage | None = None,
+    inbox: UpdateInbox | None = None,
+    settle: Callable[[UserKey | None], Awaitable[None]] | None = None,
+) -> TelegramBot:
+    """The bot over ``app``: options from settings, Prometheus metrics, ``fsm_storage`` and
+    the shared lanes ``REDIS_URL`` asks for, unless a test passes its own."""
+    return TelegramBot(
+        bot,
+        app.services,
+        options or bot_options(app.settings),
+        metrics or PrometheusBotMetrics(),
+        fsm_storage=screens or fsm_storage(app),
+        lane_queue=_shared_lanes(app, bot.id),
+        settle=settle or app.storage.settled,
+        inbox=inbox,
+    )
+
+
+def _shared_lanes(app: App, bot_id: int) -> RedisLaneQueue | None:
+    """Per-person lanes shared through Redis: with ``REDIS_URL`` in webhook mode (behind a
+    load balancer one person's updates reach several instances; polling is one instance)."""
+    if app.redis is None or not app.settings.shares_lanes:
+        return None
+    return RedisLaneQueue(app.redis, str(bot_id), cipher=at_rest_cipher(app.settings))
+
+
+async def run_bot(settings: Settings) -> None:
+    """The Telegram bot until SIGTERM/SIGINT: then it stops receiving, finishes what it took
+    in, and ``build_app`` stores every queued write. A second signal stops at once."""
+    token = _token(settings)
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # a line per update is noise
+    stop = asyncio.Event()
+    with _stopping_on_signals(stop):
+        async with build_app(settings) as app, open_inbox(settings, app.redis) as inbox:
+            telegram = telegram_bot(app, _client(token, app), inbox=inbox)
+            lag = asyncio.create_task(watch_event_loop_lag(), name="event-loop-lag")
+            try:
+                await _serve(telegram, app, settings, stop)
+            finally:
+                lag.cancel()
+                await telegram.close()
+
+
+def _token(settings: Settings) -> str:
+    secret = settings.telegram.bot_token
+    token = secret.get_secret_value().strip() if secret else ""
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: not set; `innertalk bot` needs the token @BotFather gave"
+        )
+    if settings.shares_lanes and settings.http.webhook_secret is None:
+        # Without it each instance would set its own random secret: only the last one's works.
+        raise ConfigError(
+            "WEBHOOK_SECRET: not set; with REDIS_URL and WEBHOOK_URL every instance must send "
+            "the same secret (1-256 letters, digits, _ and -)"
+        )
+    return token
+
+
+def _client(token: str, app: App) -> Bot:
+    try:
+        return create_bot(
+            token,
+            sleep=app.services.clock.sleep,
+            api_url=app.settings.telegram.api_url,
+            on_api_error=count_telegram_error,
+        )
+    except TokenValidationError:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: not shaped like a bot token (123:ABC…)") from None
+
+
+async def _serve(telegram: TelegramBot, app: App, settings: Settings, stop: asyncio.Event) -> None:
+    http = settings.http
+    try:
+        if await telegram.prepare(stop) is None:
+            return  # stopped before Telegram could be reached
+    except TelegramUnauthorizedError:
+        raise ConfigError(UNAUTHORIZED) from None
+    webhook = None
+    if http.webhook_url:
+        given = http.webhook_secret.get_secret_value() if http.webhook_secret else None
+        webhook = Webhook.for_server(http.webhook_url, given)
+    # Everything built so far (≈500,000 objects: modules, aiogram's and the SDKs' models) lives
+    # as long as the process; frozen, a full collection no longer walks it (≈300 ms each).
+    gc.collect()
+    gc.freeze()
+    try:
+        await telegram.serve(
+            stop,
+            build_http_app(app.services.health),
+            host=http.http_host,
+            port=http.http_port,
+            webhook=webhook,
+        )
+    except ListenError as error:
+        raise ConfigError(f"HTTP_PORT: {error}") from None
+    except WebhookRefusedError as error:
+        raise ConfigError(f"WEBHOOK_URL: Telegram refused it: {error}") from None
+    except TelegramUnauthorizedError:  # the token was revoked while running
+        raise ConfigError(UNAUTHORIZED) from None
+
+
+@contextlib.contextmanager
+def _stopping_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """The first SIGINT/SIGTERM sets ``stop`` (graceful); a second cancels everything."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def signalled() -> None:
+        if stop.is_set() and task is not None:
+            task.cancel()
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, signalled)
+    try:
+        yield
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

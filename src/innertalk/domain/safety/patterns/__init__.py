@@ -1,0 +1,1 @@
+"""The crisis pattern tables, per language and category."""

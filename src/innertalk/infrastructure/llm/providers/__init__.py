@@ -1,0 +1,1 @@
+"""The SDK-backed providers: one module each, and what only they share."""

@@ -1,0 +1,1 @@
+"""Adapters shared by every instance through Redis."""

@@ -1,0 +1,1 @@
+"""Storage in this process only (gone at exit): the fake behind unit tests."""

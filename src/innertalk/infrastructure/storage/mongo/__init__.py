@@ -1,0 +1,1 @@
+"""Storage in MongoDB: the adapter, its schema, documents and queries."""

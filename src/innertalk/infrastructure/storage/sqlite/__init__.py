@@ -1,0 +1,1 @@
+"""Storage in one SQLite file: the adapter, its schema, rows and queries."""

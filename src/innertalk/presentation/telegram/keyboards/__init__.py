@@ -1,0 +1,1 @@
+"""Keyboards and the callback data behind their buttons."""

@@ -1,0 +1,1 @@
+"""Model Markdown to Telegram HTML: rendering, splitting, Telegram's parser."""

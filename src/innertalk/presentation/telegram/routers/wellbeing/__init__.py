@@ -1,0 +1,1 @@
+"""The wellbeing screens: diary, progress, questionnaires, portrait."""

@@ -1,0 +1,1 @@
+"""The bot's words from the locale catalogs, ready to send as Telegram HTML."""

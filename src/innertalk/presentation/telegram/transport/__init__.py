@@ -1,0 +1,1 @@
+"""Getting updates in and messages out: the Bot, polling, webhook, lanes."""

@@ -1,0 +1,511 @@
+"""The crisis detector: the labelled set's recall and false alarms, and each design rule.
+
+About the figures: ``tests/data/crisis_labelled.jsonl`` was written in batches (``batch``).
+Batch 1 was written before the detector existed; batches 2 and 3 were written later and
+measured once before any change was made for them. Held out that way, the detector found
+56 of 84 batch-2 positives (66.7 %) with 4 false alarms in 51 negatives (7.8 %), and 16 of
+30 batch-3 positives (53.3 %, mostly euphemisms) with 2 false alarms in 21 (9.5 %). Every
+miss was then fixed by a general rule, never by deleting the case, so the figures this test
+prints are in-sample. Keep that honest: add new phrasings (from reviews of real, consented
+misses) as a new batch, record the held-out figures here, and only then improve the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from innertalk.domain.safety import (
+    CrisisCategory,
+    CrisisDetector,
+    CrisisSignal,
+    Severity,
+    detect_crisis,
+)
+from innertalk.domain.safety.detector import RULES
+from innertalk.domain.safety.text import variants
+
+LABELLED = Path(__file__).parents[3] / "data" / "crisis_labelled.jsonl"
+MIN_RECALL = 0.95
+MIN_CATEGORY_RECALL = 0.90
+MAX_FALSE_ALARM_RATE = 0.03
+MIN_SEVERITY_AGREEMENT = 0.90
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    language: str
+    category: str | None
+    severity: str | None
+    about_other: bool
+    kind: str
+    batch: int
+
+
+def _cases() -> list[Case]:
+    lines = LABELLED.read_text(encoding="utf-8").splitlines()
+    return [Case(**json.loads(line)) for line in lines if line.strip()]
+
+
+CASES = _cases()
+POSITIVES = [case for case in CASES if case.category is not None]
+NEGATIVES = [case for case in CASES if case.category is None]
+
+
+def _found(case: Case, signal: CrisisSignal | None) -> bool:
+    return signal is not None and CrisisCategory(str(case.category)) in signal.categories
+
+
+def _rate(hits: int, total: int) -> float:
+    return hits / total if total else 1.0
+
+
+def _evaluate() -> tuple[dict[str, float], list[str]]:
+    """Every figure the report prints, and the cases the detector got wrong."""
+    figures: dict[str, float] = {}
+    wrong: list[str] = []
+    found: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    severity_agrees = other_agrees = 0
+    for case in POSITIVES:
+        signal = detect_crisis(case.text)
+        for group in (case.category or "", f"{case.category}/{case.language}", "all"):
+            totals[group] += 1
+            found[group] += _found(case, signal)
+        if not _found(case, signal):
+            wrong.append(f"missed {case.category}: {case.text!r}")
+            continue
+        assert signal is not None
+        severity_agrees += signal.severity.value == case.severity
+        other_agrees += signal.about_other == case.about_other
+    false_alarms = [case for case in NEGATIVES if detect_crisis(case.text) is not None]
+    wrong += [f"false alarm ({case.kind}): {case.text!r}" for case in false_alarms]
+    for group in sorted(totals):
+        figures[f"recall {group}"] = _rate(found[group], totals[group])
+    caught = found["all"]
+    figures["severity agreement"] = _rate(severity_agrees, caught)
+    figures["about-other agreement"] = _rate(other_agrees, caught)
+    figures["false-alarm rate"] = _rate(len(false_alarms), len(NEGATIVES))
+    return figures, wrong
+
+
+def test_labelled_set_recall_and_false_alarm_rate(
+    capsys: pytest.CaptureFixture[str], record_property: Callable[[str, object], None]
+) -> None:
+    """Recall ≥ 95 % (≥ 90 % per category) and false alarms ≤ 3 % on the labelled set."""
+    figures, wrong = _evaluate()
+    report = [
+        f"crisis detector on {LABELLED.name}: {len(POSITIVES)} positives, "
+        f"{len(NEGATIVES)} hard negatives",
+        *(f"  {name:<36} {value:6.1%}" for name, value in figures.items()),
+        *(f"  ! {line}" for line in wrong),
+    ]
+    for name, value in figures.items():
+        record_property(name, round(value, 4))
+    with capsys.disabled():  # shown with or without -s
+        print("\n" + "\n".join(report))
+    assert figures["recall all"] >= MIN_RECALL
+    for category in CrisisCategory:
+        assert figures[f"recall {category.value}"] >= MIN_CATEGORY_RECALL, category
+    assert figures["false-alarm rate"] <= MAX_FALSE_ALARM_RATE
+    assert figures["severity agreement"] >= MIN_SEVERITY_AGREEMENT
+
+
+def test_labelled_set_is_big_balanced_and_well_formed() -> None:
+    """The set keeps ≥ 250 unique lines, both languages per category, many hard negatives."""
+    assert len(CASES) >= 250
+    assert len({case.text for case in CASES}) == len(CASES)
+    assert len(NEGATIVES) >= 100
+    for case in CASES:
+        assert case.language in ("ru", "en")
+        assert (case.category is None) == (case.severity is None)
+        if case.category is not None:
+            CrisisCategory(case.category)
+            Severity(str(case.severity))
+    for category in CrisisCategory:
+        for language in ("ru", "en"):
+            assert any(
+                case.category == category.value and case.language == language for case in POSITIVES
+            ), (category, language)
+    assert {case.kind for case in NEGATIVES} >= {"idiom", "negation", "fiction", "prevention"}
+
+
+def test_anchors_never_change_the_result() -> None:
+    """Skipping rules whose anchors are absent finds exactly what running every rule finds."""
+    everything = CrisisDetector(use_anchors=False)
+    fast = CrisisDetector()
+    long_text = " . ".join(case.text for case in CASES)
+    for text in [*(case.text for case in CASES), long_text]:
+        assert sorted(map(repr, fast.scan(text))) == sorted(map(repr, everything.scan(text)))
+
+
+def test_every_match_contains_one_of_its_rule_anchors() -> None:
+    """A rule's anchors really are in its matches, so the shortcut cannot hide a match."""
+    for case in CASES:
+        for canon in variants(case.text):
+            for rule in RULES:
+                for match in rule.pattern.finditer(f" {canon}"):
+                    assert any(anchor in match.group() for anchor in rule.anchors), rule.id
+
+
+def _fires(text: str, category: CrisisCategory) -> CrisisSignal:
+    signal = detect_crisis(text)
+    assert signal is not None, text
+    assert category in signal.categories, (text, signal)
+    return signal
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "я покончу с собой",
+        "она покончила с собой",
+        "хочу покончить с жизнью",
+        "мы покончим с собой",
+        "пакончить с собой",
+        "я убью себя",
+        "хотела убить себя",
+        "себя убить хочется",
+        "наложу на себя руки",
+        "думала наложить на себя руки",
+        "вскрою вены",
+        "вскрыла себе вены",
+        "хочу повеситься",
+        "повешусь",
+        "спрыгну с крыши",
+        "хочется спрыгнуть с моста",
+        "не хочу жить",
+        "не хочется жить",
+        "жить не хочется",
+        "не хотела жить",
+        "лучше бы я умерла",
+        "лучше бы я умер",
+        "хочу умереть",
+        "хочется сдохнуть",
+        "суицид",
+        "думаю о самоубийстве",
+        "выпилиться бы",
+        "роскомнадзорнуться",
+    ],
+)
+def test_russian_inflections_of_suicidal_phrases_fire(text: str) -> None:
+    """Persons, tenses, genders and word orders of Russian suicidal phrases are all read."""
+    _fires(text, CrisisCategory.SUICIDAL_IDEATION)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("порезать себя", CrisisCategory.SELF_HARM),
+        ("режу себя", CrisisCategory.SELF_HARM),
+        ("резала руки", CrisisCategory.SELF_HARM),
+        ("I cut myself", CrisisCategory.SELF_HARM),
+        ("I want to hurt myself", CrisisCategory.SELF_HARM),
+        ("self-harm again", CrisisCategory.SELF_HARM),
+        ("I'm going to kill him", CrisisCategory.HARM_TO_OTHERS),
+        ("he hits me", CrisisCategory.ABUSE),
+        ("I'm not safe at home", CrisisCategory.ABUSE),
+        ("I took an overdose", CrisisCategory.ACUTE_DANGER),
+        ("kill myself", CrisisCategory.SUICIDAL_IDEATION),
+        ("end my life", CrisisCategory.SUICIDAL_IDEATION),
+        ("suicidal", CrisisCategory.SUICIDAL_IDEATION),
+        ("want to die", CrisisCategory.SUICIDAL_IDEATION),
+        ("I don't want to be alive", CrisisCategory.SUICIDAL_IDEATION),
+        ("better off dead", CrisisCategory.SUICIDAL_IDEATION),
+    ],
+)
+def test_the_briefs_english_and_russian_variants_fire(text: str, category: CrisisCategory) -> None:
+    """Every phrase named in the specification is detected in its category."""
+    _fires(text, category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "НЕ ХОЧУ ЖИТЬ",
+        "не   хочу    жить",
+        "нехочу жить",
+        "не хочу жить!!!...",
+        "не хочу жыть",
+        "хачу умереть",
+        "хочууу умеретььь",
+        "покончю с собой",
+        "суецид",
+        "нe хочу жить",  # a Latin "e"
+        "I  WANT   TO   DIE",
+        "i want to diiiie",
+        "kil myself",
+        "im sucidal",
+        "want 2 die",
+        "I wanna kill my self",
+        "kіll myself",  # a Ukrainian "і"
+        "i want to\u200b die",
+        "Самоубийство… ",
+        "всё, ёлки, не хочу жить",
+    ],
+)
+def test_typos_case_spacing_punctuation_and_lookalikes_do_not_hide_a_signal(text: str) -> None:
+    """Case, ё/е, extra spaces, punctuation, stretched letters, typos and look-alikes."""
+    _fires(text, CrisisCategory.SUICIDAL_IDEATION)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal",
+        "I never want to hurt myself",
+        "I don't want to die",
+        "I'm not going to kill myself",
+        "I would never kill myself",
+        "I have no intention of killing myself",
+        "I haven't self-harmed in a year",
+        "я не хочу умирать",
+        "я никогда не причиню себе вред",
+        "я не собираюсь кончать с собой",
+        "я уже год не режу себя",
+        "у меня нет мыслей о суициде",
+        "никогда не думала покончить с собой",
+        "I accidentally cut myself",
+    ],
+)
+def test_negated_and_accidental_statements_are_not_signals(text: str) -> None:
+    """A negation governing the phrase (or an accident) cancels it."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to live anymore",
+        "я больше не хочу жить",
+        "I can't stop thinking about killing myself",
+        "I can't kill myself, I'm too scared",
+        "я чуть не покончила с собой",
+        "I no longer want to live",
+    ],
+)
+def test_negations_that_mean_the_opposite_still_fire(text: str) -> None:
+    """Not wanting to live, "can't stop", "can't" and "чуть не" (almost) are signals."""
+    _fires(text, CrisisCategory.SUICIDAL_IDEATION)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "убил время",
+        "убить время",
+        "умираю от смеха",
+        "чуть не умер со смеху",
+        "я бы убил за кофе",
+        "эта работа меня убивает",
+        "смертельно устал",
+        "хочется умереть от стыда",
+        "меня бьёт дрожь",
+        "резались в доту",
+        "dying to see it",
+        "this exam is killing me",
+        "I could kill for a pizza",
+        "killing time",
+        "I'd die for this cake",
+        "drop-dead gorgeous",
+        "he killed it on stage",
+        "my feet are killing me",
+        "I wanted to die of embarrassment",
+        "I'd rather die than wear that",
+        "I'm killing myself with work",
+        "it hits me that I'm older now",
+        "he beats me at chess",
+        "I cut myself shaving",
+        "career suicide",
+        "I want to die my hair blue",
+    ],
+)
+def test_idioms_are_not_signals(text: str) -> None:
+    """Everyday idioms built from crisis words stay silent."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my character dies in the game",
+        "we watched the Suicide Squad movie",
+        "I'm reading about suicide prevention",
+        "In the movie the hero shoots himself",
+        "The news said a man killed himself",
+        "в игре мой персонаж прыгает с крыши",
+        "статья о профилактике суицида",
+        "В новостях сказали, что актёр покончил с собой",
+    ],
+)
+def test_fiction_news_games_and_prevention_talk_are_not_signals(text: str) -> None:
+    """Fiction frames in the clause and topic words in the sentence silence a match."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("My friend says she wants to kill herself", CrisisCategory.SUICIDAL_IDEATION),
+        ("My sister has been cutting herself", CrisisCategory.SELF_HARM),
+        ("Подруга говорит, что хочет покончить с собой", CrisisCategory.SUICIDAL_IDEATION),
+        ("Подруга пишет, что выпила все таблетки", CrisisCategory.ACUTE_DANGER),
+        ("Отчим бьёт маму", CrisisCategory.ABUSE),
+    ],
+)
+def test_someone_elses_crisis_is_reported_as_about_other_and_lower(
+    text: str, category: CrisisCategory
+) -> None:
+    """Third-person reports keep their category, set ``about_other``, and are ``CONCERN``."""
+    signal = _fires(text, category)
+    assert signal.about_other
+    assert signal.severity is Severity.CONCERN
+
+
+def test_the_writers_own_crisis_leads_over_someone_elses() -> None:
+    """With both in one message, the signal is about the writer."""
+    signal = detect_crisis("My friend wants to die, and honestly so do I. I want to die too.")
+    assert signal is not None
+    assert not signal.about_other
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("я сегодня наглотаюсь таблеток", Severity.HIGH),
+        ("I have the pills ready", Severity.HIGH),
+        ("I'm going to kill myself tonight", Severity.HIGH),
+        ("я решила, покончу с собой", Severity.HIGH),
+        ("how many pills would it take to die", Severity.HIGH),
+        ("не хочу жить", Severity.CONCERN),
+        ("I wish I could disappear", Severity.CONCERN),
+        ("I want to kill myself", Severity.CONCERN),
+        ("хочу умереть, а таблетки лежат рядом", Severity.HIGH),
+    ],
+)
+def test_plan_intent_means_and_timeframe_make_a_signal_high(text: str, severity: Severity) -> None:
+    """HIGH for a plan, intent, means or time; CONCERN for ideation alone."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert signal.severity is severity
+
+
+def test_acute_danger_leads_a_message_with_several_categories() -> None:
+    """An overdose already taken outranks the ideation around it."""
+    signal = detect_crisis("I don't want to live. I took a whole bottle of pills.")
+    assert signal is not None
+    assert signal.category is CrisisCategory.ACUTE_DANGER
+    assert CrisisCategory.SUICIDAL_IDEATION in signal.categories
+
+
+def test_a_signal_carries_rule_ids_and_never_the_persons_words() -> None:
+    """What is logged or sent to administrators cannot leak the message."""
+    signal = detect_crisis("Мне так плохо, я сегодня наглотаюсь таблеток снотворного")
+    assert signal is not None
+    assert all(rule.startswith(("ru.", "en.")) for rule in signal.rules)
+    assert "таблет" not in repr(signal)
+
+
+@given(st.text(max_size=600))
+@settings(max_examples=300, deadline=None)
+def test_arbitrary_text_never_raises(text: str) -> None:
+    """Any text at all, including control characters and odd scripts, gets an answer."""
+    signal = detect_crisis(text)
+    assert signal is None or isinstance(signal, CrisisSignal)
+
+
+# The detector runs on every message, so catastrophic slowness (regex backtracking) is a bug.
+# These bounds are ~10x the typical figures (0.6-1.3 ms for 4,000 characters of prose, 4-8 ms
+# for the dense worst case) so that a loaded CI machine never fails them; the precise figures
+# are measured by `python -m bench.crisis_detector`.
+
+
+def _fastest(text: str, runs: int = 5) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        detect_crisis(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+DIARY = [
+    "Today I woke up late and felt heavy, like the week had piled up on my shoulders.",
+    "At work my manager asked for the report again, and I snapped at a colleague.",
+    "In the evening I called my sister; we talked about mum and the summer plans.",
+    "I keep worrying that I am not good enough, even when people say I did well.",
+    "Walking home in the rain helped a little, and I bought bread and apples.",
+    "Сегодня я проснулась поздно и весь день чувствовала тяжесть и усталость.",
+    "На работе начальник опять просил отчёт, и я сорвалась на коллегу.",
+    "Вечером позвонила сестре, мы говорили о маме и о планах на лето.",
+    "Меня не отпускает тревога, что я недостаточно хороша, даже когда меня хвалят.",
+    "Прогулка под дождём немного помогла, по дороге купила хлеб и яблоки.",
+]
+
+SOUP = [
+    *"абвгдеёжзийклмнопрстуфхцчшщъыьэюяabcdefghijklmnopqrstuvwxyzАБВЁЖЗЯABCXYZ0123456789",
+    *[" "] * 12,
+    *".,!?;:-—()«»\"'\n…",
+    *["🙂", "😢", "❤", "\u200b"],
+]
+EVERYDAY_WORDS = [
+    *sorted({word for line in DIARY for word in line.split()}),
+    *[",", ".", "!", "?", "...", "—", "🙂", "😢", "\n", "ok", "ну", "lol", "блин", "haha"],
+]
+CHAT_WORDS = st.sampled_from(EVERYDAY_WORDS)
+
+
+@given(st.lists(CHAT_WORDS, min_size=900, max_size=900) | st.text(min_size=4_000, max_size=4_000))
+@settings(max_examples=25, deadline=None)
+def test_no_4000_character_message_blows_up(text: str | list[str]) -> None:
+    """Everyday words in any order, or any Unicode at all, never take more than 200 ms: no
+    pattern backtracks catastrophically (the fine-grained budgets are checked below)."""
+    message = " ".join(text)[:4_000] if isinstance(text, list) else text
+    detect_crisis(message)  # the first call builds the detector
+    assert _fastest(message, runs=3) < 0.200
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_4000_characters_of_everyday_words_in_any_order_take_under_25_ms(seed: int) -> None:
+    """Everyday words of both languages in random order, with punctuation and emoji."""
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(EVERYDAY_WORDS) for _ in range(900))[:4_000]
+    detect_crisis(text)
+    assert _fastest(text, runs=7) < 0.025
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_4000_characters_of_letter_soup_take_under_25_ms(seed: int) -> None:
+    """Random letters of both alphabets (every "word" unique and mixed) stay under 25 ms."""
+    rng = random.Random(seed)
+    text = "".join(rng.choice(SOUP) for _ in range(4_000))
+    detect_crisis(text)
+    assert _fastest(text, runs=7) < 0.025
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "both"])
+def test_4000_characters_of_ordinary_prose_take_under_25_ms(language: str) -> None:
+    """A long diary-like message (feelings, no crisis) is screened in under 25 ms."""
+    rng = random.Random(5)
+    pool = [line for line in DIARY if language == "both" or line.isascii() == (language == "en")]
+    prose = " ".join(rng.choice(pool) for _ in range(100))[:4_000]
+    assert detect_crisis(prose) is None
+    assert _fastest(prose, runs=7) < 0.025
+
+
+def test_4000_characters_of_nothing_but_crisis_phrases_stay_bounded() -> None:
+    """The worst case (every sentence a crisis phrase or an idiom) stays under 200 ms."""
+    rng = random.Random(7)
+    dense = " ".join(f"{rng.choice(CASES).text}." for _ in range(400))[:4_000]
+    detect_crisis(dense)
+    assert _fastest(dense, runs=3) < 0.200
