@@ -75,3 +75,20 @@ async def test_without_the_encoder_the_app_starts_and_screens_on_ngrams(
         assert not model.required
         assert report.ready
         assert REGISTRY.get_sample_value("innertalk_crisis_encoder_loaded") == 0
+
+
+async def test_safety_encoder_off_screens_on_ngrams_and_reports_it_as_a_choice(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """SAFETY_ENCODER=off: the n-gram head decides alone (its verdict, not the encoder's), the
+    health report shows the crisis model up as switched off, and the gauge reads 0."""
+    isolate(monkeypatch, tmp_path, SAFETY_ENCODER="OFF")
+    async with build_app(load_settings(None), model=ScriptedModel()) as app:
+        calm = await app.services.safety.examine(CALM, Language.EN)
+        assert calm.verdict == await shipped_classifier().assess(CALM)
+        assert calm.verdict != await shipped_classifier(try_load_encoder()).assess(CALM)
+        report = await app.services.health.check()
+        (model,) = [c for c in report.components if c.name == "crisis_model"]
+        assert (model.status, model.detail) == (Status.UP, "n-grams only (encoder switched off)")
+        assert not model.required
+        assert REGISTRY.get_sample_value("innertalk_crisis_encoder_loaded") == 0
