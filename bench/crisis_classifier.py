@@ -3,7 +3,9 @@
     .venv/bin/python -m bench.crisis_classifier [--runs 2000]
 
 Markdown out, for docs/benchmarks.md. Load time is a fresh ``LinearCrisisClassifier.load``
-(the app reads the file once, off the event loop). Message timings are ``assess`` on short
+and a fresh sentence encoder (the app loads both once, off the event loop); the process's
+resident memory is read before and after the encoder loads. Message timings are the n-gram
+head alone and both heads (embedding included), wall and CPU time, on short
 messages written here (not any labelled or held-out set), on 4,000 characters of prose and on
 4,000 characters of crisis words and idioms. Accuracy lives in ``training/crisis/train.py``'s
 cross-validated output, not here.
@@ -12,14 +14,17 @@ cross-validated output, not here.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import time
+from collections.abc import Callable
 
 from innertalk.infrastructure.safety_model.classifier import (
     SHIPPED_MODEL,
     LinearCrisisClassifier,
     weights_digest,
 )
+from innertalk.infrastructure.safety_model.encoder import SentenceEncoder
 
 SHORT = [
     "привет, как дела?",
@@ -43,14 +48,22 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.99) - 1)]
 
 
-def _timed(classifier: LinearCrisisClassifier, texts: list[str], runs: int) -> list[float]:
+def _timed(
+    score: Callable[[str], float], texts: list[str], runs: int
+) -> tuple[list[float], float]:
+    """Wall milliseconds per message, and the mean CPU milliseconds per message."""
     samples = []
+    cpu = time.process_time()
     for run in range(runs):
         text = texts[run % len(texts)]
         started = time.perf_counter()
-        classifier.assess(text)
+        score(text)
         samples.append((time.perf_counter() - started) * 1000)
-    return samples
+    return samples, (time.process_time() - cpu) * 1000 / runs
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run(runs: int) -> str:
@@ -61,22 +74,35 @@ def run(runs: int) -> str:
         loads.append((time.perf_counter() - started) * 1000)
     size = SHIPPED_MODEL.stat().st_size
     digest = weights_digest(SHIPPED_MODEL)
+    before = _rss_mib()
+    started = time.perf_counter()
+    encoder = SentenceEncoder.load()
+    encoder_load = time.perf_counter() - started
+    grown = _rss_mib() - before
+    scorers: dict[str, Callable[[str], float]] = {
+        "n-grams": classifier.probability,
+        "both heads": lambda text: classifier.probability(text, encoder.embed(text)),
+    }
     rows = []
     for name, texts in (
         (f"short messages ({len(SHORT)}, cycled)", SHORT),
         ("4,000 chars of prose", [(PROSE * 30)[:4000]]),
         ("4,000 chars, all crisis/idiom", [(DENSE * 50)[:4000]]),
     ):
-        classifier.assess(texts[0])  # warm the per-word cache as a running process would be
-        p50, p99 = _percentiles(_timed(classifier, texts, runs))
-        rows.append(f"| {name} | {p50:.3f} | {p99:.3f} |")
+        for head, score in scorers.items():
+            score(texts[0])  # warm the per-word cache as a running process would be
+            samples, cpu = _timed(score, texts, runs if head == "n-grams" else runs // 4)
+            p50, p99 = _percentiles(samples)
+            rows.append(f"| {name} | {head} | {p50:.3f} | {p99:.3f} | {cpu:.3f} |")
     return "\n".join(
         [
             f"Model `{SHIPPED_MODEL.name}`: {size / 1024:.0f} KiB (weights sha256 {digest}); "
-            f"load {statistics.median(loads):.0f} ms (median of 5 fresh loads).",
+            f"load {statistics.median(loads):.0f} ms (median of 5 fresh loads). Sentence "
+            f"encoder `{encoder.spec.split(':')[0]}`: load {encoder_load:.1f} s, peak RSS "
+            f"+{grown:.0f} MiB.",
             "",
-            "| input | p50 ms | p99 ms |",
-            "|---|---|---|",
+            "| input | heads | p50 ms | p99 ms | CPU ms/msg |",
+            "|---|---|---|---|---|",
             *rows,
         ]
     )

@@ -8,7 +8,8 @@ SHA-256 are checked against that README before a line is read; a changed set is 
 
 Two pipelines, both local (no provider is asked):
 - rules: the deterministic detector alone (``detect_crisis``);
-- rules + learned: ``SafetyService.examine`` with the shipped classifier, as the bot runs it.
+- rules + learned: ``SafetyService.examine`` with the shipped classifier and its sentence
+  encoder, as the bot runs it.
 "uncertain" is the share of messages without a signal that the classifier puts in its doubt
 band: what the optional third opinion (``SAFETY_OPINION``) would be asked about.
 Per language and per held-out category; Wilson 95 % intervals.
@@ -17,6 +18,7 @@ Per language and per held-out category; Wilson 95 % intervals.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import math
@@ -30,6 +32,7 @@ from innertalk.application.safety import SafetyService
 from innertalk.domain.safety import DEFAULT_HOTLINES, detect_crisis
 from innertalk.domain.users import Language
 from innertalk.infrastructure.safety_model.classifier import shipped_classifier
+from innertalk.infrastructure.safety_model.encoder import try_load_encoder
 
 ROOT = Path(__file__).parents[1]
 SETS = ("heldout", "heldout2")
@@ -93,13 +96,16 @@ def _rows(
                 yield (f"{name}: {category}", _percent(sum(found), len(found)))
 
 
-def run(sealed: Path) -> str:
-    service = SafetyService(directory=DEFAULT_HOTLINES, classifier=shipped_classifier())
+async def run(sealed: Path) -> str:
+    encoder = try_load_encoder()
+    if encoder is None:
+        raise SystemExit("the sentence encoder did not load: the bot would run degraded")
+    service = SafetyService(directory=DEFAULT_HOTLINES, classifier=shipped_classifier(encoder))
     sections = []
     for language, path in _sealed_files(sealed).items():
         cases = _cases(path)
         lang = Language(language)
-        layered = {str(c["text"]): service.examine(str(c["text"]), lang) for c in cases}
+        layered = {str(c["text"]): await service.examine(str(c["text"]), lang) for c in cases}
         layered_hits = {text: s.notice is not None for text, s in layered.items()}
         rules = {str(c["text"]): detect_crisis(str(c["text"])) is not None for c in cases}
         lines = [f"### {language}\n", "| | rules | rules + learned |", "|---|---|---|"]
@@ -121,7 +127,7 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the doc")
     parser.add_argument("--set", choices=SETS, default=SETS[-1], help="which sealed set")
     args = parser.parse_args()
-    body = run(ROOT / "bench" / args.set)
+    body = asyncio.run(run(ROOT / "bench" / args.set))
     command = f".venv/bin/python -m bench.crisis_heldout --set {args.set}"
     heading = HEADINGS[args.set]
     section = (

@@ -454,6 +454,8 @@ class Harness:
             SESSION_TOKEN_BUDGET="0",
             LOG_FORMAT="json",
             LOG_LEVEL="INFO",
+            # what ships (clean_env turns the encoder off to keep the e2e tests quick)
+            SAFETY_ENCODER="on",
         )
         self.api.webhook.clear()
         started = now()

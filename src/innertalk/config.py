@@ -367,6 +367,9 @@ class WellbeingSettings(_Section):
     ``OPENAI_API_KEY`` is set, else ``model`` when any provider is), ``off`` (all stays local)."""
     safety_opinion_timeout: float = Field(default=2.0, gt=0, le=30)
     """Seconds we wait for that opinion once the reply is ready."""
+    safety_encoder: Literal["on", "off"] = "on"
+    """``off`` runs the learned crisis layer on its n-grams alone: less memory, a faster start,
+    a lower recall (see docs/benchmarks.md)."""
 
     @field_validator("mood_cooldown", "portrait_cooldown", mode="before")
     @classmethod
@@ -380,7 +383,7 @@ class WellbeingSettings(_Section):
             raise ValueError(f"no such file: {value}")
         return value
 
-    @field_validator("safety_opinion", mode="before")
+    @field_validator("safety_opinion", "safety_encoder", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value

@@ -17,10 +17,15 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment of a new user: no keys, no settings, nothing from the developer's shell."""
+    """The environment of a new user: no keys, no settings, nothing from the developer's shell.
+
+    The crisis layer's sentence encoder is off (it costs seconds and ~150 MB per process);
+    ``test_bot_encoder.py`` starts the bot with it on.
+    """
     keep = ("PATH", "HOME", "SYSTEMROOT", "TMPDIR", "LANG", "LC_ALL")
     env = {name: os.environ[name] for name in keep if name in os.environ}
     env["PYTHONUNBUFFERED"] = "1"
+    env["SAFETY_ENCODER"] = "off"
     env.update(extra)
     return env
 

@@ -41,7 +41,7 @@ async def test_sigkill_with_ten_replies_in_flight_loses_none(tmp_path: Path) -> 
             openai.default = Behaviour.ok(REPLY, first_token_delay=120)  # still streaming
             asked = openai.count
             for number, person in enumerate(people):
-                person.send(f"my words number {number}")
+                person.send(f"a question about the train timetable, number {number}")
             async with asyncio.timeout(30):
                 while openai.count < asked + 10:  # noqa: ASYNC110 - the fake counts, nothing to await
                     await asyncio.sleep(0.05)
@@ -62,5 +62,8 @@ async def test_sigkill_with_ten_replies_in_flight_loses_none(tmp_path: Path) -> 
                 _, turns = await stored_when(
                     bot.database, UserKey(bot_id, person.id), lambda _s, t: len(t) >= 2
                 )
-                assert turns == [(Role.USER, f"my words number {number}"), (Role.ASSISTANT, REPLY)]
+                assert turns == [
+                    (Role.USER, f"a question about the train timetable, number {number}"),
+                    (Role.ASSISTANT, REPLY),
+                ]
             assert telegram.pending_update_count() == 0

@@ -179,11 +179,13 @@ async def test_sigterm_finishes_what_was_taken_in_and_exits_zero(world: World) -
     await onboard(world.telegram, ray)
     start = len(ray.messages())
     for number in range(5):
-        ray.send(f"last words {number}")
+        ray.send(f"we bought {number} apples at the market")
     await ray.wait_for_messages(start + 1, timeout=10)
     assert await world.bot.terminate() == 0, world.bot.output()
     answered = len(ray.messages()) - start
     _, turns = await stored(world.bot.database, world.key(ray))
-    assert [t for r, t in turns if r is Role.USER] == [f"last words {n}" for n in range(answered)]
+    assert [t for r, t in turns if r is Role.USER] == [
+        f"we bought {n} apples at the market" for n in range(answered)
+    ]
     assert len(turns) == 2 * answered
     assert answered + world.telegram.pending_update_count() == 5

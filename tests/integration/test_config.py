@@ -89,6 +89,7 @@ def test_the_environment_wins_over_the_env_file(
         ("RATE_LIMIT", "lots", "20/minute"),
         ("MOOD_COOLDOWN", "soon", "2h"),
         ("CRISIS_COUNTRY", "Russia", "two-letter"),
+        ("SAFETY_ENCODER", "maybe", "'on' or 'off'"),
         ("HOTLINES_FILE", "/nonexistent/hotlines.toml", "no such file"),
         ("ENCRYPTION_KEY", "hunter2", "innertalk keygen"),
         ("ENCRYPTION_KEYS_PREVIOUS", "abc,def", "base64"),

@@ -110,9 +110,10 @@ class ClassifierVerdict:
 
 
 class CrisisClassifier(Protocol):
-    """A local learned model: no network, fast enough for every message."""
+    """A local learned model: no network, fast enough for every message. Asynchronous because
+    its heavier part (a sentence encoder) runs in a worker thread, off the event loop."""
 
-    def assess(self, text: str) -> ClassifierVerdict: ...
+    async def assess(self, text: str) -> ClassifierVerdict: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,18 +165,21 @@ class SafetyService:
         self._on_signal = on_signal
         self._classifier = classifier
 
-    def screen(
+    async def screen(
         self, text: str, language: Language, profile: Profile | None = None
     ) -> SafetyNotice | None:
         """The notice for ``text`` when it carries a crisis signal, else ``None``."""
-        return self.examine(text, language, profile).notice
+        return (await self.examine(text, language, profile)).notice
 
-    def examine(self, text: str, language: Language, profile: Profile | None = None) -> Screening:
-        """Rules first; the classifier only when they found nothing."""
+    async def examine(
+        self, text: str, language: Language, profile: Profile | None = None
+    ) -> Screening:
+        """Rules first; the classifier only when they found nothing (so the encoder's CPU is
+        spent only on messages the rules let through)."""
         signal = detect_crisis(text)
         verdict = None
         if signal is None and self._classifier is not None:
-            verdict = self._assess(self._classifier, text)
+            verdict = await self._assess(self._classifier, text)
             if verdict is not None and verdict.crisis:
                 signal = CrisisSignal(
                     category=verdict.category,
@@ -188,10 +192,10 @@ class SafetyService:
         return Screening(self._notify(signal, language, profile), verdict)
 
     @staticmethod
-    def _assess(classifier: CrisisClassifier, text: str) -> ClassifierVerdict | None:
+    async def _assess(classifier: CrisisClassifier, text: str) -> ClassifierVerdict | None:
         """The verdict; a broken model must not take the rules' answer down with it."""
         try:
-            verdict = classifier.assess(text)
+            verdict = await classifier.assess(text)
         except Exception as error:
             log.error("safety.classifier_failed", error=type(error).__name__)
             return None

@@ -27,7 +27,7 @@ from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import CrisisOpinion, SecondOpinion
 from innertalk.application.services import CoreAdapters, CorePolicy, Services, wire_services
 from innertalk.application.wellbeing.diary import ChartWords
-from innertalk.bootstrap.models import build_model, crisis_opinion, price_table
+from innertalk.bootstrap.models import build_model, crisis_classifier, crisis_opinion, price_table
 from innertalk.bootstrap.stores import SharedState, open_storage, shared_state
 from innertalk.config import ConfigError, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
@@ -41,13 +41,18 @@ from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.router import AdminAlert, ModelRouter
 from innertalk.infrastructure.locks import LocalUserLocks
 from innertalk.infrastructure.observability.metrics import count_crisis, count_opinion
-from innertalk.infrastructure.observability.probes import llm_health, redis_health, storage_health
+from innertalk.infrastructure.observability.probes import (
+    crisis_model_health,
+    llm_health,
+    redis_health,
+    storage_health,
+)
 from innertalk.infrastructure.pseudonym_key import (
     KEY_FILE_NAME,
     PseudonymKeyError,
     pseudonym_key,
 )
-from innertalk.infrastructure.safety_model.classifier import shipped_classifier
+from innertalk.infrastructure.safety_model.classifier import LinearCrisisClassifier
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 from innertalk.presentation.reply_words import withheld_reply, withheld_summary
 
@@ -141,8 +146,7 @@ async def build_app(
     """
     clock = clock or SystemClock()
     hotlines = _hotlines(settings)
-    # reading and unpacking the weights takes tens of milliseconds: off the event loop
-    classifier = await asyncio.to_thread(shipped_classifier)
+    classifier = await crisis_classifier(settings)
     alerts = AlertService(clock)
     shared = shared_state(settings, clock)
     router = (
@@ -187,7 +191,7 @@ async def build_app(
             withheld_reply=withheld_reply,
             withheld_summary=withheld_summary,
             charts=_render_chart,
-            probes=_probes(settings, storage, router, shared.redis),
+            probes=_probes(settings, storage, router, shared.redis, classifier),
             token_budget=shared.token_budget,
             opinion=_second_opinion(settings, opinion),
         )
@@ -243,9 +247,14 @@ def _probes(
     storage: WriteBehindStorage,
     router: ModelRouter | None,
     redis: Redis | None,
+    classifier: LinearCrisisClassifier,
 ) -> dict[str, Probe]:
     backend = settings.storage.backend
-    probes: dict[str, Probe] = {"storage": lambda: storage_health(storage, backend)}
+    wanted = settings.wellbeing.safety_encoder == "on"
+    probes: dict[str, Probe] = {
+        "storage": lambda: storage_health(storage, backend),
+        "crisis_model": partial(crisis_model_health, classifier, encoder_wanted=wanted),
+    }
     if router is not None:
         probes["llm"] = partial(_llm_probe, router)
     if redis is not None:

@@ -1,8 +1,9 @@
 """The model chain from ``LLM_*`` settings: the provider router, its policy, prices and
-breakers, and who gives a second opinion on uncertain messages."""
+breakers, the learned crisis layer, and who gives a second opinion on uncertain messages."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from innertalk.application.ports import (
@@ -18,6 +19,12 @@ from innertalk.infrastructure.llm.prices import PriceTable
 from innertalk.infrastructure.llm.providers.provider import Provider
 from innertalk.infrastructure.llm.registry import PROVIDERS, build_provider
 from innertalk.infrastructure.llm.router import AdminAlert, ChainLink, ModelRouter, RouterPolicy
+from innertalk.infrastructure.observability.metrics import mark_crisis_encoder
+from innertalk.infrastructure.safety_model.classifier import (
+    LinearCrisisClassifier,
+    shipped_classifier,
+)
+from innertalk.infrastructure.safety_model.encoder import try_load_encoder
 from innertalk.presentation.reply_words import cut_off_note
 
 
@@ -140,3 +147,16 @@ def crisis_opinion(settings: Settings, model: LanguageModel) -> CrisisOpinion | 
     if choice == "off" or not chain:
         return None
     return ModelCrisisOpinion(model)
+
+
+async def crisis_classifier(settings: Settings) -> LinearCrisisClassifier:
+    """The learned crisis layer, with its sentence encoder unless ``SAFETY_ENCODER=off``.
+
+    The encoder takes seconds to load, the n-gram weights tens of milliseconds: both off the
+    event loop. Without the encoder, rules + n-grams still screen every message.
+    """
+    wanted = settings.wellbeing.safety_encoder == "on"
+    encoder = await asyncio.to_thread(try_load_encoder) if wanted else None
+    classifier = await asyncio.to_thread(shipped_classifier, encoder)
+    mark_crisis_encoder(classifier.uses_encoder)
+    return classifier

@@ -119,7 +119,7 @@ class ConsoleChat:
         if self._interactive:
             await self._stream_reply(line)
             return
-        screening = self._notice(line)
+        screening = await self._notice(line)
         try:
             reply = await self._services.talk.reply(self._key, line, screened=screening)
         except _DECLINED as error:
@@ -128,9 +128,11 @@ class ConsoleChat:
         self._say(reply.text)
         self._late_notice(reply)
 
-    def _notice(self, line: str) -> Screening:
+    async def _notice(self, line: str) -> Screening:
         """A crisis signal gets the hotlines printed before any reply."""
-        screening = self._services.talk.examine(line, detect_language(line) or self._language)
+        screening = await self._services.talk.examine(
+            line, detect_language(line) or self._language
+        )
         if screening.notice is not None:
             self._say(notice_text(screening.notice))
         return screening
@@ -141,7 +143,7 @@ class ConsoleChat:
             self._say(notice_text(reply.late_safety))
 
     async def _stream_reply(self, line: str) -> None:
-        screening = self._notice(line)
+        screening = await self._notice(line)
         name = text(CATALOG, self._language, "companion")
         self._write(f"{_BOLD_CYAN}{name}:{_RESET} ")
         shown = 0

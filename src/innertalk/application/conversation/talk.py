@@ -193,7 +193,7 @@ class TalkService:
             received = self._clock.now()
             context, is_new = await self._open_session(key)
             language = detect_language(message) or self._profile(context).language
-            screening = self._screening(screened, message, language, context.profile)
+            screening = await self._screening(screened, message, language, context.profile)
             notice = screening.notice
             if notice is not None:
                 context = self._enter_safety_mode(context, notice)
@@ -246,7 +246,7 @@ class TalkService:
             late_safety=late,
         )
 
-    def screen(
+    async def screen(
         self, text: str, language: Language, profile: Profile | None = None
     ) -> SafetyNotice | None:
         """The crisis notice for ``text`` (hotlines for the person's country), if any.
@@ -254,13 +254,17 @@ class TalkService:
         Entry points also call it for messages that cannot be answered yet (before consent),
         so that a person in crisis always gets the hotlines; nothing is stored.
         """
-        return self._safety.screen(text, language, profile) if self._safety else None
+        return await self._safety.screen(text, language, profile) if self._safety else None
 
-    def examine(self, text: str, language: Language, profile: Profile | None = None) -> Screening:
+    async def examine(
+        self, text: str, language: Language, profile: Profile | None = None
+    ) -> Screening:
         """Like ``screen``, with the classifier's verdict: pass it to ``reply`` as ``screened``."""
-        return self._safety.examine(text, language, profile) if self._safety else Screening(None)
+        if self._safety is None:
+            return Screening(None)
+        return await self._safety.examine(text, language, profile)
 
-    def _screening(
+    async def _screening(
         self,
         screened: Screening | SafetyNotice | NotScreened | None,
         message: str,
@@ -268,7 +272,7 @@ class TalkService:
         profile: Profile | None,
     ) -> Screening:
         if isinstance(screened, NotScreened):
-            return self.examine(message, language, profile)
+            return await self.examine(message, language, profile)
         return screened if isinstance(screened, Screening) else Screening(screened)
 
     def _ask_opinion(self, screening: Screening, message: str) -> PendingOpinion:

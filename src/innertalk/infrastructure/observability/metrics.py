@@ -179,3 +179,14 @@ TOKEN_BUDGET_REFUSALS = Counter(
     "innertalk_token_budget_exhausted_total",
     "Messages not answered because the person's daily token budget was spent.",
 )
+
+
+CRISIS_ENCODER_LOADED = Gauge(
+    "innertalk_crisis_encoder_loaded",
+    "1 when the learned crisis layer runs with its sentence encoder, 0 when n-grams decide alone.",
+)
+
+
+def mark_crisis_encoder(loaded: bool) -> None:
+    """Whether the crisis layer's sentence encoder loaded (set once at startup)."""
+    CRISIS_ENCODER_LOADED.set(1 if loaded else 0)

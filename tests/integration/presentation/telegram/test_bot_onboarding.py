@@ -108,7 +108,7 @@ async def test_nothing_written_before_consent_is_stored(
     async with running_bot(monkeypatch, tmp_path, model=model) as running:
         alex = running.telegram.user()
         alex.send("I feel terrible, my secret is...")
-        alex.send_photo("my face")
+        alex.send_photo("a picture of our garden in spring")
         alex.send("/talk")
         alex.send_voice()
         replies = await alex.wait_for_messages(4)

@@ -45,14 +45,17 @@ async def test_different_people_are_answered_in_parallel(
         await running.consent(alex)
         await running.consent(sam)
         alex.send("slow one")
-        alex.send("after the slow one")
+        alex.send("and a quick question about lunch")
         await model.holding.wait()
         sam.send("quick one")
         assert (await sam.wait_for_messages(5))[-1].text == "echo: quick one"
         assert len(alex.messages()) == 4
         model.release.set()
         replies = (await alex.wait_for_messages(6))[4:]
-        assert [r.text for r in replies] == ["echo: slow one", "echo: after the slow one"]
+        assert [r.text for r in replies] == [
+            "echo: slow one",
+            "echo: and a quick question about lunch",
+        ]
 
 
 async def test_a_duplicate_update_is_handled_once(

@@ -65,7 +65,7 @@ async def test_a_reply_with_method_details_is_replaced_and_never_stored(clock: F
 async def test_without_consent_the_notice_is_still_available(clock: FakeClock) -> None:
     """screen() gives the notice for someone who has not consented, storing nothing."""
     core = build_core(ScriptedModel(), clock, safety=SafetyService(directory=DEFAULT_HOTLINES))
-    notice = core.talk.screen("не хочу больше жить", Language.RU)
+    notice = await core.talk.screen("не хочу больше жить", Language.RU)
     assert notice is not None
     assert notice.language is Language.RU
     assert await core.storage.export_user(ALICE) is not None
@@ -80,7 +80,7 @@ async def test_an_entry_points_screening_is_not_repeated(clock: FakeClock) -> No
     )
     core = build_core(ScriptedModel(), clock, safety=safety)
     await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
-    notice = core.talk.screen("I want to kill myself", Language.EN)
+    notice = await core.talk.screen("I want to kill myself", Language.EN)
     reply = await core.talk.reply(ALICE, "I want to kill myself", screened=notice)
     assert reply.safety is notice
     assert len(signals) == 1

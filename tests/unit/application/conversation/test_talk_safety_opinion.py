@@ -27,7 +27,7 @@ class FixedClassifier:
     def __init__(self, probability: float) -> None:
         self.probability = probability
 
-    def assess(self, text: str) -> ClassifierVerdict:
+    async def assess(self, text: str) -> ClassifierVerdict:
         return ClassifierVerdict(self.probability, CrisisCategory.SELF_HARM, 0.6, 0.3)
 
 
@@ -202,7 +202,7 @@ async def test_an_entry_points_screening_carries_the_doubt(clock: FakeClock) -> 
     """examine() at the entry point, passed as ``screened``, still gets the opinion asked."""
     opinion = FakeOpinion(CrisisCategory.SELF_HARM)
     core, _ = await _core(clock, ScriptedModel(), opinion)
-    screening = core.talk.examine(DOUBTFUL, Language.EN)
+    screening = await core.talk.examine(DOUBTFUL, Language.EN)
     assert screening.uncertain
     assert screening.notice is None
     reply = await core.talk.reply(ALICE, DOUBTFUL, screened=screening)

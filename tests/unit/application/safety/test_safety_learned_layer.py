@@ -18,7 +18,7 @@ class FakeClassifier:
         self.category = category
         self.asked: list[str] = []
 
-    def assess(self, text: str) -> ClassifierVerdict:
+    async def assess(self, text: str) -> ClassifierVerdict:
         self.asked.append(text)
         return ClassifierVerdict(
             probability=self.probability,
@@ -29,7 +29,7 @@ class FakeClassifier:
 
 
 class BrokenClassifier:
-    def assess(self, text: str) -> ClassifierVerdict:
+    async def assess(self, text: str) -> ClassifierVerdict:
         raise RuntimeError("weights unreadable")
 
 
@@ -47,12 +47,12 @@ def _service(
     )
 
 
-def test_a_classifier_only_hit_raises_a_concern_signal_marked_as_the_models() -> None:
+async def test_a_classifier_only_hit_raises_a_concern_signal_marked_as_the_models() -> None:
     """Rules silent, model sure: a CONCERN notice in the model's category, rule model:<cat>,
     counted like any signal."""
     counted: list[tuple[str, str]] = []
     service = _service(FakeClassifier(0.9, CrisisCategory.SELF_HARM), counted)
-    screening = service.examine(CALM, Language.EN)
+    screening = await service.examine(CALM, Language.EN)
     assert screening.notice is not None
     signal = screening.notice.signal
     assert signal.category is CrisisCategory.SELF_HARM
@@ -62,13 +62,13 @@ def test_a_classifier_only_hit_raises_a_concern_signal_marked_as_the_models() ->
     assert screening.verdict is not None
     assert screening.verdict.probability == 0.9
     assert counted == [("self_harm", "concern")]
-    assert service.screen(CALM, Language.EN) is not None
+    assert await service.screen(CALM, Language.EN) is not None
 
 
-def test_a_rule_hit_is_never_suppressed_and_the_model_is_not_asked() -> None:
+async def test_a_rule_hit_is_never_suppressed_and_the_model_is_not_asked() -> None:
     """A model that says "no crisis" changes nothing when a rule fired."""
     classifier = FakeClassifier(0.0, CrisisCategory.ABUSE)
-    screening = _service(classifier).examine(RULE_HIT, Language.EN)
+    screening = await _service(classifier).examine(RULE_HIT, Language.EN)
     assert screening.notice is not None
     assert screening.notice.signal.category is CrisisCategory.SUICIDAL_IDEATION
     assert not any(rule.startswith("model:") for rule in screening.notice.signal.rules)
@@ -76,26 +76,28 @@ def test_a_rule_hit_is_never_suppressed_and_the_model_is_not_asked() -> None:
     assert classifier.asked == []
 
 
-def test_below_the_threshold_there_is_no_notice_and_the_middle_band_is_uncertain() -> None:
+async def test_below_the_threshold_there_is_no_notice_and_the_middle_band_is_uncertain() -> None:
     """Between ``uncertain_from`` and ``threshold``: no notice, ``uncertain``; below: neither."""
-    doubtful = _service(FakeClassifier(0.45, CrisisCategory.ABUSE)).examine(CALM, Language.EN)
+    doubtful = await _service(FakeClassifier(0.45, CrisisCategory.ABUSE)).examine(
+        CALM, Language.EN
+    )
     assert doubtful.notice is None
     assert doubtful.uncertain
-    calm = _service(FakeClassifier(0.1, CrisisCategory.ABUSE)).examine(CALM, Language.EN)
+    calm = await _service(FakeClassifier(0.1, CrisisCategory.ABUSE)).examine(CALM, Language.EN)
     assert calm.notice is None
     assert not calm.uncertain
 
 
-def test_a_failing_classifier_leaves_the_rules_working() -> None:
+async def test_a_failing_classifier_leaves_the_rules_working() -> None:
     """A broken model is logged and ignored: calm text passes, a rule hit still signals."""
     service = _service(BrokenClassifier())
-    assert service.examine(CALM, Language.EN).notice is None
-    assert service.screen(RULE_HIT, Language.EN) is not None
+    assert (await service.examine(CALM, Language.EN)).notice is None
+    assert await service.screen(RULE_HIT, Language.EN) is not None
 
 
-def test_without_a_classifier_only_the_rules_decide() -> None:
+async def test_without_a_classifier_only_the_rules_decide() -> None:
     """The learned layer is optional: no verdict, never uncertain."""
-    screening = SafetyService(directory=DEFAULT_HOTLINES).examine(CALM, Language.EN)
+    screening = await SafetyService(directory=DEFAULT_HOTLINES).examine(CALM, Language.EN)
     assert screening.notice is None
     assert screening.verdict is None
     assert not screening.uncertain

@@ -23,7 +23,7 @@ async def test_a_crisis_message_gets_hotlines_of_the_persons_country(clock: Fake
     """A Moscow time zone yields Russian hotlines, emergency number first."""
     service = SafetyService(directory=DEFAULT_HOTLINES)
     profile = new_profile(UserKey("b", 1), clock.now(), language=Language.RU)
-    notice = service.screen(
+    notice = await service.screen(
         "я не хочу жить", Language.RU, replace(profile, timezone="Europe/Moscow")
     )
     assert notice is not None
@@ -37,9 +37,11 @@ async def test_without_a_time_zone_the_language_chooses_the_hotlines(clock: Fake
     a time zone naming a country wins over the language, and CRISIS_COUNTRY over both."""
     service = SafetyService(directory=DEFAULT_HOTLINES)
     profile = new_profile(UserKey("b", 1), clock.now(), language=Language.RU)
-    ru = service.screen("я не хочу жить", Language.RU, profile)
-    en = service.screen("I want to die", Language.EN, profile)
-    kyiv = service.screen("я не хочу жить", Language.RU, replace(profile, timezone="Europe/Kyiv"))
+    ru = await service.screen("я не хочу жить", Language.RU, profile)
+    en = await service.screen("I want to die", Language.EN, profile)
+    kyiv = await service.screen(
+        "я не хочу жить", Language.RU, replace(profile, timezone="Europe/Kyiv")
+    )
     assert ru is not None
     assert en is not None
     assert kyiv is not None
@@ -47,15 +49,15 @@ async def test_without_a_time_zone_the_language_chooses_the_hotlines(clock: Fake
     assert any(line.contact == "8-800-2000-122" for line in ru.hotlines)
     assert any("findahelpline" in line.contact for line in en.hotlines)
     chosen = SafetyService(directory=DEFAULT_HOTLINES, country="BY")
-    notice = chosen.screen("я не хочу жить", Language.RU, profile)
+    notice = await chosen.screen("я не хочу жить", Language.RU, profile)
     assert notice is not None
     assert notice.country == "BY"
 
 
-def test_a_notice_can_be_rebuilt_for_another_country() -> None:
+async def test_a_notice_can_be_rebuilt_for_another_country() -> None:
     """``notice_in`` gives the same signal's notice with the chosen country's lines."""
     service = SafetyService(directory=DEFAULT_HOTLINES)
-    first = service.screen("я не хочу жить", Language.RU)
+    first = await service.screen("я не хочу жить", Language.RU)
     assert first is not None
     other = service.notice_in(first.signal, Language.RU, "UA")
     assert other.message_key == first.message_key
@@ -63,11 +65,11 @@ def test_a_notice_can_be_rebuilt_for_another_country() -> None:
     assert {"UA", "RU"} <= set(service.countries)
 
 
-def test_ordinary_messages_and_idioms_pass() -> None:
+async def test_ordinary_messages_and_idioms_pass() -> None:
     """No notice for everyday talk or idioms built from crisis words."""
     service = SafetyService(directory=DEFAULT_HOTLINES)
     for text in ("убил время на сериалы", "this exam is killing me", "I feel a bit tired"):
-        assert service.screen(text, Language.EN) is None
+        assert await service.screen(text, Language.EN) is None
 
 
 async def test_admins_get_the_category_and_a_pseudonym_never_the_words(clock: FakeClock) -> None:
@@ -77,7 +79,7 @@ async def test_admins_get_the_category_and_a_pseudonym_never_the_words(clock: Fa
     pseudonyms = Pseudonyms(b"a key of at least sixteen bytes")
     service = SafetyService(directory=DEFAULT_HOTLINES, alerts=alerts, pseudonyms=pseudonyms)
     key = UserKey("b", 42)
-    notice = service.screen("I want to kill myself tonight", Language.EN)
+    notice = await service.screen("I want to kill myself tonight", Language.EN)
     assert notice is not None
     await service.alert(key, notice.signal)
     ((kind, subject),) = inbox.received
@@ -95,7 +97,7 @@ async def test_three_people_in_crisis_within_a_minute_each_reach_the_admins(
     alerts.add_channel(inbox)
     pseudonyms = Pseudonyms(b"a key of at least sixteen bytes")
     service = SafetyService(directory=DEFAULT_HOTLINES, alerts=alerts, pseudonyms=pseudonyms)
-    notice = service.screen("I want to kill myself tonight", Language.EN)
+    notice = await service.screen("I want to kill myself tonight", Language.EN)
     assert notice is not None
     for user in (1, 2, 3, 1):
         await service.alert(UserKey("b", user), notice.signal)

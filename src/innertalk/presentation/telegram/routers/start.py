@@ -113,7 +113,7 @@ async def before_consent(
     A person in crisis gets the hotlines first, consent or not (nothing is stored).
     """
     written = message.text or message.caption or ""
-    notice = services.talk.screen(written, detect_language(written) or language)
+    notice = await services.talk.screen(written, detect_language(written) or language)
     if notice is not None:
         await sender.html(message.chat.id, notice_html(notice), choose_country(notice))
     await state.update_data(language=language.value)

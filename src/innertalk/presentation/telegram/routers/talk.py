@@ -57,7 +57,7 @@ async def converse(
     to the reply itself (a daily limit or a model failure never hides it).
     """
     chat_id, draft_id, language = message.chat.id, message.message_id, profile.language
-    screening = services.talk.examine(text, detect_language(text) or language, profile)
+    screening = await services.talk.examine(text, detect_language(text) or language, profile)
     notice = screening.notice
     if notice is not None:
         await sender.html(chat_id, notice_html(notice), choose_country(notice))
