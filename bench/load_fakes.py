@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.fakes.providers.openai_server import moderation_answer
+
 TAG = re.compile(r"ref(\d+)")
 now = time.perf_counter
 
@@ -304,32 +306,9 @@ def _stream(model: str, pieces: list[str]) -> bytes:
     return ("".join(lines) + "data: [DONE]\n\n").encode()
 
 
-_MODERATION_CATEGORIES = (
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/instructions",
-    "self-harm/intent",
-    "sexual",
-    "sexual/minors",
-    "violence",
-    "violence/graphic",
-)
-
-
 def _moderation(model: str) -> bytes:
-    """OpenAI's answer for one text input that it does not flag (every category, as sent)."""
-    result = {
-        "flagged": False,
-        "categories": dict.fromkeys(_MODERATION_CATEGORIES, False),
-        "category_scores": dict.fromkeys(_MODERATION_CATEGORIES, 0.001),
-        "category_applied_input_types": {name: ["text"] for name in _MODERATION_CATEGORIES},
-    }
-    return _json({"id": "modr-load", "model": model, "results": [result]})
+    """OpenAI's answer for one text input that it does not flag (the providers' fake's)."""
+    return _json(moderation_answer(model, set()))
 
 
 def _completion(model: str, text: str) -> bytes:

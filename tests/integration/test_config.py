@@ -99,6 +99,13 @@ def test_bad_values_name_their_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
 ) -> None:
     """Every invalid value produces one line starting with the variable's name."""
+    assert_bad_value_is_named(monkeypatch, variable, value, says)
+
+
+def assert_bad_value_is_named(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    """Loading settings with ``variable=value`` fails with one line: the name, then ``says``."""
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as raised:
         load_settings()

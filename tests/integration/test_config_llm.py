@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from innertalk.config import ConfigError, load_settings
+from innertalk.config import load_settings
+from tests.integration.test_config import assert_bad_value_is_named
 
 PREFIXES = (
     "LLM_",
@@ -125,10 +126,4 @@ def test_bad_values_name_their_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
 ) -> None:
     """Every invalid value produces one line starting with the variable's name."""
-    monkeypatch.setenv(variable, value)
-    with pytest.raises(ConfigError) as raised:
-        load_settings()
-    message = str(raised.value)
-    assert message.startswith(f"{variable}: ")
-    assert says in message
-    assert "\n" not in message
+    assert_bad_value_is_named(monkeypatch, variable, value, says)

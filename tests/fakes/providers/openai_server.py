@@ -114,7 +114,7 @@ class OpenAIServer(FakeProviderServer):
 
     def reply_json(self, behaviour: Behaviour, model: str) -> dict[str, Any]:
         if "moderation" in model:  # only moderation models answer /v1/moderations
-            return _moderation(model, self.flagged)
+            return moderation_answer(model, self.flagged)
         blocked = behaviour.kind is Kind.BLOCKED_REPLY
         message = {"role": "assistant", "content": None if blocked else behaviour.text}
         return {
@@ -166,7 +166,7 @@ MODERATION_CATEGORIES = (
 )
 
 
-def _moderation(model: str, flagged: set[str]) -> dict[str, Any]:
+def moderation_answer(model: str, flagged: set[str]) -> dict[str, Any]:
     """OpenAI's moderation answer for one text input."""
     categories = {name: name in flagged for name in MODERATION_CATEGORIES}
     result = {
