@@ -175,7 +175,10 @@ class LinearCrisisClassifier:
     def probability(self, text: str, vector: Floats | None = None) -> float:
         """The crisis probability: both heads averaged given the message's embedding
         ``vector``, else the n-gram head's alone."""
-        ngram = _sigmoid(float(self.scores(text)[0]))
+        return self._combined(float(self.scores(text)[0]), vector)
+
+    def _combined(self, ngram_logit: float, vector: Floats | None) -> float:
+        ngram = _sigmoid(ngram_logit)
         if vector is None:
             return ngram
         weights = self._model.embedding
@@ -190,7 +193,7 @@ class LinearCrisisClassifier:
         logits = self.scores(text)
         threshold, uncertain_from = self.thresholds(embedded=vector is not None)
         return ClassifierVerdict(
-            probability=self.probability(text, vector),
+            probability=self._combined(float(logits[0]), vector),  # features once
             category=CrisisCategory(CATEGORIES[int(np.argmax(logits[1:]))]),
             threshold=threshold,
             uncertain_from=uncertain_from,
