@@ -24,6 +24,10 @@ class TenantDirectory(Protocol):
         realm no tenant claims (a single-bot deployment's bot belongs to the default tenant)."""
         ...
 
+    async def realms(self, name: str) -> list[str]:
+        """Every realm ``name`` owns: its bots' ids and its API realm (for its statistics)."""
+        ...
+
     async def authenticate(self, secret: str) -> ApiKey | None:
         """The live (unrevoked) key whose secret is ``secret``."""
         ...
