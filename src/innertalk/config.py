@@ -367,6 +367,8 @@ class WellbeingSettings(_Section):
     ``OPENAI_API_KEY`` is set, else ``model`` when any provider is), ``off`` (all stays local)."""
     safety_opinion_timeout: float = Field(default=2.0, gt=0, le=30)
     """Seconds we wait for that opinion once the reply is ready."""
+    crisis_webhook_timeout: float = Field(default=10.0, gt=0, le=60)
+    """Seconds one POST to a tenant's crisis webhook may take (connect at most 5 of them)."""
     safety_encoder: Literal["on", "off"] = "on"
     """``off`` runs the learned crisis layer on its n-grams alone: less memory, a faster start,
     a lower recall (see docs/benchmarks.md)."""

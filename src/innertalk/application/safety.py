@@ -22,6 +22,7 @@ from typing import Protocol
 import structlog
 
 from innertalk.application.operations.alerts import AlertKind, AlertService
+from innertalk.application.webhooks.reporting import CrisisWebhooks
 from innertalk.domain.safety import (
     CrisisCategory,
     CrisisSignal,
@@ -146,7 +147,8 @@ class SafetyService:
     guessed from the person's time zone. ``on_signal`` is told each signal's category and
     severity (a metrics counter; never the message). Alerts name the person by ``pseudonyms``
     (the composition root passes the configured ones; by default a key of this process).
-    ``classifier`` is the learned layer (see the module notes)."""
+    ``classifier`` is the learned layer (see the module notes). ``webhooks`` enqueues every
+    signal for the care team of the person's tenant, when it has a crisis webhook."""
 
     def __init__(
         self,
@@ -157,7 +159,9 @@ class SafetyService:
         on_signal: Callable[[str, str], None] | None = None,
         pseudonyms: Pseudonyms | None = None,
         classifier: CrisisClassifier | None = None,
+        webhooks: CrisisWebhooks | None = None,
     ) -> None:
+        self._webhooks = webhooks
         self._pseudonyms = pseudonyms or Pseudonyms.ephemeral()
         self._directory = directory
         self._alerts = alerts
@@ -244,7 +248,12 @@ class SafetyService:
 
     async def alert(self, key: UserKey, signal: CrisisSignal) -> None:
         """Tell the admins without any content: throttled per person, so one person's alert
-        never hides another's (repeats are counted into that person's next alert)."""
+        never hides another's (repeats are counted into that person's next alert). Every
+        signal, throttled or not, is reported to the tenant's crisis webhook (if it has one).
+
+        Callers run it off the reply's path (``TalkService`` in the background)."""
+        if self._webhooks is not None:
+            await self._webhooks.report(key, signal)
         if self._alerts is not None:
             pseudonym = self._pseudonyms.of(key)
             subject = f"{signal.category.value}/{signal.severity.value} {pseudonym}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -29,6 +29,7 @@ from innertalk.application.services import CoreAdapters, CorePolicy, Services, w
 from innertalk.application.wellbeing.diary import ChartWords
 from innertalk.bootstrap.models import build_model, crisis_classifier, crisis_opinion, price_table
 from innertalk.bootstrap.stores import SharedState, open_storage, shared_state
+from innertalk.bootstrap.webhooks import Tenancy, crisis_webhooks
 from innertalk.config import ConfigError, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
 from innertalk.domain.sessions import SessionPolicy
@@ -134,11 +135,13 @@ async def build_app(
     clock: Clock | None = None,
     model: LanguageModel | None = None,
     sessions_per_day: int | None = None,
+    tenancy: Tenancy | None = None,
 ) -> AsyncIterator[App]:
     """Build the app; on exit, flush every queued write and close every connection.
 
     ``model`` replaces the provider chain (tests); ``sessions_per_day`` overrides
-    ``SESSIONS_PER_DAY`` (the console chat has no limit).
+    ``SESSIONS_PER_DAY`` (the console chat has no limit). With ``tenancy`` every crisis
+    signal goes to its tenant's crisis webhook, delivered by a worker running meanwhile.
 
     Background work that needs an entry point's adapters is not started here: the bot runs
     the reminder dispatcher with its Telegram sender and stops it before leaving this context
@@ -162,7 +165,11 @@ async def build_app(
     await storage.start()
     opinion: CrisisOpinion | None = None
     background = _background(settings, storage, shared, clock)
+    stack = AsyncExitStack()
     try:
+        webhooks = None
+        if tenancy is not None:
+            webhooks = await stack.enter_async_context(crisis_webhooks(settings, tenancy, clock))
         pseudonyms = await _pseudonyms(settings)
         opinion = crisis_opinion(settings, chosen)
         adapters = CoreAdapters(
@@ -187,6 +194,7 @@ async def build_app(
                 on_signal=count_crisis,
                 pseudonyms=pseudonyms,
                 classifier=classifier,
+                webhooks=webhooks,
             ),
             withheld_reply=withheld_reply,
             withheld_summary=withheld_summary,
@@ -204,6 +212,7 @@ async def build_app(
             redis=shared.redis,
         )
     finally:
+        await stack.aclose()  # the webhook worker: before the storage and clients below
         await _stop(background)
         try:
             await storage.close()

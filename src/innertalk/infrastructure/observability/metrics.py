@@ -132,6 +132,46 @@ EVENT_LOOP_LAG = Gauge(
     "How late the event loop woke a 0.5 s sleep, last measurement.",
 )
 
+# --- Crisis webhooks to tenants' care teams (labels: outcomes only; never tenants' people) ---
+WEBHOOK_DELIVERIES = Counter(
+    "innertalk_crisis_webhook_deliveries_total",
+    "Crisis webhook attempts by outcome (delivered, failed_attempt = retried later, dead = "
+    "given up on and kept in the outbox).",
+    ["outcome"],
+)
+WEBHOOK_ENQUEUE_FAILURES = Counter(
+    "innertalk_crisis_webhook_enqueue_failures_total",
+    "Crisis signals whose webhook event could not be stored in the outbox (lost for the "
+    "tenant; the admins' alert still went out).",
+)
+WEBHOOK_PENDING = Gauge(
+    "innertalk_crisis_webhook_pending", "Crisis webhook events waiting in the outbox."
+)
+WEBHOOK_OLDEST_PENDING = Gauge(
+    "innertalk_crisis_webhook_oldest_pending_seconds",
+    "Age of the oldest crisis webhook event still waiting (0 when none).",
+)
+WEBHOOK_DEAD = Gauge(
+    "innertalk_crisis_webhook_dead", "Crisis webhook events given up on, kept in the outbox."
+)
+
+
+class PrometheusWebhookMetrics:
+    """``WebhookMetrics`` on the process-wide Prometheus registry."""
+
+    def delivery(self, outcome: str) -> None:
+        WEBHOOK_DELIVERIES.labels(outcome).inc()
+
+    def backlog(self, pending: int, oldest_age: float, dead: int) -> None:
+        WEBHOOK_PENDING.set(pending)
+        WEBHOOK_OLDEST_PENDING.set(oldest_age)
+        WEBHOOK_DEAD.set(dead)
+
+
+def count_webhook_enqueue_failure() -> None:
+    """A crisis event that could not be stored (``CrisisWebhooks``' ``on_failure``)."""
+    WEBHOOK_ENQUEUE_FAILURES.inc()
+
 
 class PrometheusBotMetrics:
     """``BotMetrics`` on the process-wide Prometheus registry."""

@@ -1,0 +1,1 @@
+"""Crisis webhooks to a tenant's care team: the outbox, enqueueing and delivery."""
