@@ -1,9 +1,12 @@
-"""The crisis webhook outbox: every adapter (local, SQLite, MongoDB wire fake), clear and
-sealed, obeys one contract: leases, claims that must still hold, retries, dead events."""
+"""The crisis webhook outbox: every adapter (local, SQLite, MongoDB wire fake, and a real
+MongoDB when ``INNERTALK_TEST_MONGODB_URI`` is set), clear and sealed, obeys one contract:
+leases, claims that must still hold, retries, dead events."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -18,6 +21,7 @@ from innertalk.infrastructure.storage.local.webhook_outbox import LocalWebhookOu
 from innertalk.infrastructure.storage.mongo.webhook_outbox import MongoWebhookOutbox
 from innertalk.infrastructure.storage.sqlite.storage import SqliteStorage
 from innertalk.infrastructure.storage.sqlite.webhook_outbox import SqliteWebhookOutbox
+from tests.contract.mongodb import MONGODB_URI
 from tests.fakes.mongo_server import mongo_server
 
 KEY = parse_key(generate_key())
@@ -53,7 +57,23 @@ async def mongo_outbox(_tmp: Path, seal: BodySeal) -> AsyncIterator[WebhookOutbo
             await outbox.close()
 
 
-OPENERS = [local_outbox, sqlite_outbox, mongo_outbox]
+@asynccontextmanager
+async def mongodb_outbox(_tmp: Path, seal: BodySeal) -> AsyncIterator[WebhookOutbox]:
+    """A real server's database of this test only, dropped afterwards."""
+    database = f"innertalk_test_{uuid.uuid4().hex[:12]}"
+    outbox = await MongoWebhookOutbox.open(os.environ[MONGODB_URI], database, seal)
+    try:
+        yield outbox
+    finally:
+        try:
+            await outbox._events.database.client.drop_database(database)
+        finally:
+            await outbox.close()
+
+
+OPENERS = [local_outbox, sqlite_outbox, mongo_outbox] + (
+    [mongodb_outbox] if os.environ.get(MONGODB_URI) else []
+)
 
 
 @pytest.fixture(
