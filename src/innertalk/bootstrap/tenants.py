@@ -106,16 +106,7 @@ def _settings_line(tenant: Tenant) -> str:
     """The settings that differ from the deployment's, secrets by name only."""
     settings = tenant.settings
     shown = [
-        f"{name}={value}"
-        for name in (
-            "language",
-            "hotline_country",
-            "sessions_per_day",
-            "rate",
-            "daily_tokens",
-            "session_tokens",
-        )  # fmt: skip
-        if (value := getattr(settings, name)) is not None
+        f"{name}={value}" for name in _SHOWN if (value := getattr(settings, name)) is not None
     ]
     if settings.persona:
         shown.append(f"persona=({len(settings.persona)} characters)")
