@@ -64,6 +64,10 @@ def settings_with(
             webhook[key] = value.strip() or None
         else:
             settings = _one(settings, key, value.strip(), rules)
+    if webhook["crisis_webhook_url"] is None and not any(
+        a.strip().startswith("crisis_webhook_secret=") for a in assignments
+    ):
+        webhook["crisis_webhook_secret"] = None  # the URL's removal takes its secret along
     crisis, generated = _webhook(webhook)
     return replace(settings, crisis_webhook=crisis), generated
 
