@@ -1,6 +1,6 @@
 """The ``innertalk`` command: ``chat``, ``bot``, ``migrate``, ``health``, ``keygen``,
-``reencrypt``. It parses arguments, loads settings and logging, and runs what the composition
-root (``innertalk.bootstrap``) builds for the command.
+``reencrypt``, ``tenant …`` and ``apikey …``. It parses arguments, loads settings and
+logging, and runs what the composition root (``innertalk.bootstrap``) builds for the command.
 
 Configuration problems end the process with one line naming the variable and exit code 2.
 """
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from innertalk import __version__
+from innertalk.application.operations.tenants import TenantError
+from innertalk.bootstrap import tenants
 from innertalk.bootstrap.console import run_chat
 from innertalk.bootstrap.maintenance import migrate, reencrypt
 from innertalk.config import ConfigError, LogSettings, Settings, load_settings
@@ -62,7 +64,38 @@ def _parser() -> argparse.ArgumentParser:
         "reencrypt",
         help="seal every stored personal value with ENCRYPTION_KEY (then old keys can go)",
     )
+    _tenant_parser(commands)
+    _apikey_parser(commands)
     return parser
+
+
+def _tenant_parser(commands: Any) -> None:
+    tenant = commands.add_parser("tenant", help="manage tenants, their settings and bots")
+    actions = tenant.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("add", help="add a tenant").add_argument("name")
+    actions.add_parser("list", help="list tenants, their bots and settings")
+    change = actions.add_parser("set", help="change settings: KEY=VALUE… (KEY= clears)")
+    change.add_argument("name")
+    change.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    bot = actions.add_parser("bot", help="manage a tenant's Telegram bots")
+    bot_actions = bot.add_subparsers(dest="bot_action", required=True, metavar="ACTION")
+    add_bot = bot_actions.add_parser("add", help="give a Telegram bot to a tenant")
+    add_bot.add_argument("name")
+    add_bot.add_argument("--telegram-token", required=True, metavar="TOKEN")
+
+
+def _apikey_parser(commands: Any) -> None:
+    apikey = commands.add_parser("apikey", help="manage the integration API's keys")
+    actions = apikey.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="make a key (printed once, last line)")
+    create.add_argument("--tenant", required=True, metavar="NAME")
+    create.add_argument(
+        "--scopes", metavar="LIST", help="comma-separated: conversation,wellbeing,privacy,stats"
+    )
+    create.add_argument("--rate", metavar="RATE", help="requests allowed (default 600/minute)")
+    listing = actions.add_parser("list", help="list keys (never the keys themselves)")
+    listing.add_argument("--tenant", metavar="NAME")
+    actions.add_parser("revoke", help="revoke a key by its id").add_argument("id")
 
 
 def _start_logging(settings: Settings, command: str) -> Path | None:
@@ -131,7 +164,29 @@ def _work(
         return run_chat(settings, args.user_id, log_file)
     if args.command == "reencrypt":
         return reencrypt(settings)
+    if args.command == "tenant":
+        return _tenant_work(args, settings)
+    if args.command == "apikey":
+        return _apikey_work(args, settings)
     return migrate(settings)
+
+
+def _tenant_work(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, None]:
+    if args.action == "add":
+        return tenants.tenant_add(settings, args.name)
+    if args.action == "list":
+        return tenants.tenant_list(settings)
+    if args.action == "set":
+        return tenants.tenant_set(settings, args.name, args.assignments)
+    return tenants.tenant_bot_add(settings, args.name, args.telegram_token)
+
+
+def _apikey_work(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, None]:
+    if args.action == "create":
+        return tenants.apikey_create(settings, args.tenant, args.scopes, args.rate)
+    if args.action == "list":
+        return tenants.apikey_list(settings, args.tenant)
+    return tenants.apikey_revoke(settings, args.id)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     except DecryptionError as error:
         print(f"innertalk: configuration error: ENCRYPTION_KEY: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except TenantError as error:  # an operator's tenant or key command that cannot be done
+        print(f"innertalk: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except asyncio.CancelledError:
         if sys.stdout.isatty():

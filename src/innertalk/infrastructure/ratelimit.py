@@ -56,6 +56,15 @@ def parse_rate(rate: str) -> RateLimitItem:
         raise ValueError(f"not a rate like 20/minute: {rate!r}") from error
 
 
+def is_rate(text: str) -> bool:
+    """Whether ``text`` is a rate ``limits`` reads (``20/minute``, ``5 per second``)."""
+    try:
+        parse_rate(text)
+    except ValueError:
+        return False
+    return True
+
+
 def limits_storage(
     storage_uri: str, *, pool: ConnectionPool | None = None, timeout: float = 0.2
 ) -> Storage:

@@ -28,6 +28,7 @@ from innertalk.infrastructure.fsm import StoreFsmStorage
 from innertalk.infrastructure.storage.mongo.client import CLIENT_DEFAULTS, client_options
 from innertalk.infrastructure.storage.mongo.schema import COUNTERS, INDEXES, USER_COLLECTIONS
 from innertalk.infrastructure.storage.mongo.storage import MongoStorage
+from innertalk.infrastructure.storage.mongo.tenants import TENANT_COLLECTIONS
 from innertalk.infrastructure.storage.mongo.values import Document
 from tests.contract.records import ALICE, BOB, STRANGER, at, everything, session, turns
 from tests.e2e.bot_process import free_port
@@ -167,7 +168,8 @@ async def test_deleting_a_person_leaves_nothing_in_any_collection(storage: Mongo
     await fsm.set_data(StorageKey(bot_id=1, chat_id=1001, user_id=1001), {"step": 2})
     await storage.fsm_set_state("k", ALICE.bot_id, ALICE.user_id, "answering")
     names = set(await storage.database.list_collection_names())
-    assert names - {COUNTERS} == set(USER_COLLECTIONS)
+    # the tenant directory's collections hold no person's documents (person_refs does)
+    assert names - {COUNTERS, *TENANT_COLLECTIONS} == set(USER_COLLECTIONS)
     assert await storage.delete_user(ALICE) == len(everything(ALICE)) + 2
     owner = {"bot_id": ALICE.bot_id, "user_id": ALICE.user_id}
     for name in names:

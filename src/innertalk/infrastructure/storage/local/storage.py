@@ -22,6 +22,7 @@ from innertalk.infrastructure.storage.local.dead_letters import LocalDeadLetterS
 from innertalk.infrastructure.storage.local.fsm import LocalFsmStore
 from innertalk.infrastructure.storage.local.reminders import LocalReminderStore
 from innertalk.infrastructure.storage.local.stats import LocalStatsStore
+from innertalk.infrastructure.storage.local.tenants import LocalTenantStore
 from innertalk.infrastructure.storage.timestamps import normalized
 
 CONTEXT_RESULTS = 3
@@ -122,11 +123,14 @@ def _by_session(turn: Turn) -> Hashable:
     return (turn.key, turn.session_id)
 
 
-class LocalStorage(LocalReminderStore, LocalStatsStore, LocalFsmStore, LocalDeadLetterStore):
+class LocalStorage(
+    LocalReminderStore, LocalStatsStore, LocalFsmStore, LocalDeadLetterStore, LocalTenantStore
+):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
     def __init__(self) -> None:
         super().__init__()
+        LocalTenantStore.__init__(self)  # the reminders' __init__ does not chain on
         self.reads = 0
         self.writes = 0
         self._profiles: dict[UserKey, Profile] = {}
@@ -276,7 +280,7 @@ class LocalStorage(LocalReminderStore, LocalStatsStore, LocalFsmStore, LocalDead
     async def delete_user(self, key: UserKey) -> int:
         self.writes += 1
         erased = int(self._profiles.pop(key, None) is not None) + self._remove_reminder(key)
-        erased += self._remove_fsm(key) + self._remove_dead_letters(key)
+        erased += self._remove_fsm(key) + self._remove_dead_letters(key) + self._remove_ref(key)
         return erased + sum(table.remove_owner(key) for table in self._tables())
 
     async def count_user_rows(self, key: UserKey) -> dict[str, int]:
@@ -288,6 +292,7 @@ class LocalStorage(LocalReminderStore, LocalStatsStore, LocalFsmStore, LocalDead
             "reminders": int(key in self._reminders),
             "fsm_states": sum(1 for who, _, _ in self._fsm.values() if who == key),
             "dead_letters": sum(1 for letter in self._letters if letter.key == key),
+            "person_refs": int(key in self._refs),
         }
         counts.update(
             {

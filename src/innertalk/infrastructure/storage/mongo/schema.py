@@ -15,12 +15,19 @@ from innertalk.infrastructure.storage.mongo.dead_letters import DEAD_LETTERS
 from innertalk.infrastructure.storage.mongo.documents import PROFILES, RECORDS, TURNS
 from innertalk.infrastructure.storage.mongo.fsm import FSM_STATES
 from innertalk.infrastructure.storage.mongo.reminders import REMINDERS
+from innertalk.infrastructure.storage.mongo.tenants import (
+    API_KEYS,
+    PERSON_REFS,
+    TENANT_BOTS,
+)
 from innertalk.infrastructure.storage.mongo.values import Document
 
 log = structlog.get_logger(__name__)
 
 COUNTERS = "counters"
-USER_COLLECTIONS = (PROFILES, RECORDS, TURNS, REMINDERS, FSM_STATES, DEAD_LETTERS)
+USER_COLLECTIONS = (
+    PROFILES, RECORDS, TURNS, REMINDERS, FSM_STATES, DEAD_LETTERS, PERSON_REFS
+)  # fmt: skip
 """Every collection holding a person's documents; deletion covers each (a test checks it)."""
 
 AGE_INDEX = "turns_by_age"
@@ -53,6 +60,13 @@ INDEXES: dict[str, tuple[IndexModel, ...]] = {
     ),
     FSM_STATES: (IndexModel(_OWNER, name="fsm_states_by_owner"),),
     DEAD_LETTERS: (IndexModel(_OWNER, name="dead_letters_by_owner"),),
+    PERSON_REFS: (IndexModel(_OWNER, name="person_refs_by_owner"),),
+    # The look-up of every API request, and a key's hash names one key only.
+    API_KEYS: (
+        IndexModel([("digest", ASCENDING)], name="api_keys_by_digest", unique=True),
+        IndexModel([("tenant", ASCENDING), ("created_at", ASCENDING)], name="api_keys_by_tenant"),
+    ),
+    TENANT_BOTS: (IndexModel([("tenant", ASCENDING)], name="tenant_bots_by_tenant"),),
 }
 
 
@@ -108,7 +122,7 @@ async def _set_retention(db: AsyncDatabase[Document], retention_days: int) -> No
 async def missing_indexes(db: AsyncDatabase[Document], retention_days: int) -> list[str]:
     """``collection.index`` names that ``migrate`` would create or change; empty when none."""
     missing = []
-    for collection in USER_COLLECTIONS:
+    for collection in (*USER_COLLECTIONS, API_KEYS, TENANT_BOTS):
         present = await _indexes(db, collection)
         expected = [model.document["name"] for model in INDEXES[collection]]
         missing += [f"{collection}.{name}" for name in expected if name not in present]

@@ -57,6 +57,7 @@ from innertalk.infrastructure.storage.mongo.documents import (
 from innertalk.infrastructure.storage.mongo.fsm import MongoFsmStore
 from innertalk.infrastructure.storage.mongo.reminders import MongoReminderStore
 from innertalk.infrastructure.storage.mongo.stats import MongoStatsStore
+from innertalk.infrastructure.storage.mongo.tenants import MongoTenantStore
 from innertalk.infrastructure.storage.mongo.transactions import (
     supports_transactions,
     write_in_transaction,
@@ -71,7 +72,12 @@ MIGRATE_TIMEOUT = 600.0
 
 
 class MongoStorage(
-    MongoReminderStore, MongoStatsStore, MongoFsmStore, MongoAtRestStore, MongoDeadLetterStore
+    MongoReminderStore,
+    MongoStatsStore,
+    MongoFsmStore,
+    MongoAtRestStore,
+    MongoDeadLetterStore,
+    MongoTenantStore,
 ):
     """A complete ``Storage`` in MongoDB; ``reads``/``writes`` count round trips of reads and
     write calls.

@@ -149,5 +149,6 @@ USER_TABLES = (
     "reminders",
     "fsm_states",
     "dead_letters",
+    "person_refs",
 )
 """Every table holding a person's records; deletion covers each (a test checks the schema)."""

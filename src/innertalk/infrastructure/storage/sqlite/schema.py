@@ -16,6 +16,7 @@ import structlog
 from innertalk.infrastructure.storage.sqlite.inbox_schema import INBOX_MIGRATION
 from innertalk.infrastructure.storage.sqlite.outbox_schema import OUTBOX_MIGRATION
 from innertalk.infrastructure.storage.sqlite.sealing_schema import SEALING_MIGRATION
+from innertalk.infrastructure.storage.sqlite.tenants_schema import TENANTS_MIGRATION
 
 log = structlog.get_logger(__name__)
 
@@ -209,6 +210,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     SEALING_MIGRATION,
     _FOLDING,
     OUTBOX_MIGRATION,
+    TENANTS_MIGRATION,
 )
 """Migration ``n`` is ``MIGRATIONS[n - 1]``. Append only: never edit an applied one."""
 

@@ -40,6 +40,7 @@ from innertalk.infrastructure.storage.sqlite.reminders import (
 )
 from innertalk.infrastructure.storage.sqlite.rows import SqliteCodec, write_plan
 from innertalk.infrastructure.storage.sqlite.stats import SqliteStatsStore
+from innertalk.infrastructure.storage.sqlite.tenants import SqliteTenantStore
 from innertalk.infrastructure.storage.sqlite.values import moment_text
 
 IN_MEMORY = ":memory:"
@@ -62,6 +63,7 @@ class SqliteStorage(
     SqliteFsmStore,
     SqliteAtRestStore,
     SqliteDeadLetterStore,
+    SqliteTenantStore,
 ):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 
