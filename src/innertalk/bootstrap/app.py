@@ -18,6 +18,7 @@ from innertalk.application.conversation.talk import TalkPolicy
 from innertalk.application.operations.alerts import AlertKind, AlertService
 from innertalk.application.operations.health import ComponentHealth, Probe
 from innertalk.application.operations.retention import RetentionService
+from innertalk.application.operations.tenants import TenantRegistry
 from innertalk.application.ports import (
     Clock,
     DeadLetter,
@@ -29,6 +30,7 @@ from innertalk.application.services import CoreAdapters, CorePolicy, Services, w
 from innertalk.application.wellbeing.diary import ChartWords
 from innertalk.bootstrap.models import build_model, crisis_classifier, crisis_opinion, price_table
 from innertalk.bootstrap.stores import SharedState, open_storage, shared_state
+from innertalk.bootstrap.tenants import deployment_bot
 from innertalk.bootstrap.webhooks import Tenancy, crisis_webhooks
 from innertalk.config import ConfigError, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
@@ -55,6 +57,7 @@ from innertalk.infrastructure.pseudonym_key import (
 )
 from innertalk.infrastructure.safety_model.classifier import LinearCrisisClassifier
 from innertalk.infrastructure.storage.write_behind import WriteBehindStorage
+from innertalk.infrastructure.tenant_cache import CachedTenantDirectory
 from innertalk.presentation.reply_words import withheld_reply, withheld_summary
 
 if TYPE_CHECKING:  # imported only with REDIS_URL (bootstrap/stores.py)
@@ -77,6 +80,8 @@ class App:
     redis: Redis | None
     """The process's shared Redis client with ``REDIS_URL`` (the bot keeps FSM state in it);
     closed by ``build_app``."""
+    tenancy: Tenancy
+    """The tenant directory (cached) and the partners' person refs, over ``storage``."""
 
 
 def _render_chart(
@@ -84,6 +89,16 @@ def _render_chart(
 ) -> bytes:
     """``DiaryService``'s ``ChartRenderer``: the matplotlib chart."""
     return render_mood_chart(points, days=days, end=end, labels=ChartLabels(*astuple(words)))
+
+
+def _tenancy(settings: Settings, storage: WriteBehindStorage, clock: Clock) -> Tenancy:
+    """The tenant directory over the store itself (its records are written at once, never
+    behind: a key created or revoked must count in every process within the cache's TTL)."""
+    store: TenantRegistry = storage.inner  # type: ignore[assignment]  # every backend has them
+    directory = CachedTenantDirectory(
+        store, timer=clock.monotonic, deployment_bot=deployment_bot(settings)
+    )
+    return Tenancy(directory, store)  # type: ignore[arg-type]  # the store keeps the refs
 
 
 def _hotlines(settings: Settings) -> HotlineDirectory:
@@ -140,8 +155,9 @@ async def build_app(
     """Build the app; on exit, flush every queued write and close every connection.
 
     ``model`` replaces the provider chain (tests); ``sessions_per_day`` overrides
-    ``SESSIONS_PER_DAY`` (the console chat has no limit). With ``tenancy`` every crisis
-    signal goes to its tenant's crisis webhook, delivered by a worker running meanwhile.
+    ``SESSIONS_PER_DAY`` (the console chat has no limit); ``tenancy`` replaces the tenant
+    directory over the storage (tests). Every crisis signal goes to its tenant's crisis
+    webhook (when the tenant set one), delivered by a worker running meanwhile.
 
     Background work that needs an entry point's adapters is not started here: the bot runs
     the reminder dispatcher with its Telegram sender and stops it before leaving this context
@@ -167,9 +183,8 @@ async def build_app(
     background = _background(settings, storage, shared, clock)
     stack = AsyncExitStack()
     try:
-        webhooks = None
-        if tenancy is not None:
-            webhooks = await stack.enter_async_context(crisis_webhooks(settings, tenancy, clock))
+        tenancy = tenancy or _tenancy(settings, storage, clock)
+        webhooks = await stack.enter_async_context(crisis_webhooks(settings, tenancy, clock))
         pseudonyms = await _pseudonyms(settings)
         opinion = crisis_opinion(settings, chosen)
         adapters = CoreAdapters(
@@ -210,6 +225,7 @@ async def build_app(
             model=chosen,
             router=router,
             redis=shared.redis,
+            tenancy=tenancy,
         )
     finally:
         await stack.aclose()  # the webhook worker: before the storage and clients below
