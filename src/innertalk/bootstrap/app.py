@@ -26,9 +26,11 @@ from innertalk.application.ports import (
 from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import CrisisOpinion, SecondOpinion
 from innertalk.application.services import CoreAdapters, CorePolicy, Services, wire_services
+from innertalk.application.tenancy import TenantDirectory
 from innertalk.application.wellbeing.diary import ChartWords
 from innertalk.bootstrap.models import build_model, crisis_classifier, crisis_opinion, price_table
 from innertalk.bootstrap.stores import SharedState, open_storage, shared_state
+from innertalk.bootstrap.tenant_models import TenantModelChains
 from innertalk.config import ConfigError, Settings
 from innertalk.domain.safety import DEFAULT_HOTLINES, HotlineDirectory
 from innertalk.domain.sessions import SessionPolicy
@@ -134,11 +136,13 @@ async def build_app(
     clock: Clock | None = None,
     model: LanguageModel | None = None,
     sessions_per_day: int | None = None,
+    tenants: TenantDirectory | None = None,
 ) -> AsyncIterator[App]:
     """Build the app; on exit, flush every queued write and close every connection.
 
     ``model`` replaces the provider chain (tests); ``sessions_per_day`` overrides
-    ``SESSIONS_PER_DAY`` (the console chat has no limit).
+    ``SESSIONS_PER_DAY`` (the console chat has no limit). ``tenants`` is the tenant directory
+    whose settings apply to each tenant's people (``None``: the deployment's for everyone).
 
     Background work that needs an entry point's adapters is not started here: the bot runs
     the reminder dispatcher with its Telegram sender and stops it before leaving this context
@@ -156,6 +160,10 @@ async def build_app(
     )
     chosen = model or router
     assert chosen is not None
+    # a tenant with its own keys gets the configured chain with them (none with a test model)
+    chains = (
+        None if router is None else TenantModelChains(settings, clock, alert=_alerting(alerts))
+    )
     storage = WriteBehindStorage(
         await open_storage(settings), clock, on_dead_letter=partial(_dead_letter_alert, alerts)
     )
@@ -194,6 +202,10 @@ async def build_app(
             probes=_probes(settings, storage, router, shared.redis, classifier),
             token_budget=shared.token_budget,
             opinion=_second_opinion(settings, opinion),
+            tenants=tenants,
+            tenant_models=chains,
+            rate_limiters=shared.rate_limiters,
+            token_budgets=shared.token_budgets,
         )
         yield App(
             settings=settings,
@@ -211,6 +223,8 @@ async def build_app(
             await shared.aclose()
             if router is not None:
                 await router.aclose()
+            if chains is not None:
+                await chains.aclose()
             if isinstance(opinion, OpenAIModerationOpinion):
                 await opinion.aclose()
 
