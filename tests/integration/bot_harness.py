@@ -14,6 +14,7 @@ import pytest
 
 from innertalk.application.ports import LanguageModel
 from innertalk.application.telemetry import BotMetrics
+from innertalk.application.tenancy import TenantDirectory
 from innertalk.bootstrap import App, build_app
 from innertalk.bootstrap.bot import bot_options, telegram_bot
 from innertalk.config import load_settings
@@ -110,12 +111,14 @@ async def running_bot(
     admins: tuple[SimulatedUser, ...] = (),
     telegram: FakeTelegram | None = None,
     metrics: BotMetrics | None = None,
+    tenants: TenantDirectory | None = None,
     **env: str,
 ) -> AsyncIterator[RunningBot]:
     isolate(monkeypatch, tmp_path, **env)
     settings = load_settings(None)
     model = model or ScriptedModel()
-    async with _fake(telegram) as fake, build_app(settings, model=model) as app:
+    built = build_app(settings, model=model, tenants=tenants)
+    async with _fake(telegram) as fake, built as app:
         waits: list[float] = []
 
         async def flood_wait(seconds: float) -> None:
