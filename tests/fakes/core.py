@@ -14,6 +14,8 @@ from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import SecondOpinion
 from innertalk.application.services import CoreAdapters, CorePolicy, Services, wire_services
+from innertalk.application.tenancy import TenantDirectory
+from innertalk.application.tenant_policy import TenantModels
 from innertalk.domain.safety import DEFAULT_HOTLINES
 from innertalk.domain.sessions import SessionPolicy
 from innertalk.domain.users import Pseudonyms
@@ -21,7 +23,7 @@ from innertalk.infrastructure.cache import LocalContextCache
 from innertalk.infrastructure.dedupe import LocalUpdateDedupe
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.locks import LocalJobLocks, LocalUserLocks
-from innertalk.infrastructure.ratelimit import LocalRateLimiter
+from innertalk.infrastructure.ratelimit import LimitsTokenBudget, LocalRateLimiter
 from innertalk.infrastructure.storage.local.storage import LocalStorage
 from innertalk.presentation.reply_words import withheld_reply, withheld_summary
 from tests.fakes.clock import FakeClock
@@ -63,9 +65,11 @@ def build_core(
     budget: TokenBudget | None = None,
     opinion: SecondOpinion | None = None,
     folding: bool = True,
+    tenants: TenantDirectory | None = None,
+    tenant_models: TenantModels | None = None,
 ) -> Core:
     """``safety`` screens the conversation (without one it is not screened); ``folding`` off
-    keeps every loaded turn verbatim."""
+    keeps every loaded turn verbatim; ``tenants`` gives people their tenants' settings."""
     storage = storage or LocalStorage()
     cache = LocalContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
     contexts = ContextLoader(storage, cache, context_turns)
@@ -88,6 +92,10 @@ def build_core(
         withheld_summary=withheld_summary,
         token_budget=budget,
         opinion=opinion,
+        tenants=tenants,
+        tenant_models=tenant_models,
+        rate_limiters=lambda rate: LocalRateLimiter(rate, timer=clock.monotonic),
+        token_budgets=LimitsTokenBudget,
     )
     core_policy = CorePolicy(
         talk=policy or TalkPolicy(),

@@ -10,6 +10,7 @@ import structlog
 
 from innertalk.application.conversation.contexts import ContextLoader
 from innertalk.application.ports import Clock, ProfileStore, RecordStore, UserLocks
+from innertalk.application.tenant_policy import TenantPolicies
 from innertalk.domain.sessions import is_valid_timezone
 from innertalk.domain.users import Language, Profile, Style, UserKey, new_profile
 
@@ -27,8 +28,15 @@ class ProfileService:
     """Keeps profiles; every change replaces the cached context's profile."""
 
     def __init__(
-        self, *, store: ProfileRecords, contexts: ContextLoader, locks: UserLocks, clock: Clock
+        self,
+        *,
+        store: ProfileRecords,
+        contexts: ContextLoader,
+        locks: UserLocks,
+        clock: Clock,
+        tenants: TenantPolicies | None = None,
     ) -> None:
+        self._tenants = tenants
         self._store = store
         self._contexts = contexts
         self._locks = locks
@@ -46,21 +54,32 @@ class ProfileService:
         self,
         key: UserKey,
         *,
-        language: Language,
+        language: Language | None = None,
         display_name: str = "",
         consent: bool = False,
     ) -> Profile:
-        """The profile of ``key``, created if new; ``consent`` records consent if not yet given."""
+        """The profile of ``key``, created if new; ``consent`` records consent if not yet given.
+
+        A new profile without a ``language`` gets the default of the person's tenant (see
+        ``default_language``)."""
         async with self._locks.hold(key):
             context = await self._contexts.load(key)
-            profile = context.profile or new_profile(
-                key, self._clock.now(), language=language, display_name=display_name
-            )
+            profile = context.profile
+            if profile is None:
+                chosen = language or await self.default_language(key)
+                profile = new_profile(
+                    key, self._clock.now(), language=chosen, display_name=display_name
+                )
             if consent:
                 profile = profile.with_consent(self._clock.now())
             if profile != context.profile:
                 await self._save(profile)
             return profile
+
+    async def default_language(self, key: UserKey) -> Language:
+        """The language of a new person who named none: their tenant's, else English."""
+        own = None if self._tenants is None else (await self._tenants.for_key(key)).language
+        return own or Language.EN
 
     async def update(
         self,

@@ -170,16 +170,27 @@ class SafetyService:
         self._classifier = classifier
 
     async def screen(
-        self, text: str, language: Language, profile: Profile | None = None
+        self,
+        text: str,
+        language: Language,
+        profile: Profile | None = None,
+        *,
+        country: str | None = None,
     ) -> SafetyNotice | None:
         """The notice for ``text`` when it carries a crisis signal, else ``None``."""
-        return (await self.examine(text, language, profile)).notice
+        return (await self.examine(text, language, profile, country=country)).notice
 
     async def examine(
-        self, text: str, language: Language, profile: Profile | None = None
+        self,
+        text: str,
+        language: Language,
+        profile: Profile | None = None,
+        *,
+        country: str | None = None,
     ) -> Screening:
         """Rules first; the classifier only when they found nothing (so the encoder's CPU is
-        spent only on messages the rules let through)."""
+        spent only on messages the rules let through). ``country``: the person's tenant's
+        hotline country (see ``notice``)."""
         signal = detect_crisis(text)
         verdict = None
         if signal is None and self._classifier is not None:
@@ -193,7 +204,7 @@ class SafetyService:
                 )
         if signal is None:
             return Screening(None, verdict)
-        return Screening(self._notify(signal, language, profile), verdict)
+        return Screening(self._notify(signal, language, profile, country), verdict)
 
     @staticmethod
     async def _assess(classifier: CrisisClassifier, text: str) -> ClassifierVerdict | None:
@@ -209,9 +220,13 @@ class SafetyService:
         return verdict
 
     def _notify(
-        self, signal: CrisisSignal, language: Language, profile: Profile | None
+        self,
+        signal: CrisisSignal,
+        language: Language,
+        profile: Profile | None,
+        country: str | None,
     ) -> SafetyNotice:
-        notice = self.notice(signal, language, profile)
+        notice = self.notice(signal, language, profile, country=country)
         log.warning(
             "safety.signal",
             category=signal.category.value,
@@ -224,13 +239,20 @@ class SafetyService:
         return notice
 
     def notice(
-        self, signal: CrisisSignal, language: Language, profile: Profile | None = None
+        self,
+        signal: CrisisSignal,
+        language: Language,
+        profile: Profile | None = None,
+        *,
+        country: str | None = None,
     ) -> SafetyNotice:
-        """The notice for ``signal`` with the hotlines of the person's country: ``CRISIS_COUNTRY``
-        when set, else the country of their time zone, else the one their language suggests
-        (see ``country_for``); the person can pick another under the notice (``notice_in``)."""
+        """The notice for ``signal`` with the hotlines of the person's country: ``country``
+        (their tenant's ``hotline_country``) when given, else ``CRISIS_COUNTRY`` when set,
+        else the country of their time zone, else the one their language suggests (see
+        ``country_for``); the person can pick another under the notice (``notice_in``)."""
         timezone = profile.timezone if profile else None
-        return self.notice_in(signal, language, self._country or country_for(timezone, language))
+        chosen = country or self._country or country_for(timezone, language)
+        return self.notice_in(signal, language, chosen)
 
     def notice_in(
         self, signal: CrisisSignal, language: Language, country: str | None

@@ -36,6 +36,14 @@ from innertalk.application.privacy import PrivacyService
 from innertalk.application.profiles import ProfileService
 from innertalk.application.safety import SafetyService
 from innertalk.application.safety_opinion import SecondOpinion
+from innertalk.application.tenancy import TenantDirectory
+from innertalk.application.tenant_limits import (
+    RateLimiters,
+    TenantRateLimiter,
+    TenantTokenBudget,
+    TokenBudgets,
+)
+from innertalk.application.tenant_policy import TenantModels, TenantPolicies
 from innertalk.application.wellbeing.diary import ChartRenderer, DiaryService
 from innertalk.application.wellbeing.portraits import PortraitService
 from innertalk.application.wellbeing.questionnaires import QuestionnaireService
@@ -67,10 +75,13 @@ class Services:
     memory: MemoryService
     """What the companion remembers (/memory) and forgetting parts of it (/forget)."""
     rate_limiter: RateLimiter
+    """Per person: their tenant's rate (``TenantSettings.rate``), else ``RATE_LIMIT``."""
     dedupe: UpdateDedupe
     clock: Clock
     pseudonyms: Pseudonyms
     """Stand-ins for people in logs and alerts (``LOG_PSEUDONYM_KEY``)."""
+    tenants: TenantPolicies
+    """What each person's tenant changes (entry points ask it for hotline countries)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +114,15 @@ class CoreAdapters:
     token_budget: TokenBudget | None = None
     opinion: SecondOpinion | None = None
     """Asked about messages the local safety layers are unsure of (``SAFETY_OPINION``)."""
+    tenants: TenantDirectory | None = None
+    """Which tenant owns each realm, with its settings; ``None``: the deployment's settings
+    for everyone (the lead plugs the tenant store in here)."""
+    tenant_models: TenantModels | None = None
+    """Chains with a tenant's own provider keys; ``None``: every tenant on ``model``."""
+    rate_limiters: RateLimiters | None = None
+    """Builds a limiter of a tenant's own rate (like ``rate_limiter``, at another rate)."""
+    token_budgets: TokenBudgets | None = None
+    """Builds a daily budget of a tenant's own size (like ``token_budget``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +146,17 @@ class CorePolicy:
 def wire_services(adapters: CoreAdapters, policy: CorePolicy) -> Services:
     """Every use case, each given the adapters it needs."""
     a = adapters
-    lifecycle = _lifecycle(a, policy)
-    profiles = ProfileService(store=a.storage, contexts=a.contexts, locks=a.locks, clock=a.clock)
+    tenants = TenantPolicies(a.tenants, timer=a.clock.monotonic)
+    lifecycle = _lifecycle(a, policy, tenants)
+    profiles = ProfileService(
+        store=a.storage, contexts=a.contexts, locks=a.locks, clock=a.clock, tenants=tenants
+    )
     reminders = ReminderService(
         store=a.storage, locks=a.locks, clock=a.clock, reachability=profiles
     )
     profiles.on_timezone_change(reminders.timezone_changed)
     return Services(
-        talk=_talk(a, policy, lifecycle),
+        talk=_talk(a, policy, lifecycle, tenants),
         sessions=SessionService(lifecycle=lifecycle, contexts=a.contexts, locks=a.locks),
         profiles=profiles,
         feedback=FeedbackService(store=a.storage, clock=a.clock),
@@ -158,14 +181,22 @@ def wire_services(adapters: CoreAdapters, policy: CorePolicy) -> Services:
         alerts=a.alerts,
         health=HealthService(dict(a.probes)),
         memory=MemoryService(store=a.storage, contexts=a.contexts, locks=a.locks),
-        rate_limiter=a.rate_limiter,
+        rate_limiter=_rate_limiter(a, tenants),
         dedupe=a.dedupe,
         clock=a.clock,
         pseudonyms=a.pseudonyms,
+        tenants=tenants,
     )
 
 
-def _lifecycle(a: CoreAdapters, policy: CorePolicy) -> SessionLifecycle:
+def _rate_limiter(a: CoreAdapters, tenants: TenantPolicies) -> RateLimiter:
+    # without tenants the deployment's limiter is used as it is: no look-up per message
+    if not tenants.enabled:
+        return a.rate_limiter
+    return TenantRateLimiter(tenants, a.rate_limiter, a.rate_limiters)
+
+
+def _lifecycle(a: CoreAdapters, policy: CorePolicy, tenants: TenantPolicies) -> SessionLifecycle:
     # only a configured value overrides the lifecycle's own default
     turns = policy.summary_max_turns
     extra = {} if turns is None else {"summary_max_turns": turns}
@@ -177,11 +208,17 @@ def _lifecycle(a: CoreAdapters, policy: CorePolicy) -> SessionLifecycle:
         clock=a.clock,
         withheld_summary=a.withheld_summary,
         policy=policy.sessions,
+        tenants=tenants,
         **extra,
     )
 
 
-def _talk(a: CoreAdapters, policy: CorePolicy, lifecycle: SessionLifecycle) -> TalkService:
+def _talk(
+    a: CoreAdapters, policy: CorePolicy, lifecycle: SessionLifecycle, tenants: TenantPolicies
+) -> TalkService:
+    budget = a.token_budget
+    if tenants.enabled:  # without tenants the deployment's budget is used as it is
+        budget = TenantTokenBudget(tenants, a.token_budget, a.token_budgets)
     folding = HistoryFolding(model=a.model, fallback=a.fallback, turn_limit=a.contexts.turn_limit)
     return TalkService(
         store=a.storage,
@@ -194,7 +231,9 @@ def _talk(a: CoreAdapters, policy: CorePolicy, lifecycle: SessionLifecycle) -> T
         pseudonyms=a.pseudonyms,
         safety=a.safety if policy.screen_talk else None,
         withheld_text=a.withheld_reply,
-        budget=a.token_budget,
+        budget=budget,
         folding=folding if policy.folding else None,
         opinion=a.opinion,
+        tenants=tenants,
+        models=a.tenant_models,
     )

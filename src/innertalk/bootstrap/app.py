@@ -30,6 +30,7 @@ from innertalk.application.services import CoreAdapters, CorePolicy, Services, w
 from innertalk.application.wellbeing.diary import ChartWords
 from innertalk.bootstrap.models import build_model, crisis_classifier, crisis_opinion, price_table
 from innertalk.bootstrap.stores import SharedState, open_storage, shared_state
+from innertalk.bootstrap.tenant_models import TenantModelChains
 from innertalk.bootstrap.tenants import deployment_bot
 from innertalk.bootstrap.webhooks import Tenancy, crisis_webhooks
 from innertalk.config import ConfigError, Settings
@@ -156,8 +157,9 @@ async def build_app(
 
     ``model`` replaces the provider chain (tests); ``sessions_per_day`` overrides
     ``SESSIONS_PER_DAY`` (the console chat has no limit); ``tenancy`` replaces the tenant
-    directory over the storage (tests). Every crisis signal goes to its tenant's crisis
-    webhook (when the tenant set one), delivered by a worker running meanwhile.
+    directory over the storage (tests). Each tenant's settings apply to its people, and every
+    crisis signal goes to its tenant's crisis webhook (when the tenant set one), delivered by a
+    worker running meanwhile.
 
     Background work that needs an entry point's adapters is not started here: the bot runs
     the reminder dispatcher with its Telegram sender and stops it before leaving this context
@@ -175,6 +177,10 @@ async def build_app(
     )
     chosen = model or router
     assert chosen is not None
+    # a tenant with its own keys gets the configured chain with them (none with a test model)
+    chains = (
+        None if router is None else TenantModelChains(settings, clock, alert=_alerting(alerts))
+    )
     storage = WriteBehindStorage(
         await open_storage(settings), clock, on_dead_letter=partial(_dead_letter_alert, alerts)
     )
@@ -217,6 +223,10 @@ async def build_app(
             probes=_probes(settings, storage, router, shared.redis, classifier),
             token_budget=shared.token_budget,
             opinion=_second_opinion(settings, opinion),
+            tenants=tenancy.directory,
+            tenant_models=chains,
+            rate_limiters=shared.rate_limiters,
+            token_budgets=shared.token_budgets,
         )
         yield App(
             settings=settings,
@@ -236,6 +246,8 @@ async def build_app(
             await shared.aclose()
             if router is not None:
                 await router.aclose()
+            if chains is not None:
+                await chains.aclose()
             if isinstance(opinion, OpenAIModerationOpinion):
                 await opinion.aclose()
 

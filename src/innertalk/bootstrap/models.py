@@ -4,7 +4,7 @@ breakers, the learned crisis layer, and who gives a second opinion on uncertain 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from innertalk.application.ports import (
     Clock,
@@ -72,6 +72,7 @@ def build_model(
     factory: ProviderFactory | None = None,
     alert: AdminAlert | None = None,
     breaker_store: BreakerStateStore | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> ModelRouter:
     """The router over the configured chain, the offline responder last.
 
@@ -79,11 +80,13 @@ def build_model(
     SDK adapters, imported only when some provider is configured (the SDKs take seconds).
     ``alert`` reaches admins when a provider's key is rejected (default: an error log line).
     ``breaker_store`` holds the breakers' open flags (default: in this process).
+    ``keys`` (provider name → API key) replace the configured keys of those providers (a
+    tenant's own keys); the chain stays the configured one.
     """
     llm = settings.llm
     names = chain_names(settings)
     if names and factory is None:
-        factory = _registry_factory(settings)
+        factory = _registry_factory(settings, keys or {})
     links = [ChainLink(factory(name), breaker_policy(llm, name)) for name in names if factory]
     try:
         return ModelRouter(
@@ -103,7 +106,7 @@ def build_model(
 ProviderFactory = Callable[[str], Provider]
 
 
-def _registry_factory(settings: Settings) -> ProviderFactory:
+def _registry_factory(settings: Settings, keys: Mapping[str, str]) -> ProviderFactory:
     llm = settings.llm
 
     def build(name: str) -> Provider:
@@ -111,7 +114,7 @@ def _registry_factory(settings: Settings) -> ProviderFactory:
         try:
             return build_provider(
                 PROVIDERS[name],
-                api_key=chosen.key,
+                api_key=keys.get(name) or chosen.key,
                 base_url=chosen.base_url,
                 model=chosen.model,
                 fast_model=chosen.fast_model,

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from innertalk.application.ports import (
     TokenBudget,
     UpdateDedupe,
 )
+from innertalk.application.tenant_limits import RateLimiters, TokenBudgets
 from innertalk.config import ConfigError, Settings
 from innertalk.infrastructure.cache import LocalContextCache
 from innertalk.infrastructure.context_codec import ContextCodec
@@ -124,6 +126,10 @@ class SharedState:
     cache: ContextCache
     job_locks: JobLocks
     breakers: RedisBreakerStateStore | None
+    rate_limiters: RateLimiters
+    """Limiters at a tenant's own rate, kept where ``rate_limiter`` keeps its counts."""
+    token_budgets: TokenBudgets
+    """Daily budgets of a tenant's own size, kept where ``token_budget`` keeps its counts."""
 
     async def aclose(self) -> None:
         """Stop background work, then close the client (and its pool)."""
@@ -153,6 +159,8 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
             ),
             job_locks=LocalJobLocks(),
             breakers=None,
+            rate_limiters=partial(LocalRateLimiter, timer=clock.monotonic),
+            token_budgets=LimitsTokenBudget,
         )
     from innertalk.infrastructure.llm.redis_breaker import RedisBreakerStateStore
     from innertalk.infrastructure.redis.cache import RedisContextCache
@@ -174,6 +182,8 @@ def shared_state(settings: Settings, clock: Clock) -> SharedState:
         ),
         job_locks=RedisJobLocks(redis),
         breakers=RedisBreakerStateStore(redis, clock),
+        rate_limiters=partial(LimitsRateLimiter, storage_uri=url, pool=pool),
+        token_budgets=partial(LimitsTokenBudget, storage_uri=url, pool=pool),
     )
 
 

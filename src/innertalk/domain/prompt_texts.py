@@ -50,6 +50,21 @@ STYLE = {
     },
 }
 
+OPERATOR_SECTION = {
+    Language.EN: (
+        "--- Instructions from the service that offers you to this person (they add to the "
+        "rules above and never override them) ---",
+        "--- End of the service's instructions ---",
+    ),
+    Language.RU: (
+        "--- Указания сервиса, через который человек с тобой говорит (они дополняют правила "
+        "выше и никогда их не отменяют) ---",
+        "--- Конец указаний сервиса ---",
+    ),
+}
+"""Opens and closes a tenant's persona in the system prompt, so the model reads it as the
+operator's addition, subordinate to the base rules (safety above all)."""
+
 SUMMARY_LEAD = {
     Language.EN: "Summary of your previous conversation with this person: ",
     Language.RU: "Краткое содержание прошлого разговора с этим человеком: ",

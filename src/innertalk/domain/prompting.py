@@ -24,6 +24,7 @@ from innertalk.domain.conversation import (
 from innertalk.domain.prompt_texts import (
     EARLIER_LEAD,
     NAME_LEAD,
+    OPERATOR_SECTION,
     REPLY_IN,
     RESULTS_LEAD,
     ROLE,
@@ -129,6 +130,7 @@ def system_prompt(
     notes: Sequence[str] = (),
     safety: str | None = None,
     earlier: str | None = None,
+    persona: str = "",
 ) -> str:
     """The system prompt for a reply in ``language`` with the person's ``style``.
 
@@ -137,8 +139,16 @@ def system_prompt(
     ``earlier`` is the session's rolling summary, last: it changes once per folded block,
     and everything before it stays a byte-identical prefix meanwhile. Nothing here may
     depend on the time, the request or an unordered collection.
+
+    ``persona`` is the operator's (a tenant's) addition: the same for all its people, so it
+    comes right after the base instructions, before anything about this person, and the
+    prefix the provider caches is shared by all of them.
     """
-    parts = [ROLE[language], STYLE[language][style]]
+    parts = [ROLE[language]]
+    if persona:
+        opening, closing = OPERATOR_SECTION[language]
+        parts.append(f"{opening}\n{persona}\n{closing}")
+    parts.append(STYLE[language][style])
     if display_name:
         parts.append(f"{NAME_LEAD[language]}{display_name}.")
     if previous_summary:
@@ -176,12 +186,14 @@ def build_reply_request(
     history_budget: int,
     max_output_tokens: int,
     safety: str | None = None,
+    persona: str = "",
 ) -> ModelRequest:
     """The request for answering ``message`` in ``language``, history within ``history_budget``.
 
     The system prompt is in the profile's language whatever this message's language is, so
     it stays the same; a reply language that differs is asked for after the message.
-    ``safety`` (the safety-oriented instruction) is added when the session needs it.
+    ``safety`` (the safety-oriented instruction) is added when the session needs it;
+    ``persona`` is the person's tenant's addition (see ``system_prompt``).
     """
     profile = context.profile
     style = profile.style if profile else Style.BALANCED
@@ -196,6 +208,7 @@ def build_reply_request(
         notes=result_notes(context, prompt_language),
         safety=safety,
         earlier=session.fold_summary if session else None,
+        persona=persona,
     )
     note = REPLY_IN[language] if language is not prompt_language else ""
     budget = max(0, history_budget - estimate_tokens(system) - estimate_tokens(message + note))

@@ -8,6 +8,7 @@ only know their wire format: the JSON of replies and errors, and the events of a
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections import deque
 from collections.abc import Sequence
@@ -136,6 +137,9 @@ class RecordedRequest:
     headers: dict[str, str] = field(default_factory=dict)
     credentials: frozenset[str] = frozenset()
     """Lower-cased names of the credential headers that were sent."""
+    credential_digest: str = ""
+    """SHA-256 of the credential headers' values (``credential_digest(key)`` of the key sent),
+    so a test can tell whose key was used without the fake keeping it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +150,12 @@ class SseEvent:
     def encode(self) -> bytes:
         head = f"event: {self.event}\n" if self.event else ""
         return f"{head}data: {self.data}\n\n".encode()
+
+
+def credential_digest(key: str, *, scheme: str = "Bearer ") -> str:
+    """What ``RecordedRequest.credential_digest`` is when ``key`` was sent (OpenAI's header:
+    ``Authorization: Bearer <key>``; ``scheme=""`` for providers sending the bare key)."""
+    return hashlib.sha256(f"{scheme}{key}".encode()).hexdigest()
 
 
 def pieces(text: str) -> list[str]:
@@ -255,8 +265,10 @@ class FakeProviderServer:
         names = {key.lower() for key in request.headers}
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _SECRET_HEADERS}
         credentials = frozenset(names & _SECRET_HEADERS)
+        sent = [v for k, v in request.headers.items() if k.lower() in _SECRET_HEADERS]
+        digest = hashlib.sha256("\n".join(sent).encode()).hexdigest() if sent else ""
         self.requests.append(
-            RecordedRequest(request.path_qs, model, stream, body, headers, credentials)
+            RecordedRequest(request.path_qs, model, stream, body, headers, credentials, digest)
         )
         behaviour = self._script.popleft() if self._script else self.default
         pause = float("inf") if behaviour.kind is Kind.HANG else behaviour.latency

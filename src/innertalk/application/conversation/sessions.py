@@ -27,6 +27,7 @@ from innertalk.application.ports import (
     UserLocks,
 )
 from innertalk.application.safety import allows_shown
+from innertalk.application.tenant_policy import TenantPolicies
 from innertalk.domain.conversation import ConversationContext, Session
 from innertalk.domain.prompting import build_summary_request
 from innertalk.domain.sessions import (
@@ -58,7 +59,8 @@ class SessionLifecycle:
 
     ``withheld_summary`` gives the neutral line stored instead of a summary that failed the
     output screen twice; it is shown and read by later prompts, so it comes in as text
-    (presentation owns it, the composition root passes it).
+    (presentation owns it, the composition root passes it). ``tenants`` may give a person's
+    tenant its own daily session limit (``policy``'s otherwise).
     """
 
     def __init__(
@@ -73,7 +75,9 @@ class SessionLifecycle:
         withheld_summary: Callable[[Language], str],
         summary_max_turns: int = 200,
         history_token_budget: int = 6000,
+        tenants: TenantPolicies | None = None,
     ) -> None:
+        self._tenants = tenants
         self._store = store
         self._contexts = contexts
         self._model = model
@@ -138,6 +142,9 @@ class SessionLifecycle:
 
     async def _check_limit(self, context: ConversationContext) -> None:
         limit = self.policy.sessions_per_day
+        if self._tenants is not None:
+            own = (await self._tenants.for_key(context.key)).sessions_per_day
+            limit = limit if own is None else own
         if not limit:
             return
         timezone = context.profile.timezone if context.profile else "UTC"

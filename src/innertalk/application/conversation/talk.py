@@ -36,6 +36,12 @@ from innertalk.application.safety_opinion import (
     no_opinion,
     opinion_signal,
 )
+from innertalk.application.tenant_policy import (
+    DEPLOYMENT_POLICY,
+    EffectivePolicy,
+    TenantModels,
+    TenantPolicies,
+)
 from innertalk.domain.conversation import ConversationContext, Role, Turn, estimate_tokens
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import clean_message, is_simple_message
@@ -146,7 +152,11 @@ class TalkService:
         budget: TokenBudget | None = None,
         opinion: SecondOpinion | None = None,
         folding: HistoryFolding | None = None,
+        tenants: TenantPolicies | None = None,
+        models: TenantModels | None = None,
     ) -> None:
+        self._tenants = tenants
+        self._tenant_models = models
         self._folding = folding
         self._pseudonyms = pseudonyms
         self._opinion = opinion if safety is not None else None
@@ -191,23 +201,26 @@ class TalkService:
         message = clean_message(text)
         async with self._locks.hold(key):
             received = self._clock.now()
-            context, is_new = await self._open_session(key)
+            tenant = await self._tenant(key)
+            context, is_new = await self._open_session(key, tenant)
             language = detect_language(message) or self._profile(context).language
-            screening = await self._screening(screened, message, language, context.profile)
+            country, profile = tenant.hotline_country, context.profile
+            screening = await self._screening(screened, message, language, profile, country)
             notice = screening.notice
             if notice is not None:
                 context = self._enter_safety_mode(context, notice)
-            request = self._request(context, message, language, notice)
+            persona = tenant.persona
+            request = self._request(context, message, language, notice, persona=persona)
             if self._folding is not None and self._folding.due(context, request):
                 context = await self._fold(self._folding, context, request)
-                request = self._request(context, message, language, notice)
+                request = self._request(context, message, language, notice, persona=persona)
             started = self._clock.monotonic()
             opinion = self._ask_opinion(screening, message)  # alongside the reply
             answer, stopped, screened_out = await opinion.alongside(
-                self._answer(request, on_chunk, stop)
+                self._answer(request, on_chunk, stop, self._model_for(tenant))
             )
             latency_ms = round((self._clock.monotonic() - started) * 1000)  # the opinion apart
-            late = await self._late_notice(opinion, language, context.profile)
+            late = await self._late_notice(opinion, language, context.profile, country)
             if late is not None:
                 context = self._enter_safety_mode(context, late)
             if self._budget is not None:
@@ -233,6 +246,7 @@ class TalkService:
             stopped=stopped,
             safety=notice is not None,
             withheld=withheld,
+            tenant=tenant.tenant,
         )
         return TalkReply(
             answer.text,
@@ -247,22 +261,45 @@ class TalkService:
         )
 
     async def screen(
-        self, text: str, language: Language, profile: Profile | None = None
+        self,
+        text: str,
+        language: Language,
+        profile: Profile | None = None,
+        *,
+        key: UserKey | None = None,
     ) -> SafetyNotice | None:
         """The crisis notice for ``text`` (hotlines for the person's country), if any.
 
         Entry points also call it for messages that cannot be answered yet (before consent),
-        so that a person in crisis always gets the hotlines; nothing is stored.
+        so that a person in crisis always gets the hotlines; nothing is stored. ``key`` (else
+        ``profile``'s) names the person, whose tenant may choose the hotlines' country.
         """
-        return await self._safety.screen(text, language, profile) if self._safety else None
+        return (await self.examine(text, language, profile, key=key)).notice
 
     async def examine(
-        self, text: str, language: Language, profile: Profile | None = None
+        self,
+        text: str,
+        language: Language,
+        profile: Profile | None = None,
+        *,
+        key: UserKey | None = None,
     ) -> Screening:
         """Like ``screen``, with the classifier's verdict: pass it to ``reply`` as ``screened``."""
         if self._safety is None:
             return Screening(None)
-        return await self._safety.examine(text, language, profile)
+        key = key or (profile.key if profile else None)
+        country = None if key is None else (await self._tenant(key)).hotline_country
+        return await self._safety.examine(text, language, profile, country=country)
+
+    async def _tenant(self, key: UserKey) -> EffectivePolicy:
+        """What the person's tenant changes (``DEPLOYMENT_POLICY`` without tenants)."""
+        return DEPLOYMENT_POLICY if self._tenants is None else await self._tenants.for_key(key)
+
+    def _model_for(self, tenant: EffectivePolicy) -> LanguageModel:
+        """The deployment's chain, or the same chain with the tenant's own provider keys."""
+        if self._tenant_models is None or tenant.tenant is None or not tenant.provider_keys:
+            return self._model
+        return self._tenant_models.model_for(tenant.tenant, tenant.provider_keys)
 
     async def _screening(
         self,
@@ -270,9 +307,12 @@ class TalkService:
         message: str,
         language: Language,
         profile: Profile | None,
+        country: str | None,
     ) -> Screening:
         if isinstance(screened, NotScreened):
-            return await self.examine(message, language, profile)
+            if self._safety is None:
+                return Screening(None)
+            return await self._safety.examine(message, language, profile, country=country)
         return screened if isinstance(screened, Screening) else Screening(screened)
 
     def _ask_opinion(self, screening: Screening, message: str) -> PendingOpinion:
@@ -280,13 +320,17 @@ class TalkService:
         return no_opinion() if self._opinion is None else self._opinion.ask(screening, message)
 
     async def _late_notice(
-        self, opinion: PendingOpinion, language: Language, profile: Profile | None
+        self,
+        opinion: PendingOpinion,
+        language: Language,
+        profile: Profile | None,
+        country: str | None,
     ) -> SafetyNotice | None:
         """The notice for a crisis the opinion saw (waited for within its bound), if any."""
         category = await opinion.verdict()
         if category is None or self._safety is None:
             return None
-        return self._safety.notice(opinion_signal(category), language, profile)
+        return self._safety.notice(opinion_signal(category), language, profile, country=country)
 
     def _enter_safety_mode(
         self, context: ConversationContext, notice: SafetyNotice
@@ -302,7 +346,9 @@ class TalkService:
         assert context.profile is not None
         return context.profile
 
-    async def _open_session(self, key: UserKey) -> tuple[ConversationContext, bool]:
+    async def _open_session(
+        self, key: UserKey, tenant: EffectivePolicy
+    ) -> tuple[ConversationContext, bool]:
         """The context with an open session within budget; whether that session is new."""
         loaded = await self._contexts.load(key)
         if loaded.profile is None or not loaded.profile.has_consented:
@@ -313,7 +359,9 @@ class TalkService:
                 raise DailyTokenBudgetExhaustedError(retry_after)
         context = await self._sessions.current(loaded)
         assert context.session is not None
-        budget = self._policy.session_token_budget
+        budget = tenant.session_tokens
+        if budget is None:
+            budget = self._policy.session_token_budget
         if budget and context.session.tokens_used >= budget:
             raise SessionBudgetExhaustedError(context.session.id)
         return context, context.session is not loaded.session
@@ -337,6 +385,8 @@ class TalkService:
         message: str,
         language: Language,
         notice: SafetyNotice | None = None,
+        *,
+        persona: str = "",
     ) -> ModelRequest:
         in_safety_mode = context.session is not None and context.session.safety
         safety = None
@@ -354,6 +404,7 @@ class TalkService:
             history_budget=self._policy.history_token_budget,
             max_output_tokens=self._policy.reply_max_tokens,
             safety=safety,
+            persona=persona,
         )
         simple = is_simple_message(message) and not in_safety_mode
         return replace(
@@ -405,17 +456,21 @@ class TalkService:
         return session_id, turns[1].id
 
     async def _answer(
-        self, request: ModelRequest, on_chunk: ChunkSink | None, stop: asyncio.Event | None
+        self,
+        request: ModelRequest,
+        on_chunk: ChunkSink | None,
+        stop: asyncio.Event | None,
+        model: LanguageModel,
     ) -> tuple[ModelReply, bool, bool]:
-        """The model's reply, whether ``stop`` cut it short, and whether the output screen
+        """``model``'s reply, whether ``stop`` cut it short, and whether the output screen
         stopped it while it streamed (then nothing more of it may be shown)."""
         if on_chunk is None and stop is None:
-            return await self._model.complete(request), False, False
+            return await model.complete(request), False, False
         written: list[str] = []
         drafts = None
         if on_chunk is not None:  # the person sees only what the output screen has read
             drafts = ScreenedDrafts(on_chunk, screen=self._safety is not None)
-        reading = asyncio.ensure_future(self._read_stream(request, drafts, written))
+        reading = asyncio.ensure_future(self._read_stream(model, request, drafts, written))
         if stop is None:
             answer = await reading
             return answer, False, drafts is not None and drafts.withheld
@@ -436,10 +491,14 @@ class TalkService:
         return _stopped_reply(request, partial), True, False
 
     async def _read_stream(
-        self, request: ModelRequest, drafts: ScreenedDrafts | None, written: list[str]
+        self,
+        model: LanguageModel,
+        request: ModelRequest,
+        drafts: ScreenedDrafts | None,
+        written: list[str],
     ) -> ModelReply:
         # one task opens, reads and closes the stream, so cancelling it closes the stream
-        stream = self._model.stream(request)
+        stream = model.stream(request)
         try:
             async for chunk in stream:
                 if chunk.text:

@@ -28,7 +28,7 @@ from innertalk.application.profiles import ProfileService
 from innertalk.application.telemetry import BotMetrics
 from innertalk.domain.users import Language, Pseudonyms, UserKey
 from innertalk.presentation.telegram.keyboards.menus import PrivacyAction
-from innertalk.presentation.telegram.texts.bot import language_of, plain
+from innertalk.presentation.telegram.texts.bot import known_language, language_of, plain
 from innertalk.presentation.telegram.transport.sender import Sender
 
 log = structlog.get_logger(__name__)
@@ -218,7 +218,10 @@ class IdentityMiddleware(BaseMiddleware):
         data["key"], data["profile"] = key, profile
         if profile is not None and profile.has_consented:
             data["language"] = profile.language
-        elif isinstance(state := data.get("state"), FSMContext):
+            return await handler(event, data)
+        if known_language(user.language_code) is None:  # one we do not speak: the tenant's
+            data["language"] = await self._profiles.default_language(key)
+        if isinstance(state := data.get("state"), FSMContext):
             chosen = (await state.get_data()).get("language")
             if chosen in {language.value for language in Language}:
                 data["language"] = Language(chosen)

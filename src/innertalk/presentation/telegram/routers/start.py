@@ -107,13 +107,15 @@ async def before_consent(
     state: FSMContext,
     sender: Sender,
     services: Services,
+    key: UserKey | None = None,
 ) -> None:
     """Anything written before consent: not kept; the explanation and the button again.
 
-    A person in crisis gets the hotlines first, consent or not (nothing is stored).
+    A person in crisis gets the hotlines first (their tenant's country's), consent or not
+    (nothing is stored).
     """
     written = message.text or message.caption or ""
-    notice = await services.talk.screen(written, detect_language(written) or language)
+    notice = await services.talk.screen(written, detect_language(written) or language, key=key)
     if notice is not None:
         await sender.html(message.chat.id, notice_html(notice), choose_country(notice))
     await state.update_data(language=language.value)

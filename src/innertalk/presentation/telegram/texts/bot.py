@@ -15,6 +15,7 @@ __all__ = [
     "CATALOG",
     "duration",
     "has_text",
+    "known_language",
     "label",
     "labels",
     "language_name",
@@ -39,7 +40,14 @@ has_text = BOT.has
 
 def language_of(code: str | None) -> Language:
     """The language to greet a new person in, from their Telegram app's ``language_code``."""
-    return Language.RU if (code or "").lower().startswith("ru") else Language.EN
+    return known_language(code) or Language.EN
+
+
+def known_language(code: str | None) -> Language | None:
+    """The language of a Telegram ``language_code`` we speak; ``None`` for any other (then
+    the person's tenant's default language applies)."""
+    code = (code or "").lower()
+    return next((language for language in Language if code.startswith(language.value)), None)
 
 
 def language_name(language: Language) -> str:

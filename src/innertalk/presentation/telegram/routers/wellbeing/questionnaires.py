@@ -229,7 +229,8 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
 async def _crisis(
     chat_id: int, key: UserKey, profile: Profile, services: Services, sender: Sender
 ) -> None:
-    notice = services.safety.notice(ITEM9_SIGNAL, profile.language, profile)
+    country = (await services.tenants.for_key(key)).hotline_country
+    notice = services.safety.notice(ITEM9_SIGNAL, profile.language, profile, country=country)
     await sender.html(chat_id, notice_html(notice), choose_country(notice))
     await services.safety.alert(key, ITEM9_SIGNAL)
 
