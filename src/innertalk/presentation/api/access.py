@@ -67,7 +67,18 @@ class Person:
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-Ref = Annotated[str, Path(min_length=1, max_length=128, description="The partner's own id.")]
+Ref = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=128,
+        # printable ASCII as ``person_key`` wants it, less ``/``: it cannot be in one segment
+        pattern=r"^[!-.0-~]{1,128}$",
+        description="The partner's own id of the person (unique within the tenant): 1-128 "
+        "printable ASCII characters, no space or `/`.",
+        examples=["person-1"],
+    ),
+]
 
 
 def unauthorized(detail: str) -> Problem:

@@ -117,7 +117,11 @@ def register(router: APIRouter, ctx: ApiContext) -> None:
     privacy = person(ctx, Scope.PRIVACY)
     path = "/people/{ref}"
 
-    @router.put(path, responses=problem_responses(*AUTH), summary="Create or update a person")
+    @router.put(
+        path,
+        responses={201: CREATED, **problem_responses(*AUTH)},
+        summary="Create or update a person",
+    )
     async def put_person(
         who: Annotated[Person, Depends(conversation)], body: PersonIn, response: Response
     ) -> PersonOut:
@@ -172,6 +176,7 @@ def register(router: APIRouter, ctx: ApiContext) -> None:
         return await people.questionnaires(who, limit)
 
 
+CREATED = {"model": PersonOut, "description": "A new person (200: an update)."}
 EXPORT_DOCUMENT = {
     "description": "The export document (as the bot's /export JSON file).",
     "content": {"application/json": {"schema": {"type": "object"}}},

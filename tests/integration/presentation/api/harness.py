@@ -105,9 +105,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def live(app: FastAPI) -> AsyncIterator[str]:
+async def live(app: FastAPI, *, port: int | None = None) -> AsyncIterator[str]:
     """``app`` served on a loopback port; yields its base URL, stops gracefully after."""
-    port = free_port()
+    port = port or free_port()
     stop = asyncio.Event()
     serving = asyncio.create_task(serve_http(app, host="127.0.0.1", port=port, stop=stop))
     await asyncio.sleep(0)  # the socket listens from the task's first step on
