@@ -457,11 +457,11 @@ class HttpSettings(_Section):
     http_port: int = Field(default=8080, ge=1, le=65535)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    api_key: SecretStr | None = None
+    integration_api_key: SecretStr | None = None
     """INTERIM (until the tenant store's `innertalk apikey create`): the one integration API
     key, of the default tenant, with every scope."""
 
-    @field_validator("api_key")
+    @field_validator("integration_api_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().strip()) < MIN_API_KEY_LENGTH:

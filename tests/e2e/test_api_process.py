@@ -33,7 +33,7 @@ async def api_process(
     """``innertalk api`` in ``workdir`` once /healthz answers, and a client for it."""
     port = free_port()
     env = clean_env(
-        API_KEY=KEY,
+        INTEGRATION_API_KEY=KEY,
         HTTP_PORT=str(port),
         LOG_FORMAT="json",
         LLM_PROVIDERS="openai",
@@ -132,10 +132,11 @@ async def test_a_partner_backend_drives_the_api_process(tmp_path: Path) -> None:
 
 
 def test_api_without_a_key_is_a_configuration_error(innertalk: Run) -> None:
-    """``innertalk api`` without API_KEY: one line naming it, exit code 2, no traceback."""
+    """``innertalk api`` without INTEGRATION_API_KEY: one line naming it, exit code 2, no
+    traceback."""
     result = innertalk("api")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "innertalk: configuration error: API_KEY: not set; `innertalk api` needs the key "
-        "partners send"
+        "innertalk: configuration error: INTEGRATION_API_KEY: not set; `innertalk api` needs "
+        "the key partners send"
     ]

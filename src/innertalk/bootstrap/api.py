@@ -6,7 +6,8 @@ For the lead, at the merge of issue 15:
   (15h) and delete ``presentation/asgi_server.py``;
 - pass 15t's ``TenantDirectory`` and ``PersonRefs`` (from the app) to ``api_routers`` in
   ``run_api`` and in the bot's server (``innertalk bot`` serves the same routes), and delete
-  ``infrastructure/interim_tenancy.py`` with the ``API_KEY`` setting and ``_interim_tenancy``.
+  ``infrastructure/interim_tenancy.py`` with the ``INTEGRATION_API_KEY`` setting and
+  ``_interim_tenancy``.
 """
 
 from __future__ import annotations
@@ -51,14 +52,16 @@ def _key_rate(app: App, rate: str) -> KeyRate:
 
 
 def _api_key(settings: Settings) -> str:
-    secret = settings.http.api_key
+    secret = settings.http.integration_api_key
     if secret is None:
-        raise ConfigError("API_KEY: not set; `innertalk api` needs the key partners send")
+        raise ConfigError(
+            "INTEGRATION_API_KEY: not set; `innertalk api` needs the key partners send"
+        )
     return secret.get_secret_value().strip()
 
 
 def _interim_tenancy(app: App, secret: str) -> tuple[TenantDirectory, PersonRefs]:
-    """``API_KEY`` as the default tenant's one key (until the tenant stores land)."""
+    """``INTEGRATION_API_KEY`` as the default tenant's one key (until the tenant stores land)."""
     token = app.settings.telegram.bot_token
     # the default tenant owns TELEGRAM_BOT_TOKEN's bot: its id is the token's first part
     bot_ids = (token.get_secret_value().split(":", 1)[0],) if token else ()

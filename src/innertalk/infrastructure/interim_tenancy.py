@@ -1,12 +1,13 @@
 """INTERIM adapters of the tenancy ports, for ``innertalk api`` until the tenant stores
 (issue 15t: SQLite, MongoDB, in-process; ``innertalk tenant`` / ``innertalk apikey``) land.
 
-- ``SingleKeyDirectory``: one key (``API_KEY``) of the default tenant, with every scope.
+- ``SingleKeyDirectory``: one key (``INTEGRATION_API_KEY``) of the default tenant, with every
+  scope.
 - ``InProcessPersonRefs``: refs in memory (lost on restart: crisis webhooks and exports of
   people created before a restart carry no ref until their next ``PUT``).
 
 At the merge the lead wires 15t's directory and refs in ``bootstrap/api.py`` and deletes this
-module with ``API_KEY``.
+module with ``INTEGRATION_API_KEY``.
 """
 
 from __future__ import annotations
