@@ -73,7 +73,8 @@ async def test_a_key_over_its_rate_gets_429_until_the_window_passes(api: Api) ->
 
 
 async def test_a_malformed_ref_is_a_422_problem(api: Api) -> None:
-    """A ref with a space (or beyond printable ASCII) is 422 invalid-ref."""
+    """A ref with a space (or beyond printable ASCII) is a 422 problem naming `path.ref`."""
     answer = await api.client.get("/api/v1/people/two%20words/mood", headers=bearer(ALPHA))
     assert answer.status_code == 422
-    assert answer.json()["type"].endswith("/invalid-ref")
+    assert answer.headers["content-type"] == PROBLEM
+    assert [error["location"] for error in answer.json()["errors"]] == ["path.ref"]
