@@ -3,6 +3,7 @@ answer's fields; a crisis first; an error as an ``error`` event; the output scre
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -10,12 +11,15 @@ import httpx2
 import pytest
 
 from innertalk.application.safety import SafetyService
+from innertalk.domain.prompting import ModelChunk, ModelRequest
 from innertalk.domain.safety import DEFAULT_HOTLINES
+from innertalk.domain.tenants import person_key
 from innertalk.domain.users import Language
+from innertalk.presentation.api import messages
 from innertalk.presentation.reply_words import withheld_reply
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import build_core
-from tests.fakes.models import ChunkedModel, ScriptedModel
+from tests.fakes.models import ChunkedModel, ScriptedModel, StreamingModel
 from tests.integration.presentation.api.harness import ALPHA, api_app, bearer, live
 
 STREAM = {**bearer(ALPHA), "Accept": "text/event-stream"}
@@ -113,3 +117,44 @@ async def test_the_output_screen_applies_to_streamed_deltas() -> None:
     assert "thal" not in streamed
     assert received[-1][0] == "reply"
     assert received[-1][1]["reply"] == withheld_reply(Language.EN)
+
+
+class ClosingModel(StreamingModel):
+    """A ``StreamingModel`` that sets ``closed`` once its stream is closed."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda _: REPLY, hold_after=3)
+        self.closed = asyncio.Event()
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ModelChunk]:
+        try:
+            async for chunk in super().stream(request):
+                yield chunk
+        finally:
+            self.closed.set()
+
+
+async def test_a_client_that_leaves_stops_the_reply_and_keeps_what_was_written() -> None:
+    """Closing the stream mid-reply closes the model's stream; the words written by then are
+    stored as the reply, as when a person presses stop in Telegram."""
+    model = ClosingModel()
+    clock = FakeClock()
+    core = build_core(model, clock, safety=SafetyService(directory=DEFAULT_HOTLINES))
+    async with (
+        live(api_app(core.services, clock)) as url,
+        httpx2.AsyncClient(base_url=url, timeout=10) as client,
+    ):
+        await client.put("/api/v1/people/p-1", json={"consent": True}, headers=bearer(ALPHA))
+        body = {"text": "I can't sleep"}
+        async with client.stream(
+            "POST", "/api/v1/people/p-1/messages", json=body, headers=STREAM
+        ) as answer:
+            assert answer.status_code == 200
+            await model.until_held(1)
+        async with asyncio.timeout(10):
+            await model.closed.wait()  # the server noticed the closed connection
+            await asyncio.gather(*messages._unfinished)  # the stopped reply is stored
+    key = person_key("alpha", "p-1")
+    [session] = await core.storage.sessions(key, 5)
+    turns = await core.storage.session_turns(key, session.id, 10)
+    assert [turn.text for turn in turns] == ["I can't sleep", "Thank you for "]
