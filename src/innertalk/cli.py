@@ -1,4 +1,4 @@
-"""The ``innertalk`` command: ``chat``, ``bot``, ``migrate``, ``health``, ``keygen``,
+"""The ``innertalk`` command: ``chat``, ``bot``, ``api``, ``migrate``, ``health``, ``keygen``,
 ``reencrypt``, ``tenant …`` and ``apikey …``. It parses arguments, loads settings and
 logging, and runs what the composition root (``innertalk.bootstrap``) builds for the command.
 
@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "bot", help="run the Telegram bot (long polling; a webhook when WEBHOOK_URL is set)"
+    )
+    commands.add_parser(
+        "api", help="serve the integration API (/api/v1), health and metrics, without Telegram"
     )
     commands.add_parser("migrate", help="create or update the database schema")
     commands.add_parser(
@@ -208,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
             from innertalk.bootstrap.bot import run_bot  # aiogram: only the bot pays for it
 
             asyncio.run(run_bot(settings))
+        elif args.command == "api":
+            from innertalk.bootstrap.api import run_api  # FastAPI: only the API pays for it
+
+            asyncio.run(run_api(settings))
         else:
             asyncio.run(_until_signalled(_work(args, settings, log_file)))
     except ConfigError as error:

@@ -58,6 +58,7 @@ class QuestionnaireService:
         return SavedResult(result, scored, compare(instrument, last, scored), last)
 
     async def history(
-        self, key: UserKey, instrument_id: str, limit: int = 10
+        self, key: UserKey, instrument_id: str | None, limit: int = 10
     ) -> list[QuestionnaireResult]:
+        """The newest results first: of one instrument, or of every one (``None``)."""
         return await self._store.questionnaire_results(key, limit, instrument_id)
