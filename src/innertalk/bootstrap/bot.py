@@ -118,7 +118,7 @@ async def run_bot(settings: Settings, extra_tokens: Sequence[str] = ()) -> None:
             ]
             lag = asyncio.create_task(watch_event_loop_lag(), name="event-loop-lag")
             try:
-                await _serve(primary, others, app, stop)
+                await serve_telegram(primary, others, app, stop)
             finally:
                 lag.cancel()
                 await asyncio.gather(*(bot.close() for bot in (primary, *others)))
@@ -165,9 +165,11 @@ def _extra_clients(token: str, extra_tokens: Sequence[str], app: App) -> list[Bo
     return list(clients.values())
 
 
-async def _serve(
+async def serve_telegram(
     primary: TelegramBot, others: Sequence[TelegramBot], app: App, stop: asyncio.Event
 ) -> None:
+    """Prepare the bots and serve them on ``HTTP_HOST:HTTP_PORT`` until ``stop``: polling, or
+    with ``WEBHOOK_URL`` each bot's webhook. Other bots Telegram rejects are left out."""
     http = app.settings.http
     try:
         if await primary.prepare(stop) is None:
