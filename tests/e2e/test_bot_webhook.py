@@ -7,13 +7,15 @@ it would behind a TLS proxy, and the fake delivers to that loopback address.
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.e2e.bot_process import bot_process, onboard
-from tests.e2e.conftest import Run
+from tests.e2e.bot_process import START_TIMEOUT, bot_process, onboard
+from tests.e2e.conftest import COMMAND, Run, clean_env
 from tests.fakes.telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
@@ -60,3 +62,26 @@ def test_a_missing_token_is_one_line_and_exit_code_2(innertalk: Run) -> None:
         "innertalk: configuration error: TELEGRAM_BOT_TOKEN: not set; "
         "`innertalk bot` needs the token @BotFather gave"
     ]
+
+
+async def test_a_taken_http_port_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    """When HTTP_PORT is taken the bot stops with one line naming it, exit code 2, no
+    traceback (uvicorn never gets to exit the process itself)."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        async with FakeTelegram() as telegram:
+            process = await asyncio.create_subprocess_exec(
+                *COMMAND, "bot", cwd=tmp_path,
+                env=clean_env(**telegram.env(), HTTP_PORT=str(port)),
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            async with asyncio.timeout(START_TIMEOUT):
+                _, stderr = await process.communicate()
+    assert process.returncode == 2
+    assert "Traceback" not in stderr.decode()
+    assert stderr.decode().strip().splitlines()[-1] == (
+        f"innertalk: configuration error: HTTP_PORT: cannot listen on 127.0.0.1:{port}: "
+        "Address already in use"
+    )

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from structlog.testing import capture_logs
 
 from innertalk.application.operations.health import ComponentHealth, HealthService, Status
 from innertalk.cli import main
 from innertalk.infrastructure.crypto import parse_key
-from innertalk.presentation.http import build_http_app
+from innertalk.presentation.http import build_http_app, start_http
 from tests.e2e.bot_process import free_port
 from tests.integration.bot_harness import isolate
 
@@ -27,13 +27,14 @@ def _probe(status: Status, detail: str, *, required: bool = True) -> object:
 
 @asynccontextmanager
 async def serving(health: HealthService, port: int) -> AsyncIterator[None]:
-    runner = web.AppRunner(build_http_app(health))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    stop = asyncio.Event()
+    with capture_logs():  # the server's start-up line would land in the CLI's stdout
+        server = await start_http(build_http_app(health), host="127.0.0.1", port=port, stop=stop)
     try:
         yield
     finally:
-        await runner.cleanup()
+        stop.set()
+        await server
 
 
 async def _health(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, port: int | str) -> int:

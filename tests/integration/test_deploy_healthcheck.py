@@ -7,10 +7,9 @@ import os
 import socket
 import sys
 
-from aiohttp.test_utils import TestServer
-
 from innertalk.application.operations.health import ComponentHealth, HealthService, Status
 from innertalk.presentation.http import build_http_app
+from tests.integration.http_harness import served
 from tests.integration.test_deploy_files import dockerfile_healthcheck_argv
 
 
@@ -34,13 +33,8 @@ async def _run_healthcheck(port: int) -> int:
 
 async def test_healthcheck_passes_while_the_server_answers() -> None:
     """Exit 0 when /healthz answers on HTTP_PORT, even with a dependency down (liveness)."""
-    server = TestServer(build_http_app(HealthService({"storage": _down})), host="127.0.0.1")
-    await server.start_server()
-    try:
-        assert server.port is not None
-        assert await _run_healthcheck(server.port) == 0
-    finally:
-        await server.close()
+    async with served(build_http_app(HealthService({"storage": _down}))) as base:
+        assert await _run_healthcheck(int(base.rsplit(":", 1)[1])) == 0
 
 
 async def test_healthcheck_fails_when_nothing_listens() -> None:

@@ -8,12 +8,14 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import replace
 
+import structlog
 from aiogram import Bot
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.utils.token import TokenValidationError
+from aiogram.utils.token import TokenValidationError, extract_bot_id
 
 from innertalk.application.inbox import UpdateInbox
 from innertalk.application.telemetry import BotMetrics
@@ -37,7 +39,10 @@ from innertalk.presentation.telegram.transport.runtime import (
     TelegramBot,
     WebhookRefusedError,
 )
+from innertalk.presentation.telegram.transport.serving import ServedBot, prepare_others, serve_bots
 from innertalk.presentation.telegram.transport.webhook import Webhook
+
+log = structlog.get_logger(__name__)
 
 UNAUTHORIZED = "TELEGRAM_BOT_TOKEN: Telegram rejected it (401 Unauthorized)"
 
@@ -67,18 +72,22 @@ def telegram_bot(
     screens: BaseStorage | None = None,
     inbox: UpdateInbox | None = None,
     settle: Callable[[UserKey | None], Awaitable[None]] | None = None,
+    primary: bool = True,
 ) -> TelegramBot:
     """The bot over ``app``: options from settings, Prometheus metrics, ``fsm_storage`` and
-    the shared lanes ``REDIS_URL`` asks for, unless a test passes its own."""
+    the shared lanes ``REDIS_URL`` asks for, unless a test passes its own. ``ADMIN_IDS`` are
+    the primary bot's operators only: another tenant's bot has no admins of ours."""
+    options = options or bot_options(app.settings)
     return TelegramBot(
         bot,
         app.services,
-        options or bot_options(app.settings),
+        options if primary else replace(options, admin_ids=frozenset()),
         metrics or PrometheusBotMetrics(),
         fsm_storage=screens or fsm_storage(app),
         lane_queue=_shared_lanes(app, bot.id),
         settle=settle or app.storage.settled,
         inbox=inbox,
+        primary=primary,
     )
 
 
@@ -90,21 +99,29 @@ def _shared_lanes(app: App, bot_id: int) -> RedisLaneQueue | None:
     return RedisLaneQueue(app.redis, str(bot_id), cipher=at_rest_cipher(app.settings))
 
 
-async def run_bot(settings: Settings) -> None:
-    """The Telegram bot until SIGTERM/SIGINT: then it stops receiving, finishes what it took
-    in, and ``build_app`` stores every queued write. A second signal stops at once."""
+async def run_bot(settings: Settings, extra_tokens: Sequence[str] = ()) -> None:
+    """The Telegram bots until SIGTERM/SIGINT: then they stop receiving, finish what they took
+    in, and ``build_app`` stores every queued write. A second signal stops at once.
+
+    ``TELEGRAM_BOT_TOKEN``'s bot is served with any ``extra_tokens`` (other tenants' bots) on
+    one HTTP server; an extra token that is malformed, repeated or rejected is logged and left
+    out, while the default token's problems end the process with a config error as always."""
     token = _token(settings)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # a line per update is noise
     stop = asyncio.Event()
     with _stopping_on_signals(stop):
         async with build_app(settings) as app, open_inbox(settings, app.redis) as inbox:
-            telegram = telegram_bot(app, _client(token, app), inbox=inbox)
+            primary = telegram_bot(app, _client(token, app), inbox=inbox)
+            others = [
+                telegram_bot(app, client, inbox=inbox, primary=False)
+                for client in _extra_clients(token, extra_tokens, app)
+            ]
             lag = asyncio.create_task(watch_event_loop_lag(), name="event-loop-lag")
             try:
-                await _serve(telegram, app, settings, stop)
+                await serve_telegram(primary, others, app, stop)
             finally:
                 lag.cancel()
-                await telegram.close()
+                await asyncio.gather(*(bot.close() for bot in (primary, *others)))
 
 
 def _token(settings: Settings) -> str:
@@ -135,28 +152,45 @@ def _client(token: str, app: App) -> Bot:
         raise ConfigError("TELEGRAM_BOT_TOKEN: not shaped like a bot token (123:ABC…)") from None
 
 
-async def _serve(telegram: TelegramBot, app: App, settings: Settings, stop: asyncio.Event) -> None:
-    http = settings.http
+def _extra_clients(token: str, extra_tokens: Sequence[str], app: App) -> list[Bot]:
+    """Clients for the other bots, one per bot id (the default bot's own id excluded)."""
+    clients: dict[int, Bot] = {}
+    for extra in extra_tokens:
+        try:
+            bot_id = extract_bot_id(extra.strip())
+            if bot_id != extract_bot_id(token) and bot_id not in clients:
+                clients[bot_id] = _client(extra.strip(), app)
+        except (TokenValidationError, ConfigError):
+            log.error("telegram.bot_rejected", reason="malformed token")
+    return list(clients.values())
+
+
+async def serve_telegram(
+    primary: TelegramBot, others: Sequence[TelegramBot], app: App, stop: asyncio.Event
+) -> None:
+    """Prepare the bots and serve them on ``HTTP_HOST:HTTP_PORT`` until ``stop``: polling, or
+    with ``WEBHOOK_URL`` each bot's webhook. Other bots Telegram rejects are left out."""
+    http = app.settings.http
     try:
-        if await telegram.prepare(stop) is None:
+        if await primary.prepare(stop) is None:
             return  # stopped before Telegram could be reached
     except TelegramUnauthorizedError:
         raise ConfigError(UNAUTHORIZED) from None
-    webhook = None
-    if http.webhook_url:
-        given = http.webhook_secret.get_secret_value() if http.webhook_secret else None
-        webhook = Webhook.for_server(http.webhook_url, given)
+    served = [ServedBot(primary, _webhook(app.settings))]
+    for other in await prepare_others(others, stop):
+        primary.reminder_sender.add_bot(other.bot)
+        served.append(ServedBot(other, _webhook(app.settings, other.bot_id)))
     # Everything built so far (≈500,000 objects: modules, aiogram's and the SDKs' models) lives
     # as long as the process; frozen, a full collection no longer walks it (≈300 ms each).
     gc.collect()
     gc.freeze()
     try:
-        await telegram.serve(
-            stop,
+        await serve_bots(
+            served,
             build_http_app(app.services.health),
             host=http.http_host,
             port=http.http_port,
-            webhook=webhook,
+            stop=stop,
         )
     except ListenError as error:
         raise ConfigError(f"HTTP_PORT: {error}") from None
@@ -164,6 +198,18 @@ async def _serve(telegram: TelegramBot, app: App, settings: Settings, stop: asyn
         raise ConfigError(f"WEBHOOK_URL: Telegram refused it: {error}") from None
     except TelegramUnauthorizedError:  # the token was revoked while running
         raise ConfigError(UNAUTHORIZED) from None
+
+
+def _webhook(settings: Settings, bot_id: str | None = None) -> Webhook | None:
+    """The bot's webhook when ``WEBHOOK_URL`` is set (the default bot's: that URL itself;
+    another bot's: its own path and secret on the same server), else ``None`` (polling)."""
+    http = settings.http
+    if not http.webhook_url:
+        return None
+    given = http.webhook_secret.get_secret_value() if http.webhook_secret else None
+    if bot_id is None:
+        return Webhook.for_server(http.webhook_url, given)
+    return Webhook.for_bot(http.webhook_url, bot_id, given)
 
 
 @contextlib.contextmanager

@@ -1,17 +1,20 @@
-"""The operational HTTP routes, served by the real aiohttp server on loopback."""
+"""The operational HTTP routes, served by the real uvicorn server on loopback."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 
+import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from fastapi import APIRouter
 
 from innertalk.application.operations.health import ComponentHealth, HealthService, Status
 from innertalk.infrastructure.observability import metrics  # noqa: F401 - registers InnerTalk's metrics
-from innertalk.presentation.http import build_http_app
+from innertalk.presentation.http import ListenError, build_http_app, serve_http, start_http
+from tests.integration.http_harness import free_port, served
 
 
 async def up() -> ComponentHealth:
@@ -34,23 +37,31 @@ async def hanging() -> ComponentHealth:
     raise AssertionError("unreachable")
 
 
-Client = TestClient[web.Request, web.Application]
+class Client:
+    """An aiohttp client session bound to one served app's base URL."""
+
+    def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
+        self.http, self.base = http, base
+
+    async def get(self, path: str) -> aiohttp.ClientResponse:
+        async with self.http.get(self.base + path) as response:
+            await response.read()
+            return response
+
+
 ClientFor = Callable[[HealthService], Awaitable[Client]]
 
 
 @pytest.fixture
 async def client_for() -> AsyncIterator[ClientFor]:
-    clients: list[Client] = []
+    async with AsyncExitStack() as stack:
+        http = await stack.enter_async_context(aiohttp.ClientSession())
 
-    async def make(health: HealthService) -> Client:
-        client: Client = TestClient(TestServer(build_http_app(health)))
-        await client.start_server()
-        clients.append(client)
-        return client
+        async def make(health: HealthService) -> Client:
+            base = await stack.enter_async_context(served(build_http_app(health)))
+            return Client(http, base)
 
-    yield make
-    for client in clients:
-        await client.close()
+        yield make
 
 
 async def test_liveness_answers_without_checking_anything(client_for: ClientFor) -> None:
@@ -97,3 +108,83 @@ async def test_metrics_are_prometheus_text(client_for: ClientFor) -> None:
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     assert "innertalk_write_behind_queue_depth" in text
+
+
+async def test_routers_given_to_the_app_are_served_next_to_the_operational_routes(
+    client_for: ClientFor,
+) -> None:
+    """Routers passed to ``build_http_app`` answer on the same server; operational routes stay
+    out of the OpenAPI schema (which lists the given router's)."""
+    router = APIRouter()
+
+    @router.get("/api/v1/ping")
+    async def ping() -> dict[str, str]:
+        return {"pong": "yes"}
+
+    async with (
+        aiohttp.ClientSession() as http,
+        served(build_http_app(HealthService({"storage": up}), routers=[router])) as base,
+    ):
+        async with http.get(base + "/api/v1/ping") as pong:
+            assert (pong.status, await pong.json()) == (200, {"pong": "yes"})
+        async with http.get(base + "/api/openapi.json") as schema:
+            paths = (await schema.json())["paths"]
+        async with http.get(base + "/healthz") as live:
+            assert live.status == 200
+    assert list(paths) == ["/api/v1/ping"]
+
+
+async def test_a_taken_port_is_a_listen_error_naming_it() -> None:
+    """Serving on a port another socket holds raises ``ListenError`` (the bot turns it into the
+    one-line ``HTTP_PORT`` config error), not uvicorn's exit of the whole process."""
+    async with served(build_http_app(HealthService({}))) as base:
+        taken = int(base.rsplit(":", 1)[1])
+        with pytest.raises(ListenError, match=f"cannot listen on 127.0.0.1:{taken}"):
+            await serve_http(
+                build_http_app(HealthService({})),
+                host="127.0.0.1",
+                port=taken,
+                stop=asyncio.Event(),
+            )
+
+
+async def test_the_server_stops_gracefully_letting_a_request_in_flight_finish() -> None:
+    """Setting ``stop`` while a request is being answered lets it finish (200) before the
+    server returns; afterwards it accepts no connection."""
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def slow() -> ComponentHealth:
+        entered.set()
+        await release.wait()
+        return ComponentHealth("storage", Status.UP, "sqlite")
+
+    port = free_port()
+    stop = asyncio.Event()
+    app = build_http_app(HealthService({"storage": slow}, timeout=10))
+    server = await start_http(app, host="127.0.0.1", port=port, stop=stop)
+    async with aiohttp.ClientSession() as http:
+        request = asyncio.create_task(http.get(f"http://127.0.0.1:{port}/readyz"))
+        await entered.wait()
+        stop.set()
+        finished, _ = await asyncio.wait({server}, timeout=0.3)
+        assert not finished  # still serving the request in flight
+        release.set()
+        async with await request as response:
+            assert response.status == 200
+        await asyncio.wait_for(server, timeout=5)
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await http.get(f"http://127.0.0.1:{port}/healthz")
+
+
+async def test_the_server_logs_no_request_line(caplog: pytest.LogCaptureFixture) -> None:
+    """No access log: a request's path and query (which may carry ids or tokens) reach no log
+    record, even with every logger at DEBUG."""
+    caplog.set_level(logging.DEBUG)
+    async with (
+        served(build_http_app(HealthService({}))) as base,
+        aiohttp.ClientSession() as http,
+        http.get(base + "/healthz?token=123:SECRET-in-the-query") as response,
+    ):
+        assert response.status == 200
+    assert "SECRET-in-the-query" not in caplog.text
+    assert "/healthz" not in caplog.text

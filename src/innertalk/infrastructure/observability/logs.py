@@ -64,6 +64,9 @@ SDK_LOGGERS = (
     "urllib3",
     "requests",
     "websockets",
+    "uvicorn",
+    "starlette",
+    "fastapi",
 )
 """Loggers (and their children) of libraries that log request bodies or headers at DEBUG."""
 

@@ -15,14 +15,26 @@ log = structlog.get_logger(__name__)
 
 
 class TelegramReminderSender:
-    """``SENT``; ``UNREACHABLE`` on 403 (blocked, deactivated); ``FAILED`` otherwise."""
+    """``SENT``; ``UNREACHABLE`` on 403 (blocked, deactivated); ``FAILED`` otherwise.
+
+    Each reminder goes through the bot the person talks to (``key.bot_id``): with several bots
+    in one process, the others are added with ``add_bot``. A person of a bot not served here
+    (an API person, a bot whose token failed) is ``FAILED``: tried again later.
+    """
 
     def __init__(self, bot: Bot) -> None:
-        self._bot = bot
+        self._bots = {str(bot.id): bot}
+
+    def add_bot(self, bot: Bot) -> None:
+        self._bots[str(bot.id)] = bot
 
     async def send(self, key: UserKey, language: Language) -> SendOutcome:
+        bot = self._bots.get(key.bot_id)
+        if bot is None:
+            log.warning("reminders.no_bot", bot_id=key.bot_id)
+            return SendOutcome.FAILED
         try:
-            await self._bot.send_message(
+            await bot.send_message(
                 key.user_id, say(language, "reminder"), reply_markup=kb.reminder(language)
             )
         except TelegramForbiddenError:

@@ -3,8 +3,9 @@
 Start-up asks Telegram who the bot is (retrying while Telegram is unreachable), registers the
 command menus and descriptions, the admin alert channel and the ``telegram`` health probe.
 Both modes serve the HTTP server (``/healthz``, ``/readyz``, ``/metrics``, and in webhook mode
-``/webhook/telegram``). When ``stop`` is set: receiving stops, in-flight and queued updates
+the bot's webhook routes). When ``stop`` is set: receiving stops, in-flight and queued updates
 get ``drain_timeout`` to finish, polling confirms what was handled, and the server closes.
+Several bots share one server: ``serving.py``.
 
 With an ``UpdateInbox`` every update is filed durably before Telegram is told it arrived, and
 on start whatever a previous run left there (a crash, a drain that ran out of time) is
@@ -23,7 +24,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramServerError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import Update, User
-from aiohttp import web
+from fastapi import APIRouter, FastAPI
 
 from innertalk.application.backoff import Backoff
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
@@ -32,6 +33,7 @@ from innertalk.application.ports import LaneQueue
 from innertalk.application.services import Services
 from innertalk.application.telemetry import BotMetrics
 from innertalk.domain.users import UserKey
+from innertalk.presentation.http import ListenError, start_http
 from innertalk.presentation.telegram.alerts import TelegramAlertChannel
 from innertalk.presentation.telegram.app import build_dispatcher
 from innertalk.presentation.telegram.commands import describe, register_commands
@@ -42,7 +44,12 @@ from innertalk.presentation.telegram.transport.lanes import UpdateLanes
 from innertalk.presentation.telegram.transport.polling import confirm, poll
 from innertalk.presentation.telegram.transport.sender import Sender
 from innertalk.presentation.telegram.transport.shared_lanes import SharedUpdateLanes
-from innertalk.presentation.telegram.transport.webhook import Webhook, add_webhook_route
+from innertalk.presentation.telegram.transport.webhook import (
+    WEBHOOK_PATH,
+    Webhook,
+    webhook_path,
+    webhook_router,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -60,8 +67,10 @@ async def _settle_lane(
     await settle(UserKey(bot_id, int(ident)) if kind == "user" else None)
 
 
-class ListenError(Exception):
-    """The HTTP server cannot listen where it was told to (port taken, address not local)."""
+__all__ = ["ListenError", "TelegramBot", "WebhookRefusedError"]
+
+OPTIONAL_PROBE_TIMEOUT = 2.0
+"""Below the health check's own timeout, which would report the component as required."""
 
 
 class WebhookRefusedError(Exception):
@@ -82,13 +91,17 @@ class TelegramBot:
         lane_queue: LaneQueue | None = None,
         settle: Callable[[UserKey | None], Awaitable[None]] | None = None,
         inbox: UpdateInbox | None = None,
+        primary: bool = True,
     ) -> None:
         """``metrics`` counts every update; ``lane_queue`` shares per-person lanes with the
         other instances in webhook mode; ``settle(key)`` waits until the person's writes so far
         are stored (``None``: all); ``inbox`` keeps accepted updates until they are answered
-        and stored."""
+        and stored. The ``primary`` bot (``TELEGRAM_BOT_TOKEN``'s) owns ``/webhook/telegram``,
+        the admin alerts, the reminder loop and the required ``telegram`` health component;
+        another bot's health is reported but does not make the instance unready."""
         self.bot = bot
         self.bot_id = str(bot.id)
+        self.primary = primary
         self.services, self.options = services, options
         self.sender = Sender(bot, draft_interval=options.draft_interval)
         self.dispatcher = build_dispatcher(
@@ -128,48 +141,63 @@ class TelegramBot:
             return None
         await register_commands(self.bot, self.options.admin_ids)
         await describe(self.bot)
-        if self.options.admin_ids:
+        if self.primary and self.options.admin_ids:
             self.services.alerts.add_channel(
                 TelegramAlertChannel(
                     self.bot, self.options.admin_ids, self.services.profiles, self.bot_id
                 )
             )
-        self.services.health.add_probe("telegram", self._probe)
-        if self.options.run_reminders and self._reminders is None:
+        if self.primary:
+            self.services.health.add_probe("telegram", self._probe)
+        else:
+            self.services.health.add_probe(f"telegram:{self.bot_id}", self._optional_probe)
+        if self.primary and self.options.run_reminders and self._reminders is None:
             self._reminders = asyncio.create_task(
                 self.services.reminders.run(self.reminder_sender), name="reminders"
             )
-        log.info("telegram.ready", bot_username=me.username)
+        log.info("telegram.ready", bot_username=me.username, bot_id=self.bot_id)
         return me
+
+    def webhook_routes(self, secret: str) -> APIRouter:
+        """This bot's webhook routes: ``/webhook/telegram/{bot_id}``, and for the primary bot
+        also ``/webhook/telegram`` (where ``WEBHOOK_URL`` has always pointed)."""
+        paths = (WEBHOOK_PATH,) if self.primary else ()
+        return webhook_router(
+            self.bot,
+            self.shared_lanes or self.lanes,
+            secret,
+            self.inboxed,
+            paths=(*paths, webhook_path(self.bot_id)),
+        )
 
     async def serve(
         self,
         stop: asyncio.Event,
-        http_app: web.Application,
+        http_app: FastAPI,
         *,
         host: str,
         port: int,
         webhook: Webhook | None = None,
     ) -> None:
-        """Run until ``stop``; ``ListenError`` if the HTTP server cannot listen on host:port."""
+        """This bot alone with the HTTP server until ``stop``; ``ListenError`` if the server
+        cannot listen on host:port. The server closes only after the lanes drained: updates
+        arriving meanwhile get 503 and come again."""
         if webhook is not None:
-            add_webhook_route(
-                http_app, self.bot, self.shared_lanes or self.lanes, webhook.secret, self.inboxed
-            )
-        runner = web.AppRunner(http_app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
+            http_app.include_router(self.webhook_routes(webhook.secret))
+        closing = asyncio.Event()
+        server = await start_http(http_app, host=host, port=port, stop=closing)
         try:
-            try:
-                await web.TCPSite(runner, host, port).start()
-            except OSError as error:
-                raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-            log.info("http.listening", host=host, port=port)
-            if webhook is None:
-                await self.run_polling(stop)
-            else:
-                await self.run_webhook(stop, webhook)
+            await self.receive(stop, webhook)
         finally:
-            await runner.cleanup()
+            closing.set()
+            await server
+
+    async def receive(self, stop: asyncio.Event, webhook: Webhook | None) -> None:
+        """Long polling, or the webhook set with Telegram, until ``stop`` and the drain."""
+        if webhook is None:
+            await self.run_polling(stop)
+        else:
+            await self.run_webhook(stop, webhook)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
@@ -258,3 +286,12 @@ class TelegramBot:
     async def _probe(self) -> ComponentHealth:
         me = await self.bot.get_me()
         return ComponentHealth("telegram", Status.UP, f"@{me.username}")
+
+    async def _optional_probe(self) -> ComponentHealth:
+        name = f"telegram:{self.bot_id}"
+        try:
+            async with asyncio.timeout(OPTIONAL_PROBE_TIMEOUT):
+                me = await self.bot.get_me()
+        except Exception as error:  # another tenant's bot down: reported, not fatal
+            return ComponentHealth(name, Status.DOWN, type(error).__name__, required=False)
+        return ComponentHealth(name, Status.UP, f"@{me.username}", required=False)
