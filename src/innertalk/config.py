@@ -451,24 +451,11 @@ def _check_key(text: str) -> None:
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
-MIN_API_KEY_LENGTH = 24
-
-
 class HttpSettings(_Section):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    integration_api_key: SecretStr | None = None
-    """INTERIM (until the tenant store's `innertalk apikey create`): the one integration API
-    key, of the default tenant, with every scope."""
-
-    @field_validator("integration_api_key")
-    @classmethod
-    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value().strip()) < MIN_API_KEY_LENGTH:
-            raise ValueError(f"use at least {MIN_API_KEY_LENGTH} characters")
-        return value
 
     @field_validator("webhook_url")
     @classmethod

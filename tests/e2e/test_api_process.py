@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,16 +15,30 @@ import httpx2
 import pytest
 
 from tests.e2e.bot_process import START_TIMEOUT, free_port
-from tests.e2e.conftest import COMMAND, Run, clean_env
+from tests.e2e.conftest import COMMAND, clean_env
 from tests.fakes.providers import OpenAIServer
 from tests.fakes.providers.base import Behaviour
 
 pytestmark = [pytest.mark.e2e]
 
-KEY = "partner-key-0123456789abcdefghij"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 REPLY = "It sounds like a heavy week. What weighed on you the most?"
 SUMMARY = "They talked about a heavy week at work."
+
+
+async def command(workdir: Path, *args: str) -> str:
+    """``innertalk ARGS`` in ``workdir`` as an operator runs it: its stdout (exit code 0)."""
+    process = await asyncio.create_subprocess_exec(
+        *COMMAND, *args, cwd=workdir, env=clean_env(), stdout=PIPE, stderr=PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def partner_key(workdir: Path) -> str:
+    """The README's first two commands: a tenant, then its key (the last line printed)."""
+    await command(workdir, "tenant", "add", "clinic")
+    return (await command(workdir, "apikey", "create", "--tenant", "clinic")).splitlines()[-1]
 
 
 @asynccontextmanager
@@ -33,7 +48,6 @@ async def api_process(
     """``innertalk api`` in ``workdir`` once /healthz answers, and a client for it."""
     port = free_port()
     env = clean_env(
-        INTEGRATION_API_KEY=KEY,
         HTTP_PORT=str(port),
         LOG_FORMAT="json",
         LLM_PROVIDERS="openai",
@@ -69,10 +83,12 @@ async def _started(
             await asyncio.sleep(0.2)  # a real process starting: nothing to wait on but time
 
 
-async def streamed(client: httpx2.AsyncClient, text: str) -> list[tuple[str, dict[str, object]]]:
+async def streamed(
+    client: httpx2.AsyncClient, auth: dict[str, str], text: str
+) -> list[tuple[str, dict[str, object]]]:
     """The events of a streamed reply, as an SSE client reads them."""
     found: list[tuple[str, dict[str, object]]] = []
-    headers = {**AUTH, "Accept": "text/event-stream"}
+    headers = {**auth, "Accept": "text/event-stream"}
     body = {"text": text}
     async with client.stream(
         "POST", "/api/v1/people/emp-7/messages", json=body, headers=headers
@@ -88,8 +104,14 @@ async def streamed(client: httpx2.AsyncClient, text: str) -> list[tuple[str, dic
 
 
 async def test_a_partner_backend_drives_the_api_process(tmp_path: Path) -> None:
-    """PUT a person, message (JSON and SSE), mood, end the session, export, erase, 404 after;
-    SIGTERM stops the process cleanly."""
+    """From `tenant add` and `apikey create` (the README's commands): PUT a person, message
+    (JSON and SSE), mood, end the session, export, erase, 404 after; another tenant's key
+    never reaches the person; SIGTERM stops the process cleanly."""
+    key = await partner_key(tmp_path)
+    AUTH = {"Authorization": f"Bearer {key}"}
+    await command(tmp_path, "tenant", "add", "rival")
+    rival_key = (await command(tmp_path, "apikey", "create", "--tenant", "rival")).splitlines()[-1]
+    RIVAL = {"Authorization": f"Bearer {rival_key}"}
     async with OpenAIServer() as openai:
         openai.script(Behaviour.ok(REPLY), Behaviour.ok(REPLY), Behaviour.ok(SUMMARY))
         async with api_process(tmp_path, openai) as (process, client):
@@ -103,7 +125,10 @@ async def test_a_partner_backend_drives_the_api_process(tmp_path: Path) -> None:
             assert answer.json()["reply"] == REPLY
             assert answer.json()["crisis"] is None
 
-            events = await streamed(client, "My manager keeps adding tasks")
+            foreign = await client.get("/api/v1/people/emp-7/export", headers=RIVAL)
+            assert foreign.status_code == 404  # the rival tenant's emp-7 is nobody
+
+            events = await streamed(client, AUTH, "My manager keeps adding tasks")
             assert {name for name, _ in events[:-1]} == {"delta"}
             assert "".join(str(data["text"]) for _, data in events[:-1]) == REPLY
             assert events[-1] == ("reply", {**answer.json(), "reply": REPLY})
@@ -128,15 +153,4 @@ async def test_a_partner_backend_drives_the_api_process(tmp_path: Path) -> None:
                 assert await process.wait() == 0
     log = (tmp_path / "output.txt").read_text()
     assert "heavy" not in log  # nothing a person wrote reaches the log
-    assert KEY not in log
-
-
-def test_api_without_a_key_is_a_configuration_error(innertalk: Run) -> None:
-    """``innertalk api`` without INTEGRATION_API_KEY: one line naming it, exit code 2, no
-    traceback."""
-    result = innertalk("api")
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "innertalk: configuration error: INTEGRATION_API_KEY: not set; `innertalk api` needs "
-        "the key partners send"
-    ]
+    assert key not in log

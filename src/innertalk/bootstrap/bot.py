@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
-import signal
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 import structlog
@@ -19,7 +17,9 @@ from aiogram.utils.token import TokenValidationError, extract_bot_id
 
 from innertalk.application.inbox import UpdateInbox
 from innertalk.application.telemetry import BotMetrics
+from innertalk.bootstrap.api import api_routers
 from innertalk.bootstrap.app import App, build_app
+from innertalk.bootstrap.signals import stopping_on_signals
 from innertalk.bootstrap.stores import at_rest_cipher, open_inbox
 from innertalk.config import ConfigError, Settings
 from innertalk.domain.users import UserKey
@@ -99,19 +99,23 @@ def _shared_lanes(app: App, bot_id: int) -> RedisLaneQueue | None:
     return RedisLaneQueue(app.redis, str(bot_id), cipher=at_rest_cipher(app.settings))
 
 
-async def run_bot(settings: Settings, extra_tokens: Sequence[str] = ()) -> None:
+async def run_bot(settings: Settings, extra_tokens: Sequence[str] | None = None) -> None:
     """The Telegram bots until SIGTERM/SIGINT: then they stop receiving, finish what they took
     in, and ``build_app`` stores every queued write. A second signal stops at once.
 
-    ``TELEGRAM_BOT_TOKEN``'s bot is served with any ``extra_tokens`` (other tenants' bots) on
-    one HTTP server; an extra token that is malformed, repeated or rejected is logged and left
-    out, while the default token's problems end the process with a config error as always."""
+    ``TELEGRAM_BOT_TOKEN``'s bot is served with the other tenants' bots (``innertalk tenant
+    bot add``, read at start; ``extra_tokens`` replaces them in tests) on one HTTP server,
+    which also serves the integration API; an extra token that is malformed, repeated or
+    rejected is logged and left out, while the default token's problems end the process with a
+    config error as always."""
     token = _token(settings)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # a line per update is noise
     stop = asyncio.Event()
-    with _stopping_on_signals(stop):
+    with stopping_on_signals(stop):
         async with build_app(settings) as app, open_inbox(settings, app.redis) as inbox:
             primary = telegram_bot(app, _client(token, app), inbox=inbox)
+            if extra_tokens is None:
+                extra_tokens = [bot.token for bot in await app.tenancy.directory.bots()]
             others = [
                 telegram_bot(app, client, inbox=inbox, primary=False)
                 for client in _extra_clients(token, extra_tokens, app)
@@ -187,7 +191,7 @@ async def serve_telegram(
     try:
         await serve_bots(
             served,
-            build_http_app(app.services.health),
+            build_http_app(app.services.health, routers=api_routers(app)),
             host=http.http_host,
             port=http.http_port,
             stop=stop,
@@ -210,23 +214,3 @@ def _webhook(settings: Settings, bot_id: str | None = None) -> Webhook | None:
     if bot_id is None:
         return Webhook.for_server(http.webhook_url, given)
     return Webhook.for_bot(http.webhook_url, bot_id, given)
-
-
-@contextlib.contextmanager
-def _stopping_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    """The first SIGINT/SIGTERM sets ``stop`` (graceful); a second cancels everything."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-
-    def signalled() -> None:
-        if stop.is_set() and task is not None:
-            task.cancel()
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, signalled)
-    try:
-        yield
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)

@@ -12,8 +12,9 @@ from datetime import timedelta
 
 import structlog
 
+from innertalk.application.operations.tenants import TenantRegistry
 from innertalk.application.ports import Clock
-from innertalk.application.tenancy import PersonRefs, TenantDirectory
+from innertalk.application.tenancy import PersonRefs
 from innertalk.application.webhooks.delivery import DeliveryPolicy, WebhookDelivery
 from innertalk.application.webhooks.outbox import OutboxUnavailableError, WebhookOutbox
 from innertalk.application.webhooks.reporting import CrisisWebhooks
@@ -36,9 +37,10 @@ off is delivered again by the next process (its lease expires)."""
 
 @dataclass(frozen=True, slots=True)
 class Tenancy:
-    """The tenant directory and the partners' refs (built by the composition root)."""
+    """The tenant directory (with the registry's writes and bots, for the commands and the
+    bot's other tenants) and the partners' refs (built by the composition root)."""
 
-    directory: TenantDirectory
+    directory: TenantRegistry
     refs: PersonRefs
 
 

@@ -22,11 +22,14 @@ from collections.abc import Iterator, Sequence
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.exception_handlers import http_exception_handler
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from innertalk.application.operations.health import HealthReport, HealthService
+from innertalk.presentation.api.problems import Problem
 
 log = structlog.get_logger(__name__)
 
@@ -84,16 +87,23 @@ def build_http_app(
 ) -> FastAPI:
     """The application with the operational routes and ``routers``; callers may include more
     routers until it is served."""
-    app = FastAPI(
-        title="InnerTalk",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
-        redoc_url=None,
-    )
+    # FastAPI's own schema and docs are off: they would describe the operational routes too,
+    # and its Swagger UI loads from a CDN. The API router serves its own, offline, under /api.
+    app = FastAPI(title="InnerTalk", openapi_url=None, docs_url=None, redoc_url=None)
+    app.add_exception_handler(StarletteHTTPException, _not_served)
     app.include_router(_operations(health, registry))
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _not_served(request: Request, error: Exception) -> Response:
+    """An unknown path or a method a route does not take: a problem (RFC 9457) under
+    ``/api/``, where partners' clients parse every error alike; plain text elsewhere."""
+    assert isinstance(error, StarletteHTTPException)
+    if request.url.path.startswith("/api/"):
+        return Problem(error.status_code, error.detail, headers=error.headers).response()
+    return await http_exception_handler(request, error)
 
 
 class _Server(uvicorn.Server):

@@ -17,7 +17,7 @@ from innertalk.domain.tenants import ApiKey, Scope, Tenant, TenantSettings, api_
 from innertalk.domain.users import Language, UserKey
 from innertalk.infrastructure.ratelimit import LocalRateLimiter, parse_rate
 from innertalk.presentation.api import ApiContext, KeyRate, build_api_router
-from innertalk.presentation.asgi_server import build_http_app, serve_http
+from innertalk.presentation.http import build_http_app, start_http
 from tests.fakes.clock import FakeClock
 
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -109,8 +109,7 @@ async def live(app: FastAPI, *, port: int | None = None) -> AsyncIterator[str]:
     """``app`` served on a loopback port; yields its base URL, stops gracefully after."""
     port = port or free_port()
     stop = asyncio.Event()
-    serving = asyncio.create_task(serve_http(app, host="127.0.0.1", port=port, stop=stop))
-    await asyncio.sleep(0)  # the socket listens from the task's first step on
+    serving = await start_http(app, host="127.0.0.1", port=port, stop=stop)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
