@@ -45,7 +45,8 @@ def own_messages(key: UserKey) -> Document:
 
 
 _FIRST_OF_EACH = {
-    name: {"$first": f"${name}"} for name in ("open", "previous", "results", "profile")
+    name: {"$first": f"${name}"}
+    for name in ("open", "previous", "results", "profile", "open_session")
 }
 
 
