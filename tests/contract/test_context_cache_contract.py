@@ -54,7 +54,9 @@ class CountingStore:
         self.loads = 0
         self.release = asyncio.Event()
 
-    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+    async def load_context(
+        self, key: UserKey, turn_limit: int, opening_limit: int = 0
+    ) -> ConversationContext:
         self.loads += 1
         await self.release.wait()
         return context_of(key)

@@ -352,3 +352,18 @@ async def test_recent_messages_are_the_persons_own_across_sessions(storage: Stor
     assert [t.id for t in recent] == [f"{ALICE}:s1:turn-0", f"{ALICE}:s1:turn-2"]
     assert all(t.key == ALICE for t in await storage.recent_messages(ALICE, 50))
     assert len(await storage.recent_messages(ALICE, 50)) == 3
+
+
+async def test_load_context_brings_the_open_sessions_first_turns(storage: Storage) -> None:
+    """With an opening limit the context also holds the open session's first turns, oldest
+    first (the pinned opening's candidates), in the same read as its newest."""
+    ended, opened = session("s0", start=0, ended=5), session("s1", start=10)
+    open_turns = turns(opened, 9, start=10)
+    await storage.write([profile(), ended, opened, *turns(ended, 4), *open_turns])
+    context = await storage.load_context(ALICE, 3, opening_limit=4)
+    assert context.opening_turns == tuple(open_turns[:4])
+    assert context.recent_turns == tuple(open_turns[-3:])
+    assert (await storage.load_context(ALICE, 3)).opening_turns == ()
+    assert (await storage.load_context(ALICE, 0, opening_limit=20)).opening_turns == tuple(
+        open_turns
+    )

@@ -72,7 +72,8 @@ def build_core(
     keeps every loaded turn verbatim; ``tenants`` gives people their tenants' settings."""
     storage = storage or LocalStorage()
     cache = LocalContextCache(maxsize=1000, ttl=600, timer=clock.monotonic)
-    contexts = ContextLoader(storage, cache, context_turns)
+    # as bootstrap wires it with folding: the pinned opening among the first half of the window
+    contexts = ContextLoader(storage, cache, context_turns, context_turns // 2 if folding else 0)
     locks = LocalUserLocks()
     alerts = AlertService(clock)
     adapters = CoreAdapters(

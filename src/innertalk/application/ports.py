@@ -81,8 +81,11 @@ class RecordStore(Protocol):
 class ConversationStore(Protocol):
     """Reads what a conversation needs."""
 
-    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
-        """Profile, open session, previous summary and newest turns, in one round trip."""
+    async def load_context(
+        self, key: UserKey, turn_limit: int, opening_limit: int = 0
+    ) -> ConversationContext:
+        """Profile, open session, previous summary, its newest ``turn_limit`` turns and first
+        ``opening_limit`` turns, in one round trip."""
         ...
 
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:

@@ -195,9 +195,13 @@ async def build_app(
         opinion = crisis_opinion(settings, chosen)
         adapters = CoreAdapters(
             storage=storage,
-            # a fold keeps the newer half of the loaded turns: CONTEXT_TURNS stay verbatim
+            # kept turns fold before they outgrow the loaded window; the pinned opening is
+            # chosen among the session's first CONTEXT_TURNS (domain/folding.py)
             contexts=ContextLoader(
-                storage, shared.cache, FOLDED_WINDOW * settings.talk.context_turns
+                storage,
+                shared.cache,
+                FOLDED_WINDOW * settings.talk.context_turns,
+                opening_limit=settings.talk.context_turns,
             ),
             model=chosen,
             fallback=OfflineModel(),

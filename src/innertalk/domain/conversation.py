@@ -92,11 +92,22 @@ class ConversationContext:
     recent_turns: tuple[Turn, ...] = field(default_factory=tuple)
     recent_results: tuple[QuestionnaireResult, ...] = field(default_factory=tuple)
     """The newest questionnaire results (newest first), summarized into the prompt."""
+    opening_turns: tuple[Turn, ...] = field(default_factory=tuple)
+    """The open session's first turns (as many as the loader's opening limit), oldest first:
+    the pinned opening a prompt keeps verbatim is chosen from them (``pinned_opening``)."""
 
-    def with_turns(self, turns: Sequence[Turn], limit: int) -> ConversationContext:
-        """The context after ``turns`` were added, keeping the newest ``limit``."""
+    def with_turns(
+        self, turns: Sequence[Turn], limit: int, opening_limit: int = 0
+    ) -> ConversationContext:
+        """The context after ``turns`` were added, keeping the newest ``limit`` and, while the
+        session is young, its first ``opening_limit``."""
         merged = (*self.recent_turns, *turns)
-        return replace(self, recent_turns=merged[-limit:] if limit > 0 else ())
+        opening = self.opening_turns
+        if len(opening) < opening_limit:
+            opening = (*opening, *turns)[:opening_limit]
+        return replace(
+            self, recent_turns=merged[-limit:] if limit > 0 else (), opening_turns=opening
+        )
 
 
 def estimate_tokens(text: str) -> int:
@@ -128,15 +139,39 @@ def trim_to_budget(turns: Sequence[Turn], budget: int) -> tuple[Turn, ...]:
     return tuple(kept)
 
 
-def kept_turns(session: Session | None, turns: Sequence[Turn]) -> tuple[Turn, ...]:
-    """The ``turns`` after ``session``'s fold point: the ones a prompt sends verbatim.
+def kept_turns(
+    session: Session | None, turns: Sequence[Turn], pinned: Sequence[Turn] = ()
+) -> tuple[Turn, ...]:
+    """The ``turns`` after ``session``'s fold point that are not ``pinned``: the foldable ones
+    a prompt sends verbatim after the pinned opening.
 
     Before the first fold that is all of them. A fold point no longer among ``turns`` means
     every loaded turn is newer than it (folding keeps the kept turns within the loaded window).
     """
-    if session is None or not session.folded_through:
-        return tuple(turns)
-    for index, turn in enumerate(turns):
-        if turn.id == session.folded_through:
-            return tuple(turns[index + 1 :])
-    return tuple(turns)
+    after = tuple(turns)
+    if session is not None and session.folded_through:
+        for index, turn in enumerate(turns):
+            if turn.id == session.folded_through:
+                after = tuple(turns[index + 1 :])
+                break
+    if not pinned:
+        return after
+    pinned_ids = {turn.id for turn in pinned}
+    return tuple(turn for turn in after if turn.id not in pinned_ids)
+
+
+def pinned_opening(opening: Sequence[Turn], budget: int) -> tuple[Turn, ...]:
+    """The session's first whole exchanges whose estimated tokens fit ``budget``.
+
+    They are sent verbatim ahead of everything folded and never folded themselves, so the
+    prompt's prefix through them stays the same for the whole session: only the turns that
+    already exist decide it (once a turn does not fit, none after it can join).
+    """
+    used = end = 0
+    for index, turn in enumerate(opening):
+        used += estimate_tokens(turn.text)
+        if used > budget:
+            break
+        if turn.role is Role.ASSISTANT:
+            end = index + 1
+    return tuple(opening[:end])

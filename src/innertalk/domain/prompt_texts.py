@@ -70,11 +70,18 @@ SUMMARY_LEAD = {
     Language.RU: "Краткое содержание прошлого разговора с этим человеком: ",
 }
 
-EARLIER_LEAD = {
-    Language.EN: "Summary of the earlier part of this conversation: ",
-    Language.RU: "Краткое содержание начала этого разговора: ",
+EARLIER_NOTE = {
+    Language.EN: (
+        "(A note from the app, not from the person: a summary of this conversation between "
+        "the messages above and the ones below.) "
+    ),
+    Language.RU: (
+        "(Пометка приложения, а не слова человека: краткое содержание этого разговора между "
+        "сообщениями выше и ниже.) "
+    ),
 }
-"""Introduces a session's rolling summary (of its folded turns) in a prompt."""
+"""Introduces a session's rolling summary (of its folded turns), sent as a message between
+the pinned opening and the kept turns."""
 
 REPLY_IN = {
     Language.EN: "(Reply to this message in English.)",

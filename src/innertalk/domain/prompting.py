@@ -2,9 +2,11 @@
 
 Assembly is a pure rule that keeps the prompt's prefix stable from one request to the next
 (providers bill a repeated prefix at a fraction): the system prompt in the person's profile
-language with their style, the previous session's summary and the session's rolling summary
-(``domain/folding.py``); then the session's kept turns; last the message, with anything
-that holds for this message only (the reply language when it differs) after it.
+language with their style and the previous session's summary; then the session's pinned
+opening (its first exchanges, never folded); then the session's rolling summary
+(``domain/folding.py``) as a note from the app; then the kept turns; last the message, with
+anything that holds for this message only (the reply language when it differs) after it.
+Only what follows the pinned opening changes when a block is folded.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from innertalk.domain.conversation import (
     Turn,
     estimate_tokens,
     kept_turns,
+    pinned_opening,
     trim_to_budget,
 )
 from innertalk.domain.prompt_texts import (
-    EARLIER_LEAD,
+    EARLIER_NOTE,
     NAME_LEAD,
     OPERATOR_SECTION,
     REPLY_IN,
@@ -76,6 +79,12 @@ class ModelRequest:
     note: str = ""
     """An instruction sent right after the person's words (the reply language when it differs
     from the system prompt's); kept apart so ``message`` stays exactly what they wrote."""
+    pinned: int = 0
+    """How many leading ``history`` messages are the session's pinned opening: the stable
+    block a provider's cache breakpoint can end (it never changes within a session)."""
+    kept_from: int = 0
+    """Where the kept (foldable) turns start in ``history``: after the pinned opening and the
+    rolling summary's note, when there is one."""
 
     @property
     def prompt_message(self) -> str:
@@ -129,15 +138,14 @@ def system_prompt(
     previous_summary: str | None = None,
     notes: Sequence[str] = (),
     safety: str | None = None,
-    earlier: str | None = None,
     persona: str = "",
 ) -> str:
     """The system prompt for a reply in ``language`` with the person's ``style``.
 
     ``notes`` are lines about recent questionnaire results; ``safety`` is the
-    safety-oriented instruction used for the rest of a session after a crisis signal;
-    ``earlier`` is the session's rolling summary, last: it changes once per folded block,
-    and everything before it stays a byte-identical prefix meanwhile. Nothing here may
+    safety-oriented instruction used for the rest of a session after a crisis signal. The
+    session's rolling summary is not here but after the pinned opening (``build_reply_request``),
+    so a fold leaves the prompt's prefix through the opening byte-identical. Nothing here may
     depend on the time, the request or an unordered collection.
 
     ``persona`` is the operator's (a tenant's) addition: the same for all its people, so it
@@ -157,8 +165,6 @@ def system_prompt(
         parts.append(RESULTS_LEAD[language] + "; ".join(notes))
     if safety:
         parts.append(safety)
-    if earlier:
-        parts.append(f"{EARLIER_LEAD[language]}{earlier}")
     return "\n\n".join(parts)
 
 
@@ -187,13 +193,16 @@ def build_reply_request(
     max_output_tokens: int,
     safety: str | None = None,
     persona: str = "",
+    pinned_budget: int = 0,
 ) -> ModelRequest:
     """The request for answering ``message`` in ``language``, history within ``history_budget``.
 
     The system prompt is in the profile's language whatever this message's language is, so
     it stays the same; a reply language that differs is asked for after the message.
     ``safety`` (the safety-oriented instruction) is added when the session needs it;
-    ``persona`` is the person's tenant's addition (see ``system_prompt``).
+    ``persona`` is the person's tenant's addition (see ``system_prompt``). The session's
+    opening exchanges within ``pinned_budget`` tokens (none at 0: history is not folded) come
+    first, then the rolling summary, then the kept turns that still fit.
     """
     profile = context.profile
     style = profile.style if profile else Style.BALANCED
@@ -207,20 +216,26 @@ def build_reply_request(
         previous_summary=context.previous_summary,
         notes=result_notes(context, prompt_language),
         safety=safety,
-        earlier=session.fold_summary if session else None,
         persona=persona,
     )
     note = REPLY_IN[language] if language is not prompt_language else ""
-    budget = max(0, history_budget - estimate_tokens(system) - estimate_tokens(message + note))
-    kept = kept_turns(session, context.recent_turns)
+    pinned = pinned_opening(context.opening_turns, pinned_budget) if pinned_budget else ()
+    lead = history_of(pinned)
+    if session is not None and session.fold_summary:
+        lead += (ChatMessage(Role.USER, f"{EARLIER_NOTE[prompt_language]}{session.fold_summary}"),)
+    fixed = (system, message + note, *(part.text for part in lead))
+    budget = max(0, history_budget - sum(estimate_tokens(part) for part in fixed))
+    kept = kept_turns(session, context.recent_turns, pinned)
     return ModelRequest(
         system=system,
         message=message,
-        history=history_of(trim_to_budget(kept, budget)),
+        history=(*lead, *history_of(trim_to_budget(kept, budget))),
         language=language,
         purpose=Purpose.REPLY,
         note=note,
         max_output_tokens=max_output_tokens,
+        pinned=len(pinned),
+        kept_from=len(lead),
     )
 
 
@@ -268,19 +283,20 @@ def with_prompt_variant(request: ModelRequest, name: str) -> ModelRequest:
 
 
 def halve_history(request: ModelRequest) -> ModelRequest | None:
-    """``request`` keeping only the newer half of its history, or ``None`` with none to drop.
+    """``request`` keeping only the newer half of its kept turns, or ``None`` with none to drop.
 
-    The system prompt (which carries the previous session's summary) and the message stay;
-    the kept history never starts with an assistant turn whose question was dropped (some
-    providers refuse a conversation that does not start with the person).
+    The system prompt (which carries the previous session's summary), the pinned opening, the
+    rolling summary and the message stay while kept turns are left to drop; then the opening
+    and the summary go too. The kept turns never start with an assistant turn whose question
+    was dropped (some providers refuse a conversation that does not start with the person).
     """
-    history = request.history
-    if not history:
-        return None
-    kept = list(history[len(history) // 2 + len(history) % 2 :])
+    lead, turns = request.history[: request.kept_from], request.history[request.kept_from :]
+    if not turns:
+        return replace(request, history=(), pinned=0, kept_from=0) if lead else None
+    kept = list(turns[len(turns) // 2 + len(turns) % 2 :])
     while kept and kept[0].role is Role.ASSISTANT:
         kept.pop(0)
-    return replace(request, history=tuple(kept))
+    return replace(request, history=(*lead, *kept))
 
 
 def estimate_usage(request: ModelRequest, text: str) -> TokenUsage:

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from innertalk.domain.conversation import Role, Session, Turn, kept_turns
+from innertalk.domain.conversation import (
+    Role,
+    Session,
+    Turn,
+    estimate_tokens,
+    kept_turns,
+    pinned_opening,
+)
 from innertalk.domain.folding import (
     FOLD_SUMMARY_MAX_CHARS,
+    FOLD_SUMMARY_MAX_TOKENS,
     appended_summary,
     build_fold_request,
     fold_due,
+    keep_budget,
     split_for_fold,
 )
-from innertalk.domain.prompting import ModelRequest, Purpose, Tier, history_of, system_prompt
+from innertalk.domain.prompting import (
+    ChatMessage,
+    ModelRequest,
+    Purpose,
+    Tier,
+    history_of,
+    system_prompt,
+)
 from innertalk.domain.users import Language, Style, UserKey
 
 KEY = UserKey("bot-a", 1)
@@ -87,20 +104,67 @@ def test_appended_offline_summaries_drop_the_oldest_beyond_the_cap() -> None:
 
 
 def test_the_system_prompt_renders_the_same_for_the_same_content() -> None:
-    """Rendering is deterministic, and the rolling summary only appends to the stable part."""
+    """Rendering is deterministic, and the rolling summary is no part of the system prompt."""
     stable = system_prompt(
         Language.EN, Style.ACTION, display_name="Ana", previous_summary="Last time: work."
     )
     again = system_prompt(
         Language.EN, Style.ACTION, display_name="Ana", previous_summary="Last time: work."
     )
-    folded = system_prompt(
-        Language.EN,
-        Style.ACTION,
-        display_name="Ana",
-        previous_summary="Last time: work.",
-        earlier="They felt tired.",
-    )
     assert stable == again
-    assert folded.startswith(stable)
-    assert folded.endswith("They felt tired.")
+    assert "Last time: work." in stable
+
+
+def test_the_pinned_opening_is_the_first_whole_exchanges_within_the_budget() -> None:
+    """Pinning stops before the first turn over budget and never ends on the person's turn."""
+    opening = _turns(10)  # "turn n": three tokens each (estimate_tokens)
+    assert pinned_opening(opening, budget=13) == opening[:4]  # a fifth turn would not fit
+    assert pinned_opening(opening, budget=2) == ()
+    assert pinned_opening(opening[:3], budget=100) == opening[:2]  # t2 awaits its reply
+
+
+def test_pinned_turns_are_never_kept_nor_folded() -> None:
+    """The kept turns leave out the pinned opening, so a fold never takes it."""
+    turns = _turns(10)
+    kept = kept_turns(Session("s", KEY, T0), turns, turns[:4])
+    assert kept == turns[4:]
+    folded, _ = split_for_fold(kept)
+    assert not set(folded) & set(turns[:4])
+
+
+def test_a_fold_keeps_no_more_than_the_stable_part_outweighs() -> None:
+    """With a pinned opening the fold keeps the newest turns within ``keep_budget``: the
+    system prompt and opening then outweigh the summary, kept turns and message together."""
+    opening = tuple(ChatMessage(Role.USER, "o" * 600) for _ in range(4))  # 201 tokens each
+    reply = ModelRequest(system="s" * 300, message="hi", history=opening, pinned=4, kept_from=4)
+    budget = keep_budget(reply)
+    assert budget == (101 + 4 * 201 - FOLD_SUMMARY_MAX_TOKENS - 1) // 2
+    folded, kept = split_for_fold(_turns(200), budget)
+    assert sum(estimate_tokens(turn.text) for turn in kept) <= budget
+    assert len(kept) >= 2
+    assert kept[0].role is Role.USER
+    assert (*folded, *kept) == _turns(200)
+    assert keep_budget(replace(reply, pinned=0)) is None
+    assert len(split_for_fold(_turns(200), -5)[1]) == 2  # never less than the last exchange
+
+
+def test_the_fold_request_keeps_the_pinned_opening_and_the_summary_note() -> None:
+    """The fold request starts like the reply request (opening, summary note), then the
+    folded turns: all but the instruction repeats the reply's beginning."""
+    lead = (
+        ChatMessage(Role.USER, "first"),
+        ChatMessage(Role.ASSISTANT, "hello"),
+        ChatMessage(Role.USER, "(A note from the app ...) They felt tired."),
+    )
+    folded = _turns(4)
+    reply = ModelRequest(
+        system="s",
+        message="now",
+        history=(*lead, *history_of(folded), *history_of(_turns(6)[4:])),
+        pinned=2,
+        kept_from=3,
+    )
+    fold = build_fold_request(reply, folded, language=Language.EN)
+    assert fold.history == (*lead, *history_of(folded))
+    assert fold.history == reply.history[: len(fold.history)]
+    assert (fold.pinned, fold.kept_from) == (2, 3)

@@ -19,11 +19,25 @@ class ContextLoader:
     what that older read returns (``ContextCache.fill`` with the lookup's stamp).
     """
 
-    def __init__(self, store: ConversationStore, cache: ContextCache, turn_limit: int) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        cache: ContextCache,
+        turn_limit: int,
+        opening_limit: int = 0,
+    ) -> None:
         self._store = store
         self._cache = cache
         self.turn_limit = turn_limit
+        self.opening_limit = opening_limit
+        """The open session's first turns loaded besides its newest (the pinned opening's
+        candidates, ``ConversationContext.opening_turns``); 0 loads none."""
         self._flights: dict[UserKey, asyncio.Future[ConversationContext]] = {}
+
+    @property
+    def limits(self) -> tuple[int, int]:
+        """``turn_limit`` and ``opening_limit``, as ``ConversationContext.with_turns`` wants."""
+        return self.turn_limit, self.opening_limit
 
     async def load(self, key: UserKey) -> ConversationContext:
         while (flight := self._flights.get(key)) is not None:
@@ -60,7 +74,7 @@ class ContextLoader:
         found = await self._cache.lookup(key)
         if found.context is not None:
             return found.context
-        context = await self._store.load_context(key, self.turn_limit)
+        context = await self._store.load_context(key, self.turn_limit, self.opening_limit)
         await self._cache.fill(context, found.stamp)
         return context
 

@@ -2,12 +2,13 @@
 
 ``TalkService`` asks before each reply whether its request would drop kept turns (the token
 budget) or the next exchange would push one out of the loaded window; only then the older
-half of the kept turns is summarized, by the model the replies use (the fold request repeats
-the beginning of the previous reply request, so the provider's prompt cache serves it) or,
-when that fails, offline. The fold point and the rolling summary are stored on the session
-with the exchange, so the prompt's prefix stays the same across processes until the next fold
-(``domain/folding.py``, docs/architecture.md). What the model's fold spent is handed back, so
-that ``TalkService`` charges it to the session and daily budgets like a reply.
+kept turns are summarized (the session's pinned opening never is), by the model the replies
+use (the fold request repeats the beginning of the previous reply request, so the provider's
+prompt cache serves it) or, when that fails, offline. The fold point and the rolling summary
+are stored on the session with the exchange, so the prompt's prefix stays the same across
+processes until the next fold (``domain/folding.py``, docs/architecture.md). What the model's
+fold spent is handed back, so that ``TalkService`` charges it to the session and daily
+budgets like a reply.
 """
 
 from __future__ import annotations
@@ -18,21 +19,21 @@ import structlog
 
 from innertalk.application.ports import LanguageModel
 from innertalk.application.safety import allows_shown
-from innertalk.domain.conversation import ConversationContext, kept_turns
+from innertalk.domain.conversation import ConversationContext, Turn, kept_turns
 from innertalk.domain.folding import (
     appended_summary,
     build_fold_request,
     fold_due,
+    keep_budget,
     split_for_fold,
 )
-from innertalk.domain.prompting import ModelRequest, TokenUsage
+from innertalk.domain.prompting import ModelRequest, TokenUsage, history_of
 from innertalk.domain.users import Language
 
 log = structlog.get_logger(__name__)
 
 FOLDED_WINDOW = 2
-"""Turns loaded per ``CONTEXT_TURNS``: a fold keeps the newer half of them, so at least
-``CONTEXT_TURNS`` are always sent verbatim and a block lasts ``CONTEXT_TURNS / 2`` exchanges."""
+"""Turns loaded per ``CONTEXT_TURNS``: kept turns are folded before they outgrow them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +61,8 @@ class HistoryFolding:
 
     def due(self, context: ConversationContext, request: ModelRequest) -> bool:
         """Whether ``request`` (built from ``context``) needs a fold first."""
-        kept = kept_turns(context.session, context.recent_turns)
-        return fold_due(kept, len(request.history), self._turn_limit)
+        sent = len(request.history) - request.kept_from
+        return fold_due(_kept(context, request), sent, self._turn_limit)
 
     async def fold(self, context: ConversationContext, reply: ModelRequest) -> Folded:
         """``context`` whose session has the older half of its kept turns folded.
@@ -72,13 +73,15 @@ class HistoryFolding:
         session = context.session
         if session is None:
             return Folded(context)
-        folded, kept = split_for_fold(kept_turns(session, context.recent_turns))
+        folded, kept = split_for_fold(_kept(context, reply), keep_budget(reply))
         if not folded:
             return Folded(context)
         language = context.profile.language if context.profile else Language.EN
         request = build_fold_request(reply, folded, language=language)
         merged, usage = await self._merged(request)
-        summary = merged or await self._offline(request, session.fold_summary)
+        # the offline summarizer reads the whole history: only the turns it folds
+        offline = replace(request, history=history_of(folded), pinned=0, kept_from=0)
+        summary = merged or await self._offline(offline, session.fold_summary)
         log.info(
             "talk.history_folded",
             folded=len(folded),
@@ -107,3 +110,10 @@ class HistoryFolding:
         if addition and not allows_shown(addition, what="offline_fold_summary"):
             addition = ""
         return appended_summary(previous, addition)
+
+
+def _kept(context: ConversationContext, request: ModelRequest) -> tuple[Turn, ...]:
+    """The kept turns of ``context``: after its fold point, not in ``request``'s pinned opening
+    (the first ``request.pinned`` opening turns, as ``build_reply_request`` chose them)."""
+    pinned = context.opening_turns[: request.pinned]
+    return kept_turns(context.session, context.recent_turns, pinned)

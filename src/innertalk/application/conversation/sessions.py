@@ -99,7 +99,7 @@ class SessionLifecycle:
             return context
         await self._check_limit(context)
         session = Session(id=new_id(), key=context.key, started_at=now)
-        return replace(context, session=session, recent_turns=())
+        return replace(context, session=session, recent_turns=(), opening_turns=())
 
     async def save(self, context: ConversationContext) -> None:
         """Store the open session of ``context`` now (unless off the record) and cache it."""
@@ -114,7 +114,9 @@ class SessionLifecycle:
         if context.session is not None:
             context, _ = await self.close(context)
         session = Session(id=new_id(), key=context.key, started_at=self._clock.now())
-        return replace(context, session=replace(session, off_record=True), recent_turns=())
+        return replace(
+            context, session=replace(session, off_record=True), recent_turns=(), opening_turns=()
+        )
 
     async def close(
         self, context: ConversationContext
@@ -123,7 +125,7 @@ class SessionLifecycle:
         if context.session is None:
             raise ValueError("no open session")
         if context.session.off_record:
-            closed = replace(context, session=None, recent_turns=())
+            closed = replace(context, session=None, recent_turns=(), opening_turns=())
             await self._contexts.remember(closed)
             log.info("session.ended", off_record=True)
             return closed, EndedSession(context.session.ended(self._clock.now(), None), None)
@@ -135,6 +137,7 @@ class SessionLifecycle:
             session=None,
             previous_summary=summary or context.previous_summary,
             recent_turns=(),
+            opening_turns=(),
         )
         await self._contexts.remember(closed)
         log.info("session.ended", summarized=summary is not None)

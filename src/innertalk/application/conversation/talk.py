@@ -43,6 +43,7 @@ from innertalk.application.tenant_policy import (
     TenantPolicies,
 )
 from innertalk.domain.conversation import ConversationContext, Role, Turn, estimate_tokens
+from innertalk.domain.folding import pinned_budget
 from innertalk.domain.language import detect_language
 from innertalk.domain.messages import clean_message, is_simple_message
 from innertalk.domain.prompting import (
@@ -397,14 +398,17 @@ class TalkService:
                 signal.category if signal else None,
                 about_other=bool(signal and signal.about_other),
             )
+        budget = self._policy.history_token_budget
         request = build_reply_request(
             context,
             message,
             language=language,
-            history_budget=self._policy.history_token_budget,
+            history_budget=budget,
             max_output_tokens=self._policy.reply_max_tokens,
             safety=safety,
             persona=persona,
+            # only folded history has an opening to pin: unfolded, every turn is kept anyway
+            pinned_budget=pinned_budget(budget) if self._folding is not None else 0,
         )
         simple = is_simple_message(message) and not in_safety_mode
         return replace(
@@ -452,7 +456,7 @@ class TalkService:
         else:
             await self._store.write(records)
         updated = replace(context, profile=touched, session=session)
-        await self._contexts.remember(updated.with_turns(turns, self._contexts.turn_limit))
+        await self._contexts.remember(updated.with_turns(turns, *self._contexts.limits))
         return session_id, turns[1].id
 
     async def _answer(

@@ -18,7 +18,7 @@ from tests.unit.application.conversation.test_token_budget import FakeTokenBudge
 
 ALICE = UserKey("bot-a", 1)
 WINDOW = 8
-"""Loaded turns: a fold comes after four exchanges."""
+"""Loaded turns: the first two exchanges are pinned, a fold comes four exchanges later."""
 FOLD_USAGE = TokenUsage(1_000, 60, cached_input_tokens=900, charged_tokens=250)
 REPLY_USAGE = TokenUsage(400, 40)
 
@@ -39,7 +39,7 @@ async def test_a_fold_is_charged_to_the_session_and_daily_budgets(clock: FakeClo
     policy = TalkPolicy(session_token_budget=0)
     core = build_core(model, clock, policy=policy, context_turns=WINDOW, budget=budget)
     await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
-    for n in range(6):
+    for n in range(8):
         await core.talk.reply(ALICE, f"message {n}: work was long again")
     folds = sum(request.purpose is Purpose.SUMMARY for request in model.requests)
     replies = len(model.requests) - folds
@@ -66,7 +66,7 @@ async def test_an_offline_fold_charges_nothing(clock: FakeClock) -> None:
     budget = FakeTokenBudget(1_000_000)
     core = build_core(model, clock, context_turns=WINDOW, budget=budget)
     await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
-    for n in range(6):
+    for n in range(8):
         await core.talk.reply(ALICE, f"message {n}: I slept badly again")
     replies = sum(request.purpose is Purpose.REPLY for request in model.requests)
     assert replies < len(model.requests)  # a fold was attempted
@@ -81,7 +81,7 @@ async def test_a_fold_counts_in_the_token_and_cost_metrics(clock: FakeClock) -> 
     tokens = metric("innertalk_llm_tokens_total", provider="openai", type="input")
     cost = metric("innertalk_llm_cost_usd_total", provider="openai", model="gpt-6-luna")
     await core.profiles.ensure(ALICE, language=Language.EN, consent=True)
-    for n in range(6):
+    for n in range(8):
         await core.talk.reply(ALICE, f"message {n}: work was long again")
     calls = [call.request.purpose for call in provider.calls]
     assert Purpose.SUMMARY in calls

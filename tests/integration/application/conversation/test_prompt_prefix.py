@@ -19,7 +19,7 @@ from tests.fakes.models import ScriptedModel
 ALICE = UserKey("bot-a", 1)
 FOLD_TEXT = "The person talked about work and sleep; they felt tired."
 WINDOW = 40
-"""Loaded turns, as bootstrap wires them (2 x CONTEXT_TURNS)."""
+"""Loaded turns, as bootstrap wires them (2 x CONTEXT_TURNS); the first 20 are pinned."""
 
 
 def _answer(request: ModelRequest) -> str:
@@ -68,10 +68,11 @@ async def test_consecutive_requests_of_a_long_session_share_everything_but_the_n
 
 
 async def test_the_fold_request_repeats_the_previous_reply_request(clock: FakeClock) -> None:
-    """A fold request is the beginning of the reply request before it (the system prompt and
-    the turns it folds) and the instruction: the provider's cache serves all but the last."""
+    """A fold request is the beginning of the reply request before it (the system prompt, the
+    pinned opening, the summary so far and the turns it folds) and the instruction: the
+    provider's cache serves all but the last."""
     model = ScriptedModel(_answer)
-    await _talk(_core(model, clock), range(40))
+    await _talk(_core(model, clock), range(60))
     pairs = [
         (model.requests[index - 1], request)
         for index, request in enumerate(model.requests)
@@ -82,7 +83,7 @@ async def test_the_fold_request_repeats_the_previous_reply_request(clock: FakeCl
         assert previous.purpose is Purpose.REPLY
         before, now = messages_of(previous), messages_of(fold)
         assert now[:-1] == before[: len(now) - 1]
-        assert len(now) - 2 >= WINDOW // 2 - 1  # the older half of the kept turns
+        assert len(now) - 2 - fold.kept_from >= 10  # the older kept turns
         assert now[-1]["role"] == "user"
         assert prefix_reuse(before, now) > 0.6  # short turns here; ~90 % in the benchmark
 
@@ -90,51 +91,76 @@ async def test_the_fold_request_repeats_the_previous_reply_request(clock: FakeCl
 async def test_the_system_prompt_is_byte_identical_while_nothing_changes(
     clock: FakeClock,
 ) -> None:
-    """Between folds the system prompt repeats exactly; a fold only appends to its stable part."""
+    """The system prompt never changes in a session; the rolling summary follows the opening."""
     model = ScriptedModel(_answer)
-    await _talk(_core(model, clock), range(30))
-    replies, folds = _replies(model), set(_folds(model))
-    stable = replies[0].system
-    for index in range(1, len(replies)):
-        if index not in folds:
-            assert replies[index].system == replies[index - 1].system
-        assert replies[index].system.startswith(stable)
-    assert replies[-1].system.endswith(FOLD_TEXT)
+    await _talk(_core(model, clock), range(40))
+    replies = _replies(model)
+    assert {request.system for request in replies} == {replies[0].system}
+    last = replies[-1]
+    assert last.history[last.pinned].role is Role.USER
+    assert last.history[last.pinned].text.endswith(FOLD_TEXT)
+    assert last.kept_from == last.pinned + 1
+
+
+async def test_the_reply_after_a_fold_repeats_the_system_prompt_and_the_opening(
+    clock: FakeClock,
+) -> None:
+    """After every fold the next reply starts with the same system prompt and pinned opening
+    as every request before it, and that part is at least half of it (issue 17)."""
+    model = ScriptedModel(_answer)
+    await _talk(_core(model, clock), range(60))
+    requests = model.requests
+    after_folds = [
+        (requests[index - 1], request)
+        for index, request in enumerate(requests)
+        if index and requests[index - 1].purpose is Purpose.SUMMARY
+    ]
+    assert len(after_folds) >= 2
+    opening = messages_of(_replies(model)[10])[:21]  # the system prompt and 20 opening turns
+    for fold, reply in after_folds:
+        assert reply.pinned == 20
+        assert messages_of(reply)[:21] == opening == messages_of(fold)[:21]
+        assert prefix_reuse(messages_of(fold), messages_of(reply)) >= 0.5
 
 
 async def test_a_fold_happens_once_per_block_not_per_message(clock: FakeClock) -> None:
-    """A 60-turn session folds a few times, blocks apart; every other request only extends."""
+    """A 120-turn session folds a few times, blocks apart; every other request only extends."""
     model = ScriptedModel(_answer)
-    await _talk(_core(model, clock), range(30))
+    await _talk(_core(model, clock), range(60))
     folds = _folds(model)
-    assert 1 <= len(folds) <= 3
+    assert 2 <= len(folds) <= 5
     assert all(later - earlier >= 5 for earlier, later in itertools.pairwise(folds))
     rendered = [messages_of(request) for request in _replies(model)]
     for index in range(1, len(rendered)):
         previous, current = rendered[index - 1], rendered[index]
         extends = current[: len(previous)] == previous
         assert extends is (index not in folds), index
-    shares = reuse_per_request(_replies(model))
+    shares = reuse_per_request(model.requests)
     assert sum(shares) / len(shares) > 0.85
+    assert min(shares) >= 0.5
 
 
 async def test_the_kept_turns_start_with_the_person_and_hold_the_newest(
     clock: FakeClock,
 ) -> None:
-    """After a fold the history starts with the person and ends with the last reply."""
+    """After a fold the kept turns start with the person and end with the last reply."""
     model = ScriptedModel(_answer)
-    await _talk(_core(model, clock), range(30))
-    history = _replies(model)[-1].history
-    assert history[0].role is Role.USER
-    assert history[-1].text.startswith("I hear you about message 28")
-    assert len(history) >= 20  # never fewer than CONTEXT_TURNS verbatim
+    await _talk(_core(model, clock), range(40))
+    last = _replies(model)[-1]
+    assert _folds(model)
+    assert last.history[0].role is Role.USER
+    assert last.history[last.kept_from].role is Role.USER
+    assert last.history[-1].text.startswith("I hear you about message 38")
+    verbatim = len(last.history) - (last.kept_from - last.pinned)  # all but the summary note
+    assert verbatim >= 20  # never fewer than CONTEXT_TURNS verbatim
 
 
 async def test_the_prefix_survives_a_restart(clock: FakeClock) -> None:
     """With an empty cache (a restart), the fold point and rolling summary come from the store."""
     model = ScriptedModel(_answer)
     core = _core(model, clock)
-    await _talk(core, range(25))
+    await _talk(core, range(35))
+    assert _folds(model)
     before = messages_of(_replies(model)[-1])
     restarted = _core(model, clock, storage=core.storage)
     await restarted.talk.reply(ALICE, "one more thing")
@@ -153,10 +179,12 @@ async def test_a_failing_fold_falls_back_to_the_offline_summary(clock: FakeClock
 
     failing = FoldFails(_answer)
     core = _core(failing, clock)
-    await _talk(core, range(22))
-    system = _replies(failing)[-1].system
-    assert "Summary of the earlier part of this conversation: The person" in system
-    assert FOLD_TEXT not in system
+    await _talk(core, range(32))
+    last = _replies(failing)[-1]
+    note = last.history[last.pinned].text
+    assert note.startswith("(A note from the app")
+    assert ") The person" in note
+    assert FOLD_TEXT not in note
 
 
 async def test_the_reply_language_note_follows_the_stable_part(clock: FakeClock) -> None:
@@ -172,18 +200,21 @@ async def test_the_reply_language_note_follows_the_stable_part(clock: FakeClock)
 
 
 async def test_the_overflow_path_still_trims_a_folded_request(clock: FakeClock) -> None:
-    """A provider's context overflow retries with the newer half of a folded request's history,
-    the system prompt (with the rolling summary) unchanged."""
+    """A provider's context overflow retries with the newer half of a folded request's kept
+    turns, the system prompt, pinned opening and rolling summary unchanged."""
     model = ScriptedModel(_answer)
-    await _talk(_core(model, clock), range(30))
+    await _talk(_core(model, clock), range(40))
     request = _replies(model)[-1]
     provider = FakeProvider("a", fail(ErrorKind.CONTEXT_OVERFLOW), ok("fits now"))
     reply = await router_over(provider, clock=clock).complete(request)
     assert reply.text == "fits now"
     retried = provider.calls[1].request
-    assert 0 < len(retried.history) <= len(request.history) // 2 + 1
-    assert retried.history[0].role is Role.USER
-    assert retried.history[-1] == request.history[-1]
+    lead = request.kept_from
+    assert retried.history[:lead] == request.history[:lead]
+    kept, was = retried.history[lead:], request.history[lead:]
+    assert 0 < len(kept) <= len(was) // 2 + 1
+    assert kept[0].role is Role.USER
+    assert kept[-1] == was[-1]
     assert (retried.system, retried.message) == (request.system, request.message)
 
 

@@ -3,7 +3,9 @@ and the cached tokens the fake servers report reaching the reply, the metrics an
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from prometheus_client import REGISTRY
@@ -133,6 +135,37 @@ async def test_anthropic_breakpoints_end_the_system_prompt_and_the_history() -> 
         for message in body["messages"]
     ]
     assert marks == [[None], [None], [None], [ephemeral], None]
+
+
+async def test_anthropic_also_marks_the_end_of_the_pinned_opening() -> None:
+    """With a pinned opening, its last message is a breakpoint too: the reply after a fold
+    (whose later turns changed) reads the system prompt and the opening from the cache."""
+    pinned = replace(SECOND, pinned=2, kept_from=2)
+    async with running(next(c for c in CASES if c.name == "anthropic")) as harness:
+        await harness.provider.complete(pinned)
+        body = harness.server.requests[0].body
+    ephemeral = {"type": "ephemeral"}
+    marks = [
+        [block.get("cache_control") for block in message["content"]]
+        if isinstance(message["content"], list)
+        else None
+        for message in body["messages"]
+    ]
+    assert marks == [[None], [ephemeral], [None], [ephemeral], None]
+
+
+async def test_gemini_joins_the_summary_note_and_the_persons_turn() -> None:
+    """Two messages of one role in a row (the summary note, then the person) go as one
+    content of two parts, so Gemini's roles alternate."""
+    note = ChatMessage(Role.USER, "(A note from the app ...) They felt tired.")
+    request = replace(SECOND, history=(note, *SECOND.history), pinned=0, kept_from=1)
+    async with running(next(c for c in CASES if c.name == "gemini")) as harness:
+        await harness.provider.complete(request)
+        body = harness.server.requests[0].body
+    roles = [content["role"] for content in body["contents"]]
+    assert all(a != b for a, b in itertools.pairwise(roles))
+    first = [part["text"] for part in body["contents"][0]["parts"]]
+    assert first == [note.text, SECOND.history[0].text]
 
 
 async def test_anthropic_writes_the_cache_first_and_reads_it_next() -> None:

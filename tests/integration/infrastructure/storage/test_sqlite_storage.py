@@ -145,6 +145,7 @@ async def test_reads_search_an_index_and_never_scan_a_table(
         "user_id": 1,
         "session_id": "s0",
         "limit": 10,
+        "opening": 10,
         "instrument": None,
         "results": 3,
     }

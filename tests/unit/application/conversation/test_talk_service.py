@@ -158,8 +158,12 @@ async def test_messages_of_one_person_are_answered_in_order(clock: FakeClock) ->
     assert [r.text for r in replies] == [f"echo: m{n}" for n in range(20)]
     answered = [request for request in model.requests if request.purpose is Purpose.REPLY]
     assert [request.message for request in answered] == [f"m{n}" for n in range(20)]
-    # two folds of ten turns (at m10 and m15): the last block starts at m10
-    assert [m.text for m in answered[-1].history][:2] == ["m10", "echo: m10"]
+    # the opening (m0-m4) is pinned; the fold before m15 kept the newest exchange, m14
+    last = answered[-1]
+    assert [m.text for m in last.history][: last.pinned] == [
+        text for n in range(5) for text in (f"m{n}", f"echo: m{n}")
+    ]
+    assert [m.text for m in last.history][last.kept_from :][:2] == ["m14", "echo: m14"]
 
 
 async def test_different_people_are_answered_concurrently(clock: FakeClock) -> None:

@@ -68,9 +68,11 @@ class AnthropicProvider:
     for models without it) keeps the thinking short for a conversational reply. Only text
     blocks become the reply: thinking blocks are skipped.
 
-    Anthropic caches a prompt only up to ``cache_control`` breakpoints: one ends the system
-    prompt, one the history before the newest message. The next request's history extends
-    this one's, so it reads both from the cache and pays full price only for the new turns.
+    Anthropic caches a prompt only up to ``cache_control`` breakpoints (at most four): one ends
+    the system prompt, one the session's pinned opening, one the history before the newest
+    message. The next request's history extends this one's, so it reads them from the cache
+    and pays full price only for the new turns; right after a fold, when the turns after the
+    opening changed, it still reads the system prompt and the opening.
     ``cache_breakpoints=False`` sends none (the cost benchmark's *before*).
     """
 
@@ -233,12 +235,14 @@ def _system(
 def _messages(
     request: ModelRequest, breakpoint: CacheControlEphemeralParam | None
 ) -> list[MessageParam]:
-    """The history, its last message a cache breakpoint, then the newest message."""
+    """The history, then the newest message. The pinned opening's last message and the
+    history's last are cache breakpoints: the first is repeated by every later request of the
+    session (also right after a fold), the second by the next one."""
     messages: list[MessageParam] = []
-    last = len(request.history) - 1
+    marked = {request.pinned - 1, len(request.history) - 1}
     for index, message in enumerate(request.history):
         block = TextBlockParam(type="text", text=message.text)
-        if index == last and breakpoint is not None:
+        if index in marked and breakpoint is not None:
             block["cache_control"] = breakpoint
         if message.role is Role.USER:
             messages.append(UserMessageParam(role="user", content=[block]))

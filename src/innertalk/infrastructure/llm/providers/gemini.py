@@ -218,14 +218,18 @@ def _retry_delay(details: Any) -> float | None:
 
 
 def _contents(request: ModelRequest) -> list[types.Content]:
-    contents = [
-        types.Content(
-            role="user" if message.role is Role.USER else "model",
-            parts=[types.Part(text=message.text)],
-        )
-        for message in request.history
-    ]
-    contents.append(types.Content(role="user", parts=[types.Part(text=request.prompt_message)]))
+    """The history and the newest message; messages of one role in a row (the rolling
+    summary's note before the person's turn) become one content of several parts, since
+    Gemini expects the roles to alternate."""
+    contents: list[types.Content] = []
+    said = [(message.role, message.text) for message in request.history]
+    for role, text in [*said, (Role.USER, request.prompt_message)]:
+        name = "user" if role is Role.USER else "model"
+        part = types.Part(text=text)
+        if contents and contents[-1].role == name and contents[-1].parts is not None:
+            contents[-1].parts.append(part)
+        else:
+            contents.append(types.Content(role=name, parts=[part]))
     return contents
 
 

@@ -179,7 +179,9 @@ class LocalStorage(
             case ReminderSettings():
                 self._store_reminder(record)
 
-    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+    async def load_context(
+        self, key: UserKey, turn_limit: int, opening_limit: int = 0
+    ) -> ConversationContext:
         self.reads += 1
         sessions = _newest_first(self._sessions.group(key), lambda session: session.started_at)
         session = next((s for s in sessions if s.ended_at is None), None)
@@ -188,12 +190,14 @@ class LocalStorage(
             None,
         )
         turns = self._newest_turns(key, session.id, turn_limit) if session else []
+        opening = self._turns.group((key, session.id))[: max(opening_limit, 0)] if session else []
         return ConversationContext(
             key=key,
             profile=self._profiles.get(key),
             session=session,
             previous_summary=previous_summary,
             recent_turns=tuple(turns),
+            opening_turns=tuple(opening),
             recent_results=tuple(
                 _newest_first(self._results.group(key), lambda result: result.created_at)[
                     :CONTEXT_RESULTS

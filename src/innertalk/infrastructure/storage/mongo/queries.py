@@ -6,6 +6,8 @@ every filter starts with an index's prefix (see ``mongo.schema``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pymongo import ASCENDING, DESCENDING
 
 from innertalk.domain.users import UserKey
@@ -43,15 +45,16 @@ def own_messages(key: UserKey) -> Document:
 
 
 _FIRST_OF_EACH = {
-    name: {"$first": f"${name}"} for name in ("open", "previous", "results", "profile")
+    name: {"$first": f"${name}"}
+    for name in ("open", "previous", "results", "profile", "open_session")
 }
 
 
-def context_pipeline(key: UserKey, turn_limit: int) -> list[Document]:
+def context_pipeline(key: UserKey, turn_limit: int, opening_limit: int = 0) -> list[Document]:
     """One aggregation on ``records`` that returns one document: ``open`` (the newest open
     session, or none), ``previous`` (the summary of the newest ended session that has one),
-    ``results`` (the newest three), ``profile`` and ``turns`` (the open session's newest
-    ``turn_limit``, newest first).
+    ``results`` (the newest three), ``profile``, ``turns`` (the open session's newest
+    ``turn_limit``, newest first) and ``opening`` (its first ``opening_limit``, oldest first).
 
     Built from long-standing stages (all in MongoDB 4.4, the oldest PyMongo supports) that
     mongomock evaluates too, so the wire-protocol fake runs this very pipeline rather than
@@ -108,20 +111,30 @@ def context_pipeline(key: UserKey, turn_limit: int) -> list[Document]:
             }
         },
     ]
-    if turn_limit <= 0:
-        return pipeline
+    if turn_limit > 0:
+        pipeline += _session_turns("turns", DESCENDING, turn_limit, _FIRST_OF_EACH)
+    if opening_limit > 0:  # a second pass: the ``turns`` found above ride along
+        kept = {**_FIRST_OF_EACH, "turns": {"$first": "$turns"}}
+        pipeline += _session_turns("opening", ASCENDING, opening_limit, kept)
+    return pipeline
+
+
+def _session_turns(
+    name: str, order: int, limit: int, kept: Mapping[str, Document]
+) -> list[Document]:
+    """Stages adding the open session's first ``limit`` turns in ``order`` of ``seq`` as
+    ``name`` to the one document, keeping its ``kept`` fields."""
     return [
-        *pipeline,
         {
             "$lookup": {
                 "from": TURNS,
                 "localField": "open_session",
                 "foreignField": "session",
-                "as": "turns",
+                "as": name,
             }
         },
-        {"$unwind": {"path": "$turns", "preserveNullAndEmptyArrays": True}},
-        {"$sort": {"turns.seq": DESCENDING}},
-        {"$limit": turn_limit},
-        {"$group": {"_id": None, **_FIRST_OF_EACH, "turns": {"$push": "$turns"}}},
+        {"$unwind": {"path": f"${name}", "preserveNullAndEmptyArrays": True}},
+        {"$sort": {f"{name}.seq": order}},
+        {"$limit": limit},
+        {"$group": {"_id": None, **kept, name: {"$push": f"${name}"}}},
     ]

@@ -241,17 +241,23 @@ class MongoStorage(
         query = queries.of_kind(key, kind)
         return await self._find(operation, RECORDS, query, queries.NEWEST, limit)
 
-    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+    async def load_context(
+        self, key: UserKey, turn_limit: int, opening_limit: int = 0
+    ) -> ConversationContext:
         self.reads += 1
+        pipeline = queries.context_pipeline(key, turn_limit, opening_limit)
         with STORAGE_SECONDS.labels(operation="load_context").time():
-            cursor = await self._db[RECORDS].aggregate(queries.context_pipeline(key, turn_limit))
+            cursor = await self._db[RECORDS].aggregate(pipeline)
             (found,) = await cursor.to_list()
         session = next((self.codec.session_from(key, doc) for doc in found["open"]), None)
-        turns = [
-            self.codec.turn_from(key, doc)
-            for doc in found.get("turns", [])
-            if isinstance(doc, dict)
-        ]
+        turns, opening = (
+            [
+                self.codec.turn_from(key, doc)
+                for doc in found.get(name) or []
+                if isinstance(doc, dict)
+            ]
+            for name in ("turns", "opening")
+        )
         return ConversationContext(
             key=key,
             profile=next((self.codec.profile_from(key, doc) for doc in found["profile"]), None),
@@ -260,6 +266,7 @@ class MongoStorage(
                 key, next((doc["summary"] for doc in found["previous"]), None)
             ),
             recent_turns=tuple(reversed(turns)) if session else (),
+            opening_turns=tuple(opening) if session else (),
             recent_results=tuple(self.codec.result_from(key, doc) for doc in found["results"]),
         )
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from innertalk.infrastructure.storage.sqlite.reminders import EXPORT_REMINDER
 
-# One row: the profile, the open session and the newest turns as JSON, and the summary of
-# the newest ended session that has one. Each turn carries ``seq`` so the caller restores
-# the order itself rather than trusting the aggregate to keep it.
+# One row: the profile, the open session, its newest and its first turns as JSON, and the
+# summary of the newest ended session that has one. Each turn carries ``seq`` so the caller
+# restores the order itself rather than trusting the aggregate to keep it.
 LOAD_CONTEXT = """
 WITH open_session AS (
     SELECT id, started_at, ended_at, summary, tokens_used, safety, folded_through, fold_summary
@@ -46,6 +46,16 @@ SELECT
              AND session_id = (SELECT id FROM open_session)
            ORDER BY seq DESC
            LIMIT :limit)) AS recent_turns,
+    (SELECT json_group_array(json_object(
+                'seq', seq, 'id', id, 'role', role, 'text', text, 'created_at', created_at,
+                'provider', provider, 'model', model, 'input_tokens', input_tokens,
+                'output_tokens', output_tokens, 'variant', variant, 'latency_ms', latency_ms))
+     FROM (SELECT seq, id, role, text, created_at, provider, model, input_tokens,
+                  output_tokens, variant, latency_ms FROM turns
+           WHERE bot_id = :bot_id AND user_id = :user_id
+             AND session_id = (SELECT id FROM open_session)
+           ORDER BY seq
+           LIMIT :opening)) AS opening_turns,
     (SELECT json_group_array(json_object(
                 'id', id, 'instrument', instrument, 'score', score, 'severity', severity,
                 'answers', answers, 'created_at', created_at))

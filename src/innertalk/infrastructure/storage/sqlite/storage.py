@@ -179,27 +179,32 @@ class SqliteStorage(
     def _owner(key: UserKey) -> dict[str, Any]:
         return {"bot_id": key.bot_id, "user_id": key.user_id}
 
-    async def load_context(self, key: UserKey, turn_limit: int) -> ConversationContext:
+    async def load_context(
+        self, key: UserKey, turn_limit: int, opening_limit: int = 0
+    ) -> ConversationContext:
         params = {
             **self._owner(key),
             "limit": max(turn_limit, 0),
+            "opening": max(opening_limit, 0),
             "results": CONTEXT_RESULTS,
         }
         (row,) = await self._fetch("load_context", queries.LOAD_CONTEXT, params)
         profile = session = None
         turns: list[Turn] = []
+        opening: list[Turn] = []
         if row["profile"] is not None:
             profile = self.codec.profile_from(key, json.loads(row["profile"]))
         if row["session"] is not None:
             session = self.codec.session_from(key, json.loads(row["session"]))
-            recent = sorted(json.loads(row["recent_turns"]), key=lambda turn: turn["seq"])
-            turns = [self.codec.turn_from(key, session.id, turn) for turn in recent]
+            turns = self._turns_of(key, session.id, row["recent_turns"])
+            opening = self._turns_of(key, session.id, row["opening_turns"])
         return ConversationContext(
             key=key,
             profile=profile,
             session=session,
             previous_summary=self.codec.summary(key, row["previous_summary"]),
             recent_turns=tuple(turns),
+            opening_turns=tuple(opening),
             recent_results=tuple(
                 sorted(
                     (
@@ -211,6 +216,11 @@ class SqliteStorage(
                 )
             ),
         )
+
+    def _turns_of(self, key: UserKey, session_id: str, aggregated: str) -> list[Turn]:
+        """Turns aggregated as JSON, in ``seq`` order (the aggregate need not keep it)."""
+        rows = sorted(json.loads(aggregated), key=lambda turn: turn["seq"])
+        return [self.codec.turn_from(key, session_id, turn) for turn in rows]
 
     async def session_turns(self, key: UserKey, session_id: str, limit: int) -> list[Turn]:
         params = {**self._owner(key), "session_id": session_id, "limit": max(limit, 0)}
