@@ -43,6 +43,7 @@ from innertalk.infrastructure.safety_model.classifier import (
 from innertalk.infrastructure.safety_model.encoder import SentenceEncoder
 from training.crisis import dev_eval
 from training.crisis.build_corpus import CORPUS
+from training.crisis.embeddings import CachedEncoder, embed_cached
 from training.crisis.free import AUTHORS, load_free
 
 SEED = 20261126
@@ -89,7 +90,7 @@ class Data:
         self.rows = rows
         texts = [str(row["text"]) for row in rows]
         self.x = matrix(texts)
-        self.embeddings = encoder.embed_many(texts).astype(np.float64)
+        self.embeddings = embed_cached(encoder, texts).astype(np.float64)
         self.y = np.array([int(str(row["label"])) for row in rows])
         self.author = np.array([str(row.get("author", "")) for row in rows])
         self.category = np.array([str(row["category"]) for row in rows])
@@ -151,7 +152,8 @@ def main() -> None:
         author: weights_of(data, out_of_author.heads[author], categories, thresholds, encoder.spec)
         for author in AUTHORS
     }
-    dev_eval.report(data, weights, encoder, thresholds)
+    cached = CachedEncoder(encoder, [str(row["text"]) for row in data.rows], data.embeddings)
+    dev_eval.report(data, weights, cached, thresholds)
 
     final = weights_of(
         data, data.fit(np.ones(len(data.y), bool)), categories, thresholds, encoder.spec
