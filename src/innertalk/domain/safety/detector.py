@@ -64,7 +64,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
-from innertalk.domain.safety import context
+from innertalk.domain.safety import context, resolved
 from innertalk.domain.safety.patterns.en import RULES as EN_SUICIDAL_RULES
 from innertalk.domain.safety.patterns.en_danger import RULES as EN_DANGER_RULES
 from innertalk.domain.safety.patterns.en_signs import RULES as EN_SIGN_RULES
@@ -226,14 +226,21 @@ class CrisisDetector:
         if person == "you" or message.has(context.FICTION, clause_from, clause_end(canon, end)):
             return None
         sentence = sentence_span(canon, start, end)
-        if message.has(context.RECOVERY, end, sentence[1]):
+        intent = _any_group(match, groups["intent"])
+        if message.has(context.RECOVERY, end, sentence[1]) or (
+            not intent
+            and (
+                resolved.is_resolved(canon, start, end, sentence[0])
+                or resolved.is_denied_after(canon, end)
+            )
+        ):
             return None
         about_other = person == "other"
         if (rule.topical or about_other or person is None) and message.has(
             context.TOPIC, *sentence
         ):
             return None
-        raised = _any_group(match, groups["intent"]) or _raised(rule.category, message, sentence)
+        raised = intent or _raised(rule.category, message, sentence)
         severity = Severity.HIGH if raised else rule.severity
         return CrisisHit(
             rule=rule.id,

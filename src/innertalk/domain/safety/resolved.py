@@ -1,0 +1,106 @@
+"""Shapes in which crisis words are not a crisis now: a past that is over, a denial after them.
+
+Rule hits in these shapes were the rules' main false alarms on the hard negatives of the dev
+sets (issue 11): "two years ago I wanted to die, now I have a job I love", "4 года без
+селфхарма", "мыслей о самоубийстве нет", "suicide isn't an option for me". Each check is
+written to be unambiguous, because a real first-person crisis must never be silenced for a
+false-alarm win:
+
+- **Past and resolved** needs all three: a long-ago marker in the message ("years ago",
+  "used to", "at 16", "в 17", "раньше"; never "yesterday" or "an hour ago"), a resolution
+  *after* the match ("now I'm 30", "therapy helped", "сейчас всё хорошо", "справилась") and no
+  sign of relapse anywhere ("again", "still", "worse", "опять", "снова"). "в 17 резала руки,
+  сейчас мне 25 и я хочу умереть" keeps firing: no resolution follows the second match.
+- **A milestone** ("5 years self harm free", "800 дней без селфхарма") counts time since the
+  act; a relapse word still keeps the hit.
+- **A denial right after the match** ("мыслей о суициде нет", "suicide isn't an option for
+  me", "резаться я не собираюсь"): the negation the detector reads before a match, read
+  after it. Only a closed list of shapes, never a bare "нет" that could be "нет сил".
+
+Each is one compiled pattern over canonical text (see ``text``), searched only when a rule
+has already matched, so ordinary messages pay nothing for them.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _marker(pattern: str) -> re.Pattern[str]:
+    """Whole words of space-led canonical text."""
+    return re.compile(rf" (?:{pattern})(?!\S)")
+
+
+_NUMBER = (
+    r"\d+|a few|few|two|three|four|five|six|seven|eight|nine|ten|many|пару|несколько|пять|два"
+    r"|две|три|четыре|шесть|семь|восемь|девять|десять|полтора|много"
+)
+PAST = _marker(
+    rf"(?:{_NUMBER}) (?:years?|months?|лет|года?|месяц\w*) (?:ago|назад)|years ago|used to"
+    r"|back then|back in (?:\d+|school|the day)|once|at (?:1[0-9]|2[0-9])(?! (?:am|pm))"
+    r"|when i was (?:\d+|a kid|a teen|younger|in school|little)|as a (?:kid|teen|teenager)"
+    r"|in (?:school|middle school|high school|college|my teens|my twenties|(?:19|20)\d\d)"
+    r"|there was a time|that was (?:years|\d+ years|long) ago"
+    r"|лет назад|когда-то|раньше|в школе|в детстве|в юности|в подростковом|в институте"
+    r"|в (?:1[0-9]|2[0-9])(?: лет)?(?! час\w*| утра| вечера| ночи)|в (?:19|20)\d\d(?: году)?"
+    r"|было время|в то время|то время|после (?:смерти|выкидыша|развода|расставания)"
+)
+"""Long ago, never "an hour ago" or "yesterday": a recent act is not a resolved one."""
+RESOLVED = _marker(
+    r"(?:i'm|im|i am) (?:\d+ now|so much better|doing (?:so much |much |a lot )?better"
+    r"|doing great|doing well|fine now|okay now|ok now|good now|happy now|stable now"
+    r"|in recovery|recovered|a therapist|a nurse|a counselor|so glad)"
+    r"|now (?:i'm|im|i am) (?:\d+|a \S+|doing|fine|okay|ok|good|happy|stable|better|married"
+    r"|dating|working)|now i (?:volunteer|work|have|babysit|know|understand|love|help|teach)"
+    r"|(?:doing|feel|feeling) (?:so much |much )?(?:better|great|good) now|stable now"
+    r"|life is good|glad (?:i'm|im|i am) (?:alive|still here)|recovered|got treated"
+    r"|(?:therapy|treatment|meds) (?:\S+ )?(?:saved|helped)|behind me|long ago|in the past"
+    r"|i got out|moved out|no contact|forgave|haven't (?:in|since)|steady for|сейчас всё иначе"
+    r"|сейчас все иначе|я взрослая|я взрослый|мне спокойно"
+    r"|сейчас (?:мне \d+|нормально|хорошо|всё хорошо|все хорошо|у меня (?:всё|все|семья|работа"
+    r"|дочь|сын|кот|собака|любим\w*)|я (?:сама|сам|работаю|волонт\w*|счастлив\w*|в порядке"
+    r"|рада?|учусь|живу))|теперь (?:я (?:сама|сам|работаю|волонт\w*|счастлив\w*|в порядке"
+    r"|рада?|учусь|живу|понимаю|знаю)|мне \d+|у меня|всё хорошо|все хорошо)|мне \d+ ,? (?:и|я|у)"
+    r"|(?:давно|уже) (?:в порядке|такого нет|прошло|уехала?|живу)|справил\w*|выкарабкал\w*"
+    r"|прошл[оа]|позади|отпустило|пролечил\w*|вылечил\w*|восстановил\w*|рад[аы]? ,? что жив\w*"
+    r"|счастлив\w*|ремисси\w*|терапи\w* (?:\S+ )?помогл\w*|простил[аи]?|всё отлично"
+    r"|все отлично|вспоминаю|смешно вспоминать|волонт\w*"
+)
+RELAPSE = _marker(
+    r"again|relapsed?|relapsing|lately|these days|back again|coming back|came back|still"
+    r"|right now|tonight|worse|not now|but not|doesn't help|anymore"
+    r"|опять|снова|сорвал\w*|вернул\w*|возвращ\w*|до сих пор хочу|всё ещё|все еще|всё еще"
+    r"|все ещё|в последнее время|хуже|не помога\w*|но не сейчас"
+)
+MILESTONE = re.compile(
+    rf"(?:^| )(?:{_NUMBER}) (?:years?|months?|days?|weeks?|лет|года?|дней|дня|месяц\w*"
+    r"|недел\w*) (?:без|of being|clean of|clean from|free from)$"
+)
+"""Before a match: "800 дней без [селфхарма]"."""
+CLEAN_AFTER = re.compile(r" (?:-?free|clean)(?!\S)")
+"""Right after a match, in a message that counts time: "5 years self harm free"."""
+COUNTED = re.compile(rf"(?:^| )(?:{_NUMBER}) (?:years?|months?|days?|weeks?)(?!\S)")
+DENIAL_AFTER = re.compile(
+    r" (?:(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
+    r"|(?:(?!жить )[^ ,.]+ )?(?:я )?(?:не собираюсь|не планирую)(?= [,.]|$)"
+    r"|(?:для меня )?(?:никогда )?не вариант|\. нет , (?:что ты|что вы|конечно)"
+    r"|(?:is|was) (?:never|not) (?:an option|on the table)|isn't an option|is off the table"
+    r"|(?:has|will) never been? an option|\. no , (?:not at all|never|don't worry|dont worry))"
+)
+
+
+def is_resolved(canon: str, start: int, end: int, sentence_from: int) -> bool:
+    """Whether the match at ``canon[start:end]`` is a crisis over and done with (see the
+    module notes); ``sentence_from`` is where its sentence begins."""
+    if RELAPSE.search(canon):
+        return False
+    if MILESTONE.search(canon[max(0, sentence_from - 1) : start].rstrip()):
+        return True
+    if CLEAN_AFTER.match(canon, end) and COUNTED.search(canon):
+        return True
+    return bool(PAST.search(canon) and RESOLVED.search(canon, end))
+
+
+def is_denied_after(canon: str, end: int) -> bool:
+    """Whether the words right after a match deny it ("мыслей о суициде нет")."""
+    return bool(DENIAL_AFTER.match(canon, end)) and not RELAPSE.search(canon)
