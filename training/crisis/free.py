@@ -19,7 +19,10 @@ SPENT = Path(__file__).parents[2] / "bench"
 WRITERS = ("mira", "lev")
 SPENT_SETS = ("heldout", "heldout2")
 AUTHORS = (*WRITERS, *SPENT_SETS)
-"""Every free-form source; the dev evaluation holds each one out in turn."""
+"""The free-form sources the dev evaluation holds out in turn."""
+ALWAYS = ("taxonomy",)
+"""Sources only ever trained on (``free/taxonomy_*``: lines written from the warning-sign
+taxonomy for the weakest categories, and short everyday fragments as hard negatives)."""
 LANGUAGES = ("ru", "en")
 CATEGORY = {
     "direct_intent": "suicidal_ideation",
@@ -47,7 +50,7 @@ def load_free(root: Path = FREE, spent: Path = SPENT) -> list[dict[str, object]]
     """Every line of every source and language, as the corpus's rows plus ``author`` (the
     source) and ``kind`` (the file's own category); each line is its own ``group``."""
     rows: list[dict[str, object]] = []
-    for author in AUTHORS:
+    for author in (*AUTHORS, *ALWAYS):
         for language in LANGUAGES:
             path = _path(author, language, root, spent)
             for number, line in enumerate(path.read_text("utf-8").splitlines()):
