@@ -231,7 +231,7 @@ class CrisisDetector:
             not intent
             and (
                 resolved.is_resolved(canon, start, end, sentence[0])
-                or resolved.is_denied_after(canon, end)
+                or resolved.is_denied(canon, start, end)
             )
         ):
             return None

@@ -14,8 +14,9 @@ false-alarm win:
 - **A milestone** ("5 years self harm free", "800 дней без селфхарма") counts time since the
   act; a relapse word still keeps the hit.
 - **A denial right after the match** ("мыслей о суициде нет", "suicide isn't an option for
-  me", "резаться я не собираюсь"): the negation the detector reads before a match, read
-  after it. Only a closed list of shapes, never a bare "нет" that could be "нет сил".
+  me", "резаться я не собираюсь", "…, i said no"): the negation the detector reads before a
+  match, read after it; and "не думай, что я …" before it. Only a closed list of shapes,
+  never a bare "нет" that could be "нет сил".
 
 Each is one compiled pattern over canonical text (see ``text``), searched only when a rule
 has already matched, so ordinary messages pay nothing for them.
@@ -81,12 +82,21 @@ CLEAN_AFTER = re.compile(r" (?:-?free|clean)(?!\S)")
 """Right after a match, in a message that counts time: "5 years self harm free"."""
 COUNTED = re.compile(rf"(?:^| )(?:{_NUMBER}) (?:years?|months?|days?|weeks?)(?!\S)")
 DENIAL_AFTER = re.compile(
-    r" (?:(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
+    r" (?:(?:, )?(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
+    r"|(?:, )?(?:и )?(?:я )?(?:честно )?(?:сказала?|ответила?) (?:что )?нет(?= [,.]|$)"
+    r"|(?:, )?(?:and )?i (?:said|answered) no(?= [,.]|$)"
     r"|(?:(?!жить )[^ ,.]+ )?(?:я )?(?:не собираюсь|не планирую)(?= [,.]|$)"
     r"|(?:для меня )?(?:никогда )?не вариант|\. нет , (?:что ты|что вы|конечно)"
     r"|(?:is|was) (?:never|not) (?:an option|on the table)|isn't an option|is off the table"
     r"|(?:has|will) never been? an option|\. no , (?:not at all|never|don't worry|dont worry))"
 )
+
+DENIAL_BEFORE = re.compile(
+    r"(?:не думай(?:те)?|не переживай(?:те)?|не волнуйся|не волнуйтесь|не в смысле) ,? что"
+    r" (?:я )?(?:[^ ,.]+ )?$"
+)
+"""Before a match: "не думай, что я хочу [с собой что-то сделать]" (Russian only: "I don't
+think I want to live" is a crisis, "не думаю, что хочу жить" too; the imperative is not)."""
 
 
 def is_resolved(canon: str, start: int, end: int, sentence_from: int) -> bool:
@@ -101,6 +111,10 @@ def is_resolved(canon: str, start: int, end: int, sentence_from: int) -> bool:
     return bool(PAST.search(canon) and RESOLVED.search(canon, end))
 
 
-def is_denied_after(canon: str, end: int) -> bool:
-    """Whether the words right after a match deny it ("мыслей о суициде нет")."""
-    return bool(DENIAL_AFTER.match(canon, end)) and not RELAPSE.search(canon)
+def is_denied(canon: str, start: int, end: int) -> bool:
+    """Whether the words right after a match deny it ("мыслей о суициде нет"), or a plea
+    not to read it so right before it ("не думай, что я хочу …")."""
+    denied = DENIAL_AFTER.match(canon, end) or DENIAL_BEFORE.search(
+        canon[max(0, start - 60) : start]
+    )
+    return bool(denied) and not RELAPSE.search(canon)

@@ -312,6 +312,11 @@ def test_negations_that_mean_the_opposite_still_fire(text: str) -> None:
         "самоубийство для меня не вариант, просто тяжёлая неделя",
         "резать себя я не собираюсь, просто злюсь на всех",
         "suicide is not an option for me, i'm just sad about the dog",
+        "врач спросил про мысли о суициде, я ответила что нет",
+        "my gp asked about thoughts of ending my life and i said no",
+        "не переживай, что я хочу умереть, я просто ною",
+        "мысли навредить себе, нет. просто скучно",
+        "нет никаких планов покончить с собой, просто устала",
     ],
 )
 def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> None:
@@ -332,6 +337,8 @@ def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> 
         "after my son died i wanted to die and i still do",
         "не вижу смысла дальше жить и не буду",
         "хочу умереть, жить не собираюсь",
+        "хочу навредить себе, нет сил терпеть",
+        "у меня нет никаких планов на жизнь, хочу покончить с собой",
     ],
 )
 def test_a_past_crisis_that_came_back_or_a_present_one_still_fires(text: str) -> None:
