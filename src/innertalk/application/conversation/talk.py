@@ -31,6 +31,7 @@ from innertalk.application.safety import (
     Screening,
 )
 from innertalk.application.safety_opinion import (
+    OpinionOutcome,
     PendingOpinion,
     SecondOpinion,
     no_opinion,
@@ -207,7 +208,7 @@ class TalkService:
                 self._answer(request, on_chunk, stop)
             )
             latency_ms = round((self._clock.monotonic() - started) * 1000)  # the opinion apart
-            late = await self._late_notice(opinion, language, context.profile)
+            late = await self._late_notice(opinion, screening, language, context.profile)
             if late is not None:
                 context = self._enter_safety_mode(context, late)
             if self._budget is not None:
@@ -262,7 +263,9 @@ class TalkService:
         """Like ``screen``, with the classifier's verdict: pass it to ``reply`` as ``screened``."""
         if self._safety is None:
             return Screening(None)
-        return await self._safety.examine(text, language, profile)
+        # a doubtful rule signal waits for the third opinion only when one will be asked
+        defer = self._opinion is not None
+        return await self._safety.examine(text, language, profile, defer_doubtful=defer)
 
     async def _screening(
         self,
@@ -280,13 +283,22 @@ class TalkService:
         return no_opinion() if self._opinion is None else self._opinion.ask(screening, message)
 
     async def _late_notice(
-        self, opinion: PendingOpinion, language: Language, profile: Profile | None
+        self,
+        opinion: PendingOpinion,
+        screening: Screening,
+        language: Language,
+        profile: Profile | None,
     ) -> SafetyNotice | None:
-        """The notice for a crisis the opinion saw (waited for within its bound), if any."""
+        """The notice for a crisis the opinion saw (waited for within its bound), if any; a
+        deferred rule signal stands unless the opinion answered that it is clear."""
         category = await opinion.verdict()
-        if category is None or self._safety is None:
+        if self._safety is None:
             return None
-        return self._safety.notice(opinion_signal(category), language, profile)
+        if category is not None:
+            return self._safety.notice(opinion_signal(category), language, profile)
+        if screening.deferred is not None and opinion.outcome is not OpinionOutcome.CLEAR:
+            return self._safety.raise_deferred(screening.deferred, language, profile)
+        return None
 
     def _enter_safety_mode(
         self, context: ConversationContext, notice: SafetyNotice

@@ -62,6 +62,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cache
 
 from innertalk.domain.safety import context, resolved
@@ -150,8 +151,12 @@ class CrisisDetector:
                 self._by_anchor.setdefault(anchor, []).append(index)
 
     def detect(self, text: str) -> CrisisSignal | None:
-        """The crisis signal in ``text``, or ``None``."""
-        return summarize(self.scan(text))
+        """The crisis signal in ``text``, or ``None``; a laughing emoji makes hits that could
+        be jokes doubtful (see ``resolved``)."""
+        hits = self.scan(text)
+        if hits and not resolved.LAUGHING.isdisjoint(text):
+            hits = tuple(replace(hit, doubtful=resolved.jokable(hit)) for hit in hits)
+        return summarize(hits)
 
     def scan(self, text: str) -> tuple[CrisisHit, ...]:
         """Every judged hit in ``text`` (one per rule and place), in no particular order."""
@@ -249,6 +254,8 @@ class CrisisDetector:
             about_other=about_other,
             start=start,
             end=end,
+            doubtful=not (about_other or message.has(context.INTENT, *sentence))
+            and resolved.is_doubtful(rule.category, canon, sentence),
         )
 
 

@@ -18,6 +18,13 @@ false-alarm win:
   match, read after it; and "не думай, что я …" before it. Only a closed list of shapes,
   never a bare "нет" that could be "нет сил".
 
+Where the shape is *not* unambiguous — a crisis phrase joined to a laugh or an exasperated
+condition ("if I have to reinstall this again I'll shoot myself lol", "застрелюсь, если ещё
+раз …, шучу") — the hit still fires but is marked **doubtful** (``is_doubtful``): with a third
+opinion configured, that opinion decides (and its failure leaves the notice standing);
+without one the person gets the notice as before. Never doubtful: acute danger, a time or
+plan word in the sentence ("tonight", "decided"), someone else's crisis.
+
 Each is one compiled pattern over canonical text (see ``text``), searched only when a rule
 has already matched, so ordinary messages pay nothing for them.
 """
@@ -25,6 +32,8 @@ has already matched, so ordinary messages pay nothing for them.
 from __future__ import annotations
 
 import re
+
+from innertalk.domain.safety.signals import CrisisCategory, CrisisHit
 
 
 def _marker(pattern: str) -> re.Pattern[str]:
@@ -97,6 +106,30 @@ DENIAL_BEFORE = re.compile(
 )
 """Before a match: "не думай, что я хочу [с собой что-то сделать]" (Russian only: "I don't
 think I want to live" is a crisis, "не думаю, что хочу жить" too; the imperative is not)."""
+
+JOKING = _marker(
+    r"lol|lmao|lmfao|rofl|haha\w*|jk|just kidding|kidding|jokes? aside|шучу|шутка|ахах\w*"
+    r"|хаха\w*|лол|ору|ржу|if i have to|if i hear|one more (?:time|meeting|email|call)"
+    r"|если (?:ещё|еще) (?:раз|один|одна|одно)|(?:ещё|еще) (?:один|одна|одно) (?:созвон|отчет"
+    r"|отчёт|совещание|встреча|пара|день таких)"
+)
+LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
+"""Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
+
+
+def is_doubtful(category: CrisisCategory, canon: str, sentence: tuple[int, int]) -> bool:
+    """Whether the match's sentence is said as a joke or an exasperated condition (the caller
+    has ruled out a time or plan word and someone else's crisis)."""
+    if category is CrisisCategory.ACUTE_DANGER:
+        return False
+    return bool(JOKING.search(canon, sentence[0], sentence[1] + 1))
+
+
+def jokable(hit: CrisisHit) -> bool:
+    """Whether a laughing emoji in the message makes ``hit`` doubtful."""
+    if hit.doubtful:
+        return True
+    return hit.category is not CrisisCategory.ACUTE_DANGER and not hit.about_other
 
 
 def is_resolved(canon: str, start: int, end: int, sentence_from: int) -> bool:

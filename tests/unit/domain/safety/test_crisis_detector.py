@@ -378,6 +378,26 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "doubtful"),
+    [
+        ("if i have to redo this spreadsheet again i'll shoot myself lol", True),
+        ("ещё одно совещание в пятницу и я повешусь, шучу", True),
+        ("traffic was so bad i wanted to die 😂", True),
+        ("i want to kill myself", False),
+        ("i'm going to kill myself tonight lol", False),
+        ("i just swallowed 40 pills lol", False),
+        ("я хочу умереть", False),
+    ],
+)
+def test_joke_shaped_hits_fire_but_are_marked_doubtful(text: str, doubtful: bool) -> None:
+    """A laugh or an exasperated condition marks a hit doubtful; a time word or an emergency
+    never does, and a plain statement is never doubtful."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert signal.doubtful is doubtful
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "убил время",
