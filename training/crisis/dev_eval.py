@@ -26,7 +26,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from bench.crisis_heldout import wilson
 from innertalk.application.safety import SafetyService
-from innertalk.domain.safety import DEFAULT_HOTLINES, detect_crisis
+from innertalk.domain.safety import DEFAULT_HOTLINES, CrisisSignal, detect_crisis
 from innertalk.domain.users import Language
 from innertalk.infrastructure.safety_model.classifier import (
     LinearCrisisClassifier,
@@ -100,10 +100,13 @@ async def _judge(service: SafetyService | None, rows: list[dict[str, object]]) -
     for row in rows:
         text, language = str(row["text"]), Language(str(row["language"]))
         if service is None:
-            judged.append(Judged(row, detect_crisis(text) is not None, False))
+            signal = detect_crisis(text)
+            judged.append(Judged(row, signal is not None, False, signal))
             continue
         screening = await service.examine(text, language)
-        judged.append(Judged(row, screening.notice is not None, screening.uncertain))
+        notice = screening.notice
+        signal = None if notice is None else notice.signal
+        judged.append(Judged(row, notice is not None, screening.uncertain, signal))
     return judged
 
 
@@ -112,6 +115,7 @@ class Judged:
     row: dict[str, object]
     flagged: bool
     doubt: bool
+    signal: CrisisSignal | None = None
 
     @property
     def crisis(self) -> bool:
@@ -169,6 +173,17 @@ def _pooled(pooled: dict[tuple[str, str], list[Judged]]) -> None:
     print("|---|---|---|---|")
     for (language, name), judged in pooled.items():
         print(f"| {language} | {name} | " + " | ".join(_figures(judged)[:2]) + " |")
+    print("\nFalse alarms of rules + both heads that are doubtful rule signals (a configured")
+    print("opinion decides) or someone else's crisis (the worried-friend notice):")
+    for language in ("ru", "en"):
+        alarms = [
+            j.signal
+            for j in pooled[(language, "rules + n-grams + encoder")]
+            if not j.crisis and j.signal is not None
+        ]
+        doubtful = sum(signal.doubtful for signal in alarms)
+        other = sum(signal.about_other for signal in alarms)
+        print(f"- {language}: {len(alarms)} false alarms, {doubtful} doubtful, {other} another's")
     print("\n| language | category | rules + both heads: flagged |")
     print("|---|---|---|")
     for language in ("ru", "en"):

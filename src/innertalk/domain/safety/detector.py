@@ -235,8 +235,8 @@ class CrisisDetector:
         if message.has(context.RECOVERY, end, sentence[1]) or (
             not intent
             and (
-                resolved.is_resolved(canon, start, end, sentence[0])
-                or resolved.is_denied(canon, start, end)
+                resolved.is_resolved(message, canon, start, end, sentence[0])
+                or resolved.is_denied(message, canon, start, end)
             )
         ):
             return None
@@ -255,7 +255,7 @@ class CrisisDetector:
             start=start,
             end=end,
             doubtful=not (about_other or message.has(context.INTENT, *sentence))
-            and resolved.is_doubtful(rule.category, canon, sentence),
+            and resolved.is_doubtful(rule.category, message, sentence),
         )
 
 

@@ -32,6 +32,7 @@ has already matched, so ordinary messages pay nothing for them.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from innertalk.domain.safety.signals import CrisisCategory, CrisisHit
 
@@ -89,7 +90,7 @@ MILESTONE = re.compile(
 """Before a match: "800 дней без [селфхарма]"."""
 CLEAN_AFTER = re.compile(r" (?:-?free|clean)(?!\S)")
 """Right after a match, in a message that counts time: "5 years self harm free"."""
-COUNTED = re.compile(rf"(?:^| )(?:{_NUMBER}) (?:years?|months?|days?|weeks?)(?!\S)")
+COUNTED = _marker(rf"(?:{_NUMBER}) (?:years?|months?|days?|weeks?)")
 DENIAL_AFTER = re.compile(
     r" (?:(?:, )?(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
     r"|(?:, )?(?:и )?(?:я )?(?:честно )?(?:сказала?|ответила?) (?:что )?нет(?= [,.]|$)"
@@ -117,12 +118,19 @@ LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
 """Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
 
 
-def is_doubtful(category: CrisisCategory, canon: str, sentence: tuple[int, int]) -> bool:
+class Spots(Protocol):
+    """Where markers occur in one message, each found once (the detector's ``_Message``):
+    a message with many hits scans it for each marker once, not once per hit."""
+
+    def has(self, marker: re.Pattern[str], start: int = 0, end: int | None = None) -> bool: ...
+
+
+def is_doubtful(category: CrisisCategory, spots: Spots, sentence: tuple[int, int]) -> bool:
     """Whether the match's sentence is said as a joke or an exasperated condition (the caller
     has ruled out a time or plan word and someone else's crisis)."""
     if category is CrisisCategory.ACUTE_DANGER:
         return False
-    return bool(JOKING.search(canon, sentence[0], sentence[1] + 1))
+    return spots.has(JOKING, sentence[0], sentence[1])
 
 
 def jokable(hit: CrisisHit) -> bool:
@@ -132,22 +140,22 @@ def jokable(hit: CrisisHit) -> bool:
     return hit.category is not CrisisCategory.ACUTE_DANGER and not hit.about_other
 
 
-def is_resolved(canon: str, start: int, end: int, sentence_from: int) -> bool:
+def is_resolved(spots: Spots, canon: str, start: int, end: int, sentence_from: int) -> bool:
     """Whether the match at ``canon[start:end]`` is a crisis over and done with (see the
     module notes); ``sentence_from`` is where its sentence begins."""
-    if RELAPSE.search(canon):
+    if spots.has(RELAPSE):
         return False
     if MILESTONE.search(canon[max(0, sentence_from - 1) : start].rstrip()):
         return True
-    if CLEAN_AFTER.match(canon, end) and COUNTED.search(canon):
+    if CLEAN_AFTER.match(canon, end) and spots.has(COUNTED):
         return True
-    return bool(PAST.search(canon) and RESOLVED.search(canon, end))
+    return spots.has(PAST) and spots.has(RESOLVED, end)
 
 
-def is_denied(canon: str, start: int, end: int) -> bool:
+def is_denied(spots: Spots, canon: str, start: int, end: int) -> bool:
     """Whether the words right after a match deny it ("мыслей о суициде нет"), or a plea
     not to read it so right before it ("не думай, что я хочу …")."""
     denied = DENIAL_AFTER.match(canon, end) or DENIAL_BEFORE.search(
         canon[max(0, start - 60) : start]
     )
-    return bool(denied) and not RELAPSE.search(canon)
+    return bool(denied) and not spots.has(RELAPSE)
