@@ -302,10 +302,10 @@ def test_negations_that_mean_the_opposite_still_fire(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "three years ago i wanted to die, now i'm 34 and run a bakery",
+        "three years ago i wanted to die, now i'm doing so much better",
         "at 15 i used to cut myself. therapy helped, it's long behind me",
         "six years self-harm free this week 🎉",
-        "когда-то я хотела умереть, сейчас мне 40, у меня двое детей",
+        "когда-то я хотела умереть, сейчас у меня семья и всё хорошо",
         "в 16 резалась, теперь я сама работаю психологом",
         "два года без селфхарма, горжусь собой",
         "мыслей о суициде у меня нет, просто устала",
@@ -337,6 +337,8 @@ def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> 
         "after my son died i wanted to die and i still do",
         "не вижу смысла дальше жить и не буду",
         "хочу умереть, жить не собираюсь",
+        "i want to die. i was happy in school, now i'm 30 and alone",
+        "хочу умереть. в школе было легче, сейчас мне 30 и я одна",
         "хочу навредить себе, нет сил терпеть",
         "у меня нет никаких планов на жизнь, хочу покончить с собой",
     ],
