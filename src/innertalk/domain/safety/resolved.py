@@ -16,7 +16,8 @@ false-alarm win:
 - **A denial right after the match** ("мыслей о суициде нет", "suicide isn't an option for
   me", "резаться я не собираюсь", "…, i said no"): the negation the detector reads before a
   match, read after it; and "не думай, что я …" before it. Only a closed list of shapes,
-  never a bare "нет" that could be "нет сил".
+  never a bare "нет" that could be "нет сил", nor one after a comma ("хочу умереть, нет,
+  правда").
 
 Where the shape is *not* unambiguous — a crisis phrase joined to a laugh or an exasperated
 condition ("if I have to reinstall this again I'll shoot myself lol", "застрелюсь, если ещё
@@ -102,10 +103,10 @@ CLEAN_AFTER = re.compile(r" (?:-?free|clean)(?!\S)")
 """Right after a match, in a message that counts time: "5 years self harm free"."""
 COUNTED = _marker(rf"(?:{_NUMBER}) (?:years?|months?|days?|weeks?)")
 DENIAL_AFTER = re.compile(
-    r" (?:(?:, )?(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
+    r" (?:(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
     r"|(?:, )?(?:и )?(?:я )?(?:честно )?(?:сказала?|ответила?) (?:что )?нет(?= [,.]|$)"
     r"|(?:, )?(?:and )?i (?:said|answered) no(?= [,.]|$)"
-    r"|(?:(?!жить )[^ ,.]+ )?(?:я )?(?:не собираюсь|не планирую)(?= [,.]|$)"
+    r"|(?:(?:я|этого|такого|точно|никогда|вообще) )?(?:не собираюсь|не планирую)(?= [,.]|$)"
     r"|(?:для меня )?(?:никогда )?не вариант|\. нет , (?:что ты|что вы|конечно)"
     r"|(?:is|was) (?:never|not) (?:an option|on the table)|isn't an option|is off the table"
     r"|(?:has|will) never been? an option|\. no , (?:not at all|never|don't worry|dont worry))"

@@ -315,7 +315,7 @@ def test_negations_that_mean_the_opposite_still_fire(text: str) -> None:
         "врач спросил про мысли о суициде, я ответила что нет",
         "my gp asked about thoughts of ending my life and i said no",
         "не переживай, что я хочу умереть, я просто ною",
-        "мысли навредить себе, нет. просто скучно",
+        "мыслей навредить себе нет. просто скучно",
         "нет никаких планов покончить с собой, просто устала",
     ],
 )
@@ -340,6 +340,8 @@ def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> 
         "i want to die. i was happy in school, now i'm 30 and alone",
         "хочу умереть. в школе было легче, сейчас мне 30 и я одна",
         "раньше держалась, но сейчас хочу умереть, не справилась",
+        "хочу умереть, нет, я серьёзно",
+        "хочу умереть и не планирую ничего менять",
         "в детстве меня били, хочу умереть, всё хорошее позади",
         "years ago i was fine. i want to die, therapy never helped",
         "in school i was loved. i want to die, the good days are behind me",
