@@ -168,8 +168,8 @@ FICTION = _marker(
     r"|в (?:\S+ )?(?:игре|игрушке|фильме|книге|романе|сериале|рассказе|песне|аниме|пьесе"
     r"|мультике|фанфике|комиксе)|(?:мой|моего|мою|этот) (?:персонаж|героиня|герой)"
     r"|персонаж\w*|по сюжету|в сюжете|геро(?:й|ю|я|иня|ине|иню)"
-    r"|(?:in|on) (?:gta|minecraft|fortnite|roblox|skyrim|the server)|(?:в|на) (?:gta|гта|форте"
-    r"|фортнайте|скайриме|майнкрафте|доте|кс|роблоксе|сервере)"
+    r"|(?:in|on) (?:gta|minecraft|fortnite|roblox|skyrim)|(?:в|на) (?:gta|гта|форте"
+    r"|фортнайте|скайриме|майнкрафте|доте|кс|роблоксе)"
 )
 TOPIC = _marker(
     r"news|article|articles|documentary|statistics|stats|rates?|prevention|awareness"
@@ -187,12 +187,13 @@ TOPIC = _marker(
     r"|видео\w*"
     r"|доверия|горяч\w* лини\w*|волонт\w*|тренинг\w*|вебинар\w*"
     r"|политическ\w*|карьерн\w*"
-    r"|thesis|dissertation|sources|myths?|warning signs|signs of|law school|court|sociology"
-    r"|psych perspective|psychology of|risk assessment|percentage|stat|presentation|exam"
-    r"|seminar|lecturer|professor|at higher risk|экзамен\w*|преподавател\w*|на литре"
-    r"|диплом\w*|курсов\w*|семинар\w*|юрфак\w*|источник\w*|миф\w*|признак\w*|суд[еау]?"
-    r"|социолог\w*|психологи[ия]|уровень|процент\w*|протокол\w*|по данным"
+    r"|sources|myths?|warning signs|signs of|sociology|psych perspective|psychology of"
+    r"|risk assessment|percentage|at higher risk|миф\w*|источники|социолог\w*|протокол\w*"
+    r"|по данным|признаки (?:того|суицид\w*|насили\w*|абьюз\w*)|какие признаки"
+    r"|(?:уровень|процент\w*) (?:\S+ ){0,3}(?:суицид|самоубийств|самоповрежд|селфхарм)\w*"
+    r"|пройти уровень|уровень (?:\d+|игры)|law school|юрфак\w*|на психологии"
     r"|почему люди|почему у (?:мужчин|женщин|подростков|людей)|среди (?:мужчин|женщин|подростков)"
+    r"|на литре"
 )
 RECOVERY = _marker(
     r"(?:but|now) (?:that's|thats|it's|its) (?:in the past|behind me|over)"

@@ -378,6 +378,11 @@ def test_academic_questions_and_games_are_not_signals(text: str) -> None:
         "почему я хочу умереть каждый день",
         "я психолог и я хочу покончить с собой",
         "i'm going to jump off the bridge tonight",
+        "want to die cause i failed the exam",
+        "хочется умереть из-за диплома",
+        "уровень стресса зашкаливает, хочется умереть",
+        "court date tomorrow, want to die",
+        "режу себя на уроке под партой",
     ],
 )
 def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
