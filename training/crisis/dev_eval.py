@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +26,16 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from bench.crisis_heldout import wilson
 from innertalk.application.safety import SafetyService
-from innertalk.domain.safety import DEFAULT_HOTLINES, detect_crisis
+from innertalk.domain.safety import DEFAULT_HOTLINES, CrisisSignal, detect_crisis
 from innertalk.domain.users import Language
 from innertalk.infrastructure.safety_model.classifier import (
     LinearCrisisClassifier,
     LinearWeights,
     save_weights,
 )
-from innertalk.infrastructure.safety_model.encoder import SentenceEncoder
 
 if TYPE_CHECKING:
+    from training.crisis.embeddings import CachedEncoder
     from training.crisis.train import Data
 
 Heads = tuple[LogisticRegression, LogisticRegression]
@@ -93,24 +94,39 @@ def _share(hits: int, total: int) -> str:
     return f"{hits / total:.1%} ({low:.0%}–{high:.0%}) {hits}/{total}" if total else "–"
 
 
-async def _measure(service: SafetyService | None, rows: list[dict[str, object]]) -> list[str]:
-    """Recall, false alarms and the calm share in the doubt band, for ``rows``."""
-    flagged, doubt = [], []
+async def _judge(service: SafetyService | None, rows: list[dict[str, object]]) -> list[Judged]:
+    """Per row: flagged, and (when not flagged) in the classifier's doubt band."""
+    judged = []
     for row in rows:
         text, language = str(row["text"]), Language(str(row["language"]))
         if service is None:
-            flagged.append(detect_crisis(text) is not None)
-            doubt.append(False)
+            signal = detect_crisis(text)
+            judged.append(Judged(row, signal is not None, False, signal))
             continue
         screening = await service.examine(text, language)
-        flagged.append(screening.notice is not None)
-        doubt.append(screening.uncertain)
-    labels = [int(str(row["label"])) for row in rows]
-    crisis = [hit for hit, label in zip(flagged, labels, strict=True) if label]
-    calm = [hit for hit, label in zip(flagged, labels, strict=True) if not label]
-    quiet = [
-        d for d, hit, label in zip(doubt, flagged, labels, strict=True) if not hit and not label
-    ]
+        notice = screening.notice
+        signal = None if notice is None else notice.signal
+        judged.append(Judged(row, notice is not None, screening.uncertain, signal))
+    return judged
+
+
+@dataclass(frozen=True)
+class Judged:
+    row: dict[str, object]
+    flagged: bool
+    doubt: bool
+    signal: CrisisSignal | None = None
+
+    @property
+    def crisis(self) -> bool:
+        return bool(int(str(self.row["label"])))
+
+
+def _figures(judged: list[Judged]) -> list[str]:
+    """Recall, false alarms and the calm share in the doubt band."""
+    crisis = [j.flagged for j in judged if j.crisis]
+    calm = [j.flagged for j in judged if not j.crisis]
+    quiet = [j.doubt for j in judged if not j.crisis and not j.flagged]
     return [
         _share(sum(crisis), len(crisis)),
         _share(sum(calm), len(calm)),
@@ -119,12 +135,14 @@ async def _measure(service: SafetyService | None, rows: list[dict[str, object]])
 
 
 def report(
-    data: Data, weights: dict[str, LinearWeights], encoder: SentenceEncoder, chosen: Thresholds
+    data: Data, weights: dict[str, LinearWeights], encoder: CachedEncoder, chosen: Thresholds
 ) -> None:
-    """Print the cross-author dev table: rules alone, rules + n-grams, rules + both heads."""
+    """Print the cross-source dev table (rules alone, rules + n-grams, rules + both heads),
+    the pooled figures per language, and the full pipeline per language and category."""
     print(f"thresholds (both heads) {chosen.both}; n-grams alone {chosen.ngram}")
-    print("| held-out author, language | pipeline | recall | false alarms | calm in doubt band |")
+    print("| held-out source, language | pipeline | recall | false alarms | calm in doubt band |")
     print("|---|---|---|---|---|")
+    pooled: dict[tuple[str, str], list[Judged]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as folder:
         for author, author_weights in weights.items():
             path = Path(folder) / f"without_{author}.npz"
@@ -132,7 +150,9 @@ def report(
             pipelines: dict[str, SafetyService | None] = {
                 "rules": None,
                 "rules + n-grams": _service(LinearCrisisClassifier.load(path)),
-                "rules + n-grams + encoder": _service(LinearCrisisClassifier.load(path, encoder)),
+                "rules + n-grams + encoder": _service(
+                    LinearCrisisClassifier.load(path, encoder)  # type: ignore[arg-type]
+                ),
             }
             for language in ("ru", "en"):
                 rows = [
@@ -141,8 +161,38 @@ def report(
                     if row.get("author") == author and row["language"] == language
                 ]
                 for name, service in pipelines.items():
-                    figures = asyncio.run(_measure(service, rows))
+                    judged = asyncio.run(_judge(service, rows))
+                    pooled[(language, name)].extend(judged)
+                    figures = _figures(judged)
                     print(f"| {author} {language} | {name} | " + " | ".join(figures) + " |")
+    _pooled(pooled)
+
+
+def _pooled(pooled: dict[tuple[str, str], list[Judged]]) -> None:
+    print("\n| language | pipeline (every source held out in turn) | recall | false alarms |")
+    print("|---|---|---|---|")
+    for (language, name), judged in pooled.items():
+        print(f"| {language} | {name} | " + " | ".join(_figures(judged)[:2]) + " |")
+    print("\nFalse alarms of rules + both heads that are doubtful rule signals (a configured")
+    print("opinion decides) or someone else's crisis (the worried-friend notice):")
+    for language in ("ru", "en"):
+        alarms = [
+            j.signal
+            for j in pooled[(language, "rules + n-grams + encoder")]
+            if not j.crisis and j.signal is not None
+        ]
+        doubtful = sum(signal.doubtful for signal in alarms)
+        other = sum(signal.about_other for signal in alarms)
+        print(f"- {language}: {len(alarms)} false alarms, {doubtful} doubtful, {other} another's")
+    print("\n| language | category | rules + both heads: flagged |")
+    print("|---|---|---|")
+    for language in ("ru", "en"):
+        by_kind: dict[tuple[bool, str], list[bool]] = defaultdict(list)
+        for j in pooled[(language, "rules + n-grams + encoder")]:
+            by_kind[(j.crisis, str(j.row["kind"]))].append(j.flagged)
+        for (crisis, kind), flags in sorted(by_kind.items(), key=lambda item: not item[0][0]):
+            label = kind if crisis else f"{kind} (calm)"
+            print(f"| {language} | {label} | {_share(sum(flags), len(flags))} |")
 
 
 def _service(classifier: LinearCrisisClassifier) -> SafetyService:

@@ -1,7 +1,11 @@
-"""The free-form messages (``free/``, see its README): loaded with their author and language.
+"""The free-form messages: loaded with their author (source) and language.
 
-Crisis lines carry one of the issue's warning-sign categories; ``CATEGORY`` maps each onto the
-model's five (``CrisisCategory``), so the category head learns from them too.
+Two sources were written for training (``free/``, see its README); two more are the **spent**
+sealed sets ``bench/heldout`` and ``bench/heldout2``: each was measured once on frozen code and
+then released as dev/training data (a newer blind set is the held-out measurement now). Their
+lines are read as they are, checksums untouched. Crisis lines carry one of the issue's
+warning-sign categories; ``CATEGORY`` maps each onto the model's five (``CrisisCategory``), so
+the category head learns from them too.
 """
 
 from __future__ import annotations
@@ -10,7 +14,15 @@ import json
 from pathlib import Path
 
 FREE = Path(__file__).with_name("free")
-AUTHORS = ("mira", "lev")
+SPENT = Path(__file__).parents[2] / "bench"
+"""The spent sealed sets, each a source of its own: ``<name>/crisis_<language>.jsonl``."""
+WRITERS = ("mira", "lev")
+SPENT_SETS = ("heldout", "heldout2")
+AUTHORS = (*WRITERS, *SPENT_SETS)
+"""The free-form sources the dev evaluation holds out in turn."""
+ALWAYS = ("taxonomy",)
+"""Sources only ever trained on (``free/taxonomy_*``: lines written from the warning-sign
+taxonomy for the weakest categories, and short everyday fragments as hard negatives)."""
 LANGUAGES = ("ru", "en")
 CATEGORY = {
     "direct_intent": "suicidal_ideation",
@@ -28,13 +40,19 @@ CATEGORY = {
 }
 
 
-def load_free(root: Path = FREE) -> list[dict[str, object]]:
-    """Every line of every author and language, as the corpus's rows plus ``author`` and
-    ``kind`` (the file's own category); each line is its own ``group``."""
+def _path(author: str, language: str, root: Path, spent: Path) -> Path:
+    if author in SPENT_SETS:
+        return spent / author / f"crisis_{language}.jsonl"
+    return root / f"{author}_{language}.jsonl"
+
+
+def load_free(root: Path = FREE, spent: Path = SPENT) -> list[dict[str, object]]:
+    """Every line of every source and language, as the corpus's rows plus ``author`` (the
+    source) and ``kind`` (the file's own category); each line is its own ``group``."""
     rows: list[dict[str, object]] = []
-    for author in AUTHORS:
+    for author in (*AUTHORS, *ALWAYS):
         for language in LANGUAGES:
-            path = root / f"{author}_{language}.jsonl"
+            path = _path(author, language, root, spent)
             for number, line in enumerate(path.read_text("utf-8").splitlines()):
                 if not line.strip():
                     continue

@@ -135,11 +135,15 @@ class Screening:
 
     notice: SafetyNotice | None
     verdict: ClassifierVerdict | None = None
+    deferred: CrisisSignal | None = None
+    """A doubtful rule signal (said as a joke) held back for the third opinion to decide."""
 
     @property
     def uncertain(self) -> bool:
-        """No notice, but the classifier is in its doubt band."""
-        return self.notice is None and self.verdict is not None and self.verdict.uncertain
+        """No notice, but the classifier is in its doubt band or a rule signal was deferred."""
+        if self.notice is not None:
+            return False
+        return self.deferred is not None or (self.verdict is not None and self.verdict.uncertain)
 
 
 class SafetyService:
@@ -187,11 +191,16 @@ class SafetyService:
         profile: Profile | None = None,
         *,
         country: str | None = None,
+        defer_doubtful: bool = False,
     ) -> Screening:
         """Rules first; the classifier only when they found nothing (so the encoder's CPU is
         spent only on messages the rules let through). ``country``: the person's tenant's
-        hotline country (see ``notice``)."""
+        hotline country (see ``notice``). ``defer_doubtful`` (only when a third opinion will be
+        asked) holds back a rule signal said as a joke: ``Screening.deferred``."""
         signal = detect_crisis(text)
+        if signal is not None and signal.doubtful and defer_doubtful:
+            log.info("safety.signal_deferred", category=signal.category.value)
+            return Screening(None, deferred=signal)
         verdict = None
         if signal is None and self._classifier is not None:
             verdict = await self._assess(self._classifier, text)
@@ -218,6 +227,18 @@ class SafetyService:
             probability = round(verdict.probability, 3)
             log.debug("safety.uncertain", category=verdict.category.value, probability=probability)
         return verdict
+
+    def raise_deferred(
+        self,
+        signal: CrisisSignal,
+        language: Language,
+        profile: Profile | None = None,
+        *,
+        country: str | None = None,
+    ) -> SafetyNotice:
+        """The notice for a deferred signal the third opinion could not clear (it failed or
+        was late): logged and counted like any signal."""
+        return self._notify(signal, language, profile, country)
 
     def _notify(
         self,

@@ -62,6 +62,8 @@ class PendingOpinion:
         self._task = task
         self._timeout = timeout
         self._on_outcome = on_outcome
+        self.outcome: OpinionOutcome | None = None
+        """What came of it, once ``verdict`` was awaited (``None``: none was asked)."""
 
     async def alongside(self, work: Awaitable[T]) -> T:
         """``work``'s result; should ``work`` fail, the opinion is abandoned with it."""
@@ -97,6 +99,7 @@ class PendingOpinion:
         return category
 
     def _count(self, outcome: OpinionOutcome) -> None:
+        self.outcome = outcome
         if self._on_outcome is not None:
             self._on_outcome(outcome)
 

@@ -31,6 +31,7 @@ from innertalk.application.safety import (
     Screening,
 )
 from innertalk.application.safety_opinion import (
+    OpinionOutcome,
     PendingOpinion,
     SecondOpinion,
     no_opinion,
@@ -221,7 +222,7 @@ class TalkService:
                 self._answer(request, on_chunk, stop, self._model_for(tenant))
             )
             latency_ms = round((self._clock.monotonic() - started) * 1000)  # the opinion apart
-            late = await self._late_notice(opinion, language, context.profile, country)
+            late = await self._late_notice(opinion, screening, language, context.profile, country)
             if late is not None:
                 context = self._enter_safety_mode(context, late)
             if self._budget is not None:
@@ -290,7 +291,18 @@ class TalkService:
             return Screening(None)
         key = key or (profile.key if profile else None)
         country = None if key is None else (await self._tenant(key)).hotline_country
-        return await self._safety.examine(text, language, profile, country=country)
+        return await self._examine(text, language, profile, country)
+
+    async def _examine(
+        self, text: str, language: Language, profile: Profile | None, country: str | None
+    ) -> Screening:
+        if self._safety is None:
+            return Screening(None)
+        # a doubtful rule signal waits for the third opinion only when one will be asked
+        defer = self._opinion is not None
+        return await self._safety.examine(
+            text, language, profile, country=country, defer_doubtful=defer
+        )
 
     async def _tenant(self, key: UserKey) -> EffectivePolicy:
         """What the person's tenant changes (``DEPLOYMENT_POLICY`` without tenants)."""
@@ -311,9 +323,7 @@ class TalkService:
         country: str | None,
     ) -> Screening:
         if isinstance(screened, NotScreened):
-            if self._safety is None:
-                return Screening(None)
-            return await self._safety.examine(message, language, profile, country=country)
+            return await self._examine(message, language, profile, country)
         return screened if isinstance(screened, Screening) else Screening(screened)
 
     def _ask_opinion(self, screening: Screening, message: str) -> PendingOpinion:
@@ -323,15 +333,24 @@ class TalkService:
     async def _late_notice(
         self,
         opinion: PendingOpinion,
+        screening: Screening,
         language: Language,
         profile: Profile | None,
         country: str | None,
     ) -> SafetyNotice | None:
-        """The notice for a crisis the opinion saw (waited for within its bound), if any."""
+        """The notice for a crisis the opinion saw (waited for within its bound), if any; a
+        deferred rule signal stands unless the opinion answered that it is clear."""
         category = await opinion.verdict()
-        if category is None or self._safety is None:
+        if self._safety is None:
             return None
-        return self._safety.notice(opinion_signal(category), language, profile, country=country)
+        if category is not None:
+            signal = opinion_signal(category)
+            return self._safety.notice(signal, language, profile, country=country)
+        if screening.deferred is not None and opinion.outcome is not OpinionOutcome.CLEAR:
+            return self._safety.raise_deferred(
+                screening.deferred, language, profile, country=country
+            )
+        return None
 
     def _enter_safety_mode(
         self, context: ConversationContext, notice: SafetyNotice

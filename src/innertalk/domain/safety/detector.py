@@ -62,9 +62,10 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cache
 
-from innertalk.domain.safety import context
+from innertalk.domain.safety import context, resolved
 from innertalk.domain.safety.patterns.en import RULES as EN_SUICIDAL_RULES
 from innertalk.domain.safety.patterns.en_danger import RULES as EN_DANGER_RULES
 from innertalk.domain.safety.patterns.en_signs import RULES as EN_SIGN_RULES
@@ -150,8 +151,12 @@ class CrisisDetector:
                 self._by_anchor.setdefault(anchor, []).append(index)
 
     def detect(self, text: str) -> CrisisSignal | None:
-        """The crisis signal in ``text``, or ``None``."""
-        return summarize(self.scan(text))
+        """The crisis signal in ``text``, or ``None``; a laughing emoji makes hits that could
+        be jokes doubtful (see ``resolved``)."""
+        hits = self.scan(text)
+        if hits and not resolved.LAUGHING.isdisjoint(text):
+            hits = tuple(replace(hit, doubtful=resolved.jokable(hit)) for hit in hits)
+        return summarize(hits)
 
     def scan(self, text: str) -> tuple[CrisisHit, ...]:
         """Every judged hit in ``text`` (one per rule and place), in no particular order."""
@@ -226,14 +231,21 @@ class CrisisDetector:
         if person == "you" or message.has(context.FICTION, clause_from, clause_end(canon, end)):
             return None
         sentence = sentence_span(canon, start, end)
-        if message.has(context.RECOVERY, end, sentence[1]):
+        intent = _any_group(match, groups["intent"])
+        if message.has(context.RECOVERY, end, sentence[1]) or (
+            not intent
+            and (
+                resolved.is_resolved(message, canon, start, end, sentence[0])
+                or resolved.is_denied(message, canon, start, end)
+            )
+        ):
             return None
         about_other = person == "other"
         if (rule.topical or about_other or person is None) and message.has(
             context.TOPIC, *sentence
         ):
             return None
-        raised = _any_group(match, groups["intent"]) or _raised(rule.category, message, sentence)
+        raised = intent or _raised(rule.category, message, sentence)
         severity = Severity.HIGH if raised else rule.severity
         return CrisisHit(
             rule=rule.id,
@@ -242,6 +254,8 @@ class CrisisDetector:
             about_other=about_other,
             start=start,
             end=end,
+            doubtful=not (about_other or message.has(context.INTENT, *sentence))
+            and resolved.is_doubtful(rule.category, message, sentence),
         )
 
 

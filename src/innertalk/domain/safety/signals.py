@@ -49,6 +49,8 @@ class CrisisHit:
     about_other: bool
     start: int
     end: int
+    doubtful: bool = False
+    """Said in a joking or exasperated shape ("…i'll shoot myself lol"): see ``resolved``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class CrisisSignal:
     about_other: bool = False
     categories: frozenset[CrisisCategory] = frozenset()
     rules: tuple[str, ...] = ()
+    doubtful: bool = False
+    """Every hit was doubtful: a third opinion, when one is configured, may decide."""
 
     @property
     def is_high(self) -> bool:
@@ -86,4 +90,5 @@ def summarize(hits: tuple[CrisisHit, ...] | list[CrisisHit]) -> CrisisSignal | N
         about_other=lead.about_other,
         categories=frozenset(hit.category for hit in hits),
         rules=tuple(sorted({hit.rule for hit in hits})),
+        doubtful=all(hit.doubtful for hit in hits),
     )

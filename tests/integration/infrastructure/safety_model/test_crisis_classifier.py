@@ -143,14 +143,16 @@ def test_a_model_with_other_features_or_parts_missing_is_refused(tmp_path: Path)
         LinearCrisisClassifier.load(tmp_path / "partial.npz")
 
 
-async def test_the_encoder_catches_a_goodbye_the_ngrams_let_through() -> None:
-    """Written for this test (no rule matches it): a goodbye in plain words that the n-gram
-    head alone scores below its threshold is a crisis once the encoder's head joins it."""
+async def test_a_goodbye_in_plain_words_is_a_crisis_with_the_encoder_joining() -> None:
+    """Written for this test (no rule matches it): a goodbye in plain words is a crisis, and
+    the encoder's head takes part in the score. (Since the taxonomy lines of 2026-12-07 the
+    n-gram head catches it alone too; before, only the encoder did.)"""
     text = "wrote notes for mum and my brother, put them in the drawer. feeling calm for once"
     assert detect_crisis(text) is None
-    assert not (await shipped_classifier().assess(text)).crisis
+    ngrams = await shipped_classifier().assess(text)
     verdict = await _encoded().assess(text)
     assert verdict.crisis
+    assert verdict.probability != pytest.approx(ngrams.probability, abs=1e-3)
     assert verdict.category is CrisisCategory.SUICIDAL_IDEATION
 
 
@@ -206,3 +208,12 @@ async def test_the_embedding_runs_off_the_event_loop_on_capped_input() -> None:
     assert threading.get_ident() not in model.threads
     assert model.lengths == [MAX_CHARS]
     assert verdict.threshold == classifier.thresholds(embedded=True)[0]
+
+
+@pytest.mark.parametrize("encoded", [True, False], ids=["with encoder", "n-grams alone"])
+async def test_short_everyday_fragments_are_not_a_crisis(encoded: bool) -> None:
+    """Short context-free fragments (none of them in the training data) stay below the
+    threshold: they once scored 0.7 ("after the slow one")."""
+    classifier = _encoded() if encoded else shipped_classifier()
+    for text in ("after the slow one", "my words number 3", "the other one", "на завтра"):
+        assert not (await classifier.assess(text)).crisis, text

@@ -208,3 +208,61 @@ async def test_an_entry_points_screening_carries_the_doubt(clock: FakeClock) -> 
     reply = await core.talk.reply(ALICE, DOUBTFUL, screened=screening)
     assert opinion.asked == [DOUBTFUL]
     assert reply.late_safety is not None
+
+
+JOKE = "if i have to redo this spreadsheet again i'll shoot myself lol"
+"""A rule hit in a joking, exasperated shape: doubtful, so a configured opinion decides."""
+
+
+async def test_a_doubtful_rule_signal_cleared_by_the_opinion_raises_nothing(
+    clock: FakeClock,
+) -> None:
+    """With an opinion configured, a joke-shaped rule hit it calls clear is answered normally."""
+    opinion = FakeOpinion(None)
+    core, inbox = await _core(clock, ScriptedModel(lambda request: "Ha, rough day?"), opinion)
+    reply = await core.talk.reply(ALICE, JOKE)
+    assert opinion.asked == [JOKE]
+    assert reply.safety is None
+    assert reply.late_safety is None
+    assert reply.text == "Ha, rough day?"
+    assert inbox.received == []
+
+
+async def test_a_doubtful_rule_signal_the_opinion_confirms_gets_the_notice(
+    clock: FakeClock,
+) -> None:
+    """A crisis opinion on a joke-shaped rule hit brings the hotlines after the reply."""
+    core, _ = await _core(clock, ScriptedModel(), FakeOpinion(CrisisCategory.SUICIDAL_IDEATION))
+    reply = await core.talk.reply(ALICE, JOKE)
+    assert reply.late_safety is not None
+    assert reply.late_safety.hotlines
+
+
+@pytest.mark.parametrize("hang", [False, True], ids=["opinion fails", "opinion late"])
+async def test_a_doubtful_rule_signal_stands_when_the_opinion_fails(
+    clock: FakeClock, hang: bool
+) -> None:
+    """Failing open: no answer from the opinion leaves the rules' own signal and its notice."""
+
+    class Broken(FakeOpinion):
+        async def assess(self, text: str) -> CrisisCategory | None:
+            raise ConnectionError("provider down")
+
+    opinion = FakeOpinion(hang=True) if hang else Broken()
+    core, inbox = await _core(clock, ScriptedModel(), opinion)
+    reply = await core.talk.reply(ALICE, JOKE)
+    for _ in range(5):  # the alert goes out in the background
+        await asyncio.sleep(0)
+    assert reply.late_safety is not None
+    assert not any(rule.startswith("opinion:") for rule in reply.late_safety.signal.rules)
+    assert [kind for kind, _ in inbox.received] == [AlertKind.CRISIS_DETECTED]
+
+
+async def test_without_an_opinion_a_doubtful_rule_signal_gets_the_notice_at_once(
+    clock: FakeClock,
+) -> None:
+    """SAFETY_OPINION=off keeps today's safe behaviour: the notice comes before any reply."""
+    core, _ = await _core(clock, ScriptedModel(), None)
+    reply = await core.talk.reply(ALICE, JOKE)
+    assert reply.safety is not None
+    assert reply.late_safety is None

@@ -302,6 +302,117 @@ def test_negations_that_mean_the_opposite_still_fire(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "three years ago i wanted to die, now i'm doing so much better",
+        "at 15 i used to cut myself. therapy helped, it's long behind me",
+        "six years self-harm free this week 🎉",
+        "когда-то я хотела умереть, сейчас у меня семья и всё хорошо",
+        "в 16 резалась, теперь я сама работаю психологом",
+        "два года без селфхарма, горжусь собой",
+        "мыслей о суициде у меня нет, просто устала",
+        "самоубийство для меня не вариант, просто тяжёлая неделя",
+        "резать себя я не собираюсь, просто злюсь на всех",
+        "suicide is not an option for me, i'm just sad about the dog",
+        "врач спросил про мысли о суициде, я ответила что нет",
+        "my gp asked about thoughts of ending my life and i said no",
+        "не переживай, что я хочу умереть, я просто ною",
+        "мыслей навредить себе нет. просто скучно",
+        "нет никаких планов покончить с собой, просто устала",
+    ],
+)
+def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> None:
+    """Long ago plus resolved, a milestone, or a denial after the words: no signal."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "three years ago i wanted to die, now i want to die again",
+        "at 15 i used to cut myself, i'm 20 now and still do it",
+        "six years self-harm free but i relapsed last night",
+        "когда-то хотела умереть, сейчас мне 40 и опять хочу умереть",
+        "в 16 резалась, а сейчас хочу умереть",
+        "не могу и дня без селфхарма",
+        "я пыталась покончить с собой вчера, сейчас я в больнице",
+        "after my son died i wanted to die and i still do",
+        "не вижу смысла дальше жить и не буду",
+        "хочу умереть, жить не собираюсь",
+        "i want to die. i was happy in school, now i'm 30 and alone",
+        "хочу умереть. в школе было легче, сейчас мне 30 и я одна",
+        "раньше держалась, но сейчас хочу умереть, не справилась",
+        "хочу умереть, нет, я серьёзно",
+        "хочу умереть и не планирую ничего менять",
+        "в детстве меня били, хочу умереть, всё хорошее позади",
+        "years ago i was fine. i want to die, therapy never helped",
+        "in school i was loved. i want to die, the good days are behind me",
+        "хочу навредить себе, нет сил терпеть",
+        "у меня нет никаких планов на жизнь, хочу покончить с собой",
+    ],
+)
+def test_a_past_crisis_that_came_back_or_a_present_one_still_fires(text: str) -> None:
+    """Relapse words, a recent act or no resolution keep the past-tense guard away."""
+    assert detect_crisis(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what percentage of teens self harm? it is for my presentation",
+        "почему люди режут себя? пишу курсовую по психологии",
+        "какой процент подростков думает о суициде? для доклада",
+        "is there research on suicide among nurses? for my thesis",
+        "jumped off a bridge in gta, the physics were hilarious",
+        "в гта спрыгнул с крыши на машину",
+    ],
+)
+def test_academic_questions_and_games_are_not_signals(text: str) -> None:
+    """Coursework, statistics and a game named in the clause silence a general mention."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is the point of living anymore",
+        "i need help with my thesis because i want to kill myself",
+        "почему я хочу умереть каждый день",
+        "я психолог и я хочу покончить с собой",
+        "i'm going to jump off the bridge tonight",
+        "want to die cause i failed the exam",
+        "хочется умереть из-за диплома",
+        "уровень стресса зашкаливает, хочется умереть",
+        "court date tomorrow, want to die",
+        "режу себя на уроке под партой",
+    ],
+)
+def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
+    """A crisis the writer claims, or one with no topic word, fires beside study words."""
+    assert detect_crisis(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "doubtful"),
+    [
+        ("if i have to redo this spreadsheet again i'll shoot myself lol", True),
+        ("ещё одно совещание в пятницу и я повешусь, шучу", True),
+        ("traffic was so bad i wanted to die 😂", True),
+        ("i want to kill myself", False),
+        ("i'm going to kill myself tonight lol", False),
+        ("i just swallowed 40 pills lol", False),
+        ("я хочу умереть", False),
+    ],
+)
+def test_joke_shaped_hits_fire_but_are_marked_doubtful(text: str, doubtful: bool) -> None:
+    """A laugh or an exasperated condition marks a hit doubtful; a time word or an emergency
+    never does, and a plain statement is never doubtful."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert signal.doubtful is doubtful
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "убил время",
         "убить время",
         "умираю от смеха",
