@@ -1,76 +1,66 @@
-"""TalkService: the core use case, from a person's message to the companion's reply."""
+"""TalkService: the core use case, from a person's message to the companion's reply.
+
+Its parts live next to it: ``screening`` (the crisis screen and the provider's second opinion
+around a reply), ``tenant_terms`` (what the person's tenant changes), ``reply_requests`` (the
+model request), ``answering`` (reading the answer, streamed and stoppable) and ``recording``
+(storing the exchange). Their public names stay importable from here.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 
 import structlog
 
-from innertalk.application.background import Background
+from innertalk.application.conversation.answering import (
+    ChunkSink,
+    ReplyStoppedError,
+    read_answer,
+)
 from innertalk.application.conversation.contexts import ContextLoader
 from innertalk.application.conversation.folding import HistoryFolding
+from innertalk.application.conversation.recording import ExchangeRecorder, charged_tokens
+from innertalk.application.conversation.reply_requests import ReplyRequests
+from innertalk.application.conversation.screening import (
+    NOT_SCREENED,
+    NotScreened,
+    ReplyScreening,
+)
 from innertalk.application.conversation.sessions import SessionLifecycle
-from innertalk.application.ids import new_id
+from innertalk.application.conversation.tenant_terms import TenantTerms
 from innertalk.application.ports import (
     Clock,
     LanguageModel,
-    Record,
     RecordStore,
     TokenBudget,
     UserLocks,
 )
-from innertalk.application.safety import (
-    DraftWithheldError,
-    SafetyNotice,
-    SafetyService,
-    ScreenedDrafts,
-    Screening,
-)
-from innertalk.application.safety_opinion import (
-    OpinionOutcome,
-    PendingOpinion,
-    SecondOpinion,
-    no_opinion,
-    opinion_signal,
-)
-from innertalk.application.tenant_policy import (
-    DEPLOYMENT_POLICY,
-    EffectivePolicy,
-    TenantModels,
-    TenantPolicies,
-)
-from innertalk.domain.conversation import ConversationContext, Role, Turn, estimate_tokens
-from innertalk.domain.folding import pinned_budget
+from innertalk.application.safety import SafetyNotice, SafetyService, Screening
+from innertalk.application.safety_opinion import SecondOpinion
+from innertalk.application.tenant_policy import EffectivePolicy, TenantModels, TenantPolicies
+from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.language import detect_language
-from innertalk.domain.messages import clean_message, is_simple_message
-from innertalk.domain.prompting import (
-    ModelReply,
-    ModelRequest,
-    Tier,
-    TokenUsage,
-    build_reply_request,
-)
-from innertalk.domain.safety import safety_system_prompt
+from innertalk.domain.messages import clean_message
+from innertalk.domain.prompting import ModelReply, ModelRequest
 from innertalk.domain.users import Language, Profile, Pseudonyms, UserKey
 
+__all__ = [
+    "NOT_SCREENED",
+    "ChunkSink",
+    "ConsentRequiredError",
+    "DailyTokenBudgetExhaustedError",
+    "NotScreened",
+    "ReplyStoppedError",
+    "SessionBudgetExhaustedError",
+    "TalkPolicy",
+    "TalkReply",
+    "TalkService",
+    "charged_tokens",
+]
+
 log = structlog.get_logger(__name__)
-
-ACTIVITY_RESOLUTION = timedelta(minutes=1)
-"""``last_active_at`` is rewritten at most this often, so chatting costs no extra writes."""
-
-ChunkSink = Callable[[str], Awaitable[None]]
-"""Receives the growing reply text while it streams."""
-
-
-class NotScreened:
-    """The message has not been screened for a crisis yet (``reply`` screens it itself)."""
-
-
-NOT_SCREENED = NotScreened()
 
 
 class ConsentRequiredError(Exception):
@@ -81,11 +71,6 @@ class SessionBudgetExhaustedError(Exception):
     """The open session has spent its token budget; the person is offered to end it."""
 
 
-def charged_tokens(usage: TokenUsage) -> int:
-    """Tokens the budgets count: cached input weighed at its price when the reply was priced."""
-    return usage.total if usage.charged_tokens is None else usage.charged_tokens
-
-
 class DailyTokenBudgetExhaustedError(Exception):
     """The person spent today's tokens (``USER_DAILY_TOKENS``); the model is not asked."""
 
@@ -93,10 +78,6 @@ class DailyTokenBudgetExhaustedError(Exception):
         super().__init__(f"daily token budget spent; renews in {retry_after:.0f} s")
         self.retry_after = retry_after
         """Seconds until the budget renews."""
-
-
-class ReplyStoppedError(Exception):
-    """The person stopped the reply before any of it was written; nothing is stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,22 +138,22 @@ class TalkService:
         tenants: TenantPolicies | None = None,
         models: TenantModels | None = None,
     ) -> None:
-        self._tenants = tenants
-        self._tenant_models = models
+        self._terms = TenantTerms(model, policy.session_token_budget, tenants, models)
+        self._screening = ReplyScreening(safety, opinion)
+        self._requests = ReplyRequests(
+            history_budget=policy.history_token_budget,
+            max_output_tokens=policy.reply_max_tokens,
+            pseudonyms=pseudonyms,
+            folded=folding is not None,
+        )
+        self._recorder = ExchangeRecorder(store, contexts, clock)
         self._folding = folding
-        self._pseudonyms = pseudonyms
-        self._opinion = opinion if safety is not None else None
-        self._safety = safety
         self._budget = budget
         self._withheld_text = withheld_text
-        self._alerting = Background()
-        self._store = store
         self._contexts = contexts
         self._locks = locks
         self._sessions = sessions
-        self._model = model
         self._clock = clock
-        self._policy = policy
 
     async def reply(
         self,
@@ -203,36 +184,39 @@ class TalkService:
         message = clean_message(text)
         async with self._locks.hold(key):
             received = self._clock.now()
-            tenant = await self._tenant(key)
+            tenant = await self._terms.policy_for(key)
             context, is_new = await self._open_session(key, tenant)
-            language = detect_language(message) or self._profile(context).language
             country, profile = tenant.hotline_country, context.profile
-            screening = await self._screening(screened, message, language, profile, country)
+            assert profile is not None  # a consented profile: ``_open_session`` checked it
+            language = detect_language(message) or profile.language
+            screening = await self._screening.screening(
+                screened, message, language, profile, country
+            )
             notice = screening.notice
             if notice is not None:
-                context = self._enter_safety_mode(context, notice)
+                context = self._screening.enter_safety_mode(context, notice)
             persona = tenant.persona
-            request = self._request(context, message, language, notice, persona=persona)
+            request = self._requests.build(context, message, language, notice, persona=persona)
             if self._folding is not None and self._folding.due(context, request):
                 context = await self._fold(self._folding, context, request)
-                request = self._request(context, message, language, notice, persona=persona)
+                request = self._requests.build(context, message, language, notice, persona=persona)
             started = self._clock.monotonic()
-            opinion = self._ask_opinion(screening, message)  # alongside the reply
-            answer, stopped, screened_out = await opinion.alongside(
-                self._answer(request, on_chunk, stop, self._model_for(tenant))
-            )
+            opinion = self._screening.ask_opinion(screening, message)  # alongside the reply
+            model, screen = self._terms.model_for(tenant), self._screening.enabled
+            answering = read_answer(request, on_chunk, stop, model, screen=screen)
+            answer, stopped, screened_out = await opinion.alongside(answering)
             latency_ms = round((self._clock.monotonic() - started) * 1000)  # the opinion apart
-            late = await self._late_notice(opinion, screening, language, context.profile, country)
+            late = await self._screening.late_notice(
+                opinion, screening, language, context.profile, country
+            )
             if late is not None:
-                context = self._enter_safety_mode(context, late)
+                context = self._screening.enter_safety_mode(context, late)
             if self._budget is not None:
                 await self._budget.spend(key, charged_tokens(answer.usage))
-            withheld = screened_out or (
-                self._safety is not None and not self._safety.allows_reply(answer.text)
-            )
+            withheld = screened_out or not self._screening.allows_reply(answer.text)
             if withheld:
                 answer = replace(answer, text=self._withheld_text(language))
-            session_id, turn_id = await self._record(
+            session_id, turn_id = await self._recorder.record(
                 context, message, received, answer, latency_ms
             )
         log.info(
@@ -287,84 +271,11 @@ class TalkService:
         key: UserKey | None = None,
     ) -> Screening:
         """Like ``screen``, with the classifier's verdict: pass it to ``reply`` as ``screened``."""
-        if self._safety is None:
+        if not self._screening.enabled:
             return Screening(None)
         key = key or (profile.key if profile else None)
-        country = None if key is None else (await self._tenant(key)).hotline_country
-        return await self._examine(text, language, profile, country)
-
-    async def _examine(
-        self, text: str, language: Language, profile: Profile | None, country: str | None
-    ) -> Screening:
-        if self._safety is None:
-            return Screening(None)
-        # a doubtful rule signal waits for the third opinion only when one will be asked
-        defer = self._opinion is not None
-        return await self._safety.examine(
-            text, language, profile, country=country, defer_doubtful=defer
-        )
-
-    async def _tenant(self, key: UserKey) -> EffectivePolicy:
-        """What the person's tenant changes (``DEPLOYMENT_POLICY`` without tenants)."""
-        return DEPLOYMENT_POLICY if self._tenants is None else await self._tenants.for_key(key)
-
-    def _model_for(self, tenant: EffectivePolicy) -> LanguageModel:
-        """The deployment's chain, or the same chain with the tenant's own provider keys."""
-        if self._tenant_models is None or tenant.tenant is None or not tenant.provider_keys:
-            return self._model
-        return self._tenant_models.model_for(tenant.tenant, tenant.provider_keys)
-
-    async def _screening(
-        self,
-        screened: Screening | SafetyNotice | NotScreened | None,
-        message: str,
-        language: Language,
-        profile: Profile | None,
-        country: str | None,
-    ) -> Screening:
-        if isinstance(screened, NotScreened):
-            return await self._examine(message, language, profile, country)
-        return screened if isinstance(screened, Screening) else Screening(screened)
-
-    def _ask_opinion(self, screening: Screening, message: str) -> PendingOpinion:
-        """Ask the provider's opinion (``SecondOpinion``) when the local layers are in doubt."""
-        return no_opinion() if self._opinion is None else self._opinion.ask(screening, message)
-
-    async def _late_notice(
-        self,
-        opinion: PendingOpinion,
-        screening: Screening,
-        language: Language,
-        profile: Profile | None,
-        country: str | None,
-    ) -> SafetyNotice | None:
-        """The notice for a crisis the opinion saw (waited for within its bound), if any; a
-        deferred rule signal stands unless the opinion answered that it is clear."""
-        category = await opinion.verdict()
-        if self._safety is None:
-            return None
-        if category is not None:
-            signal = opinion_signal(category)
-            return self._safety.notice(signal, language, profile, country=country)
-        if screening.deferred is not None and opinion.outcome is not OpinionOutcome.CLEAR:
-            return self._safety.raise_deferred(
-                screening.deferred, language, profile, country=country
-            )
-        return None
-
-    def _enter_safety_mode(
-        self, context: ConversationContext, notice: SafetyNotice
-    ) -> ConversationContext:
-        """Mark the session (sticky, stored with the turns) and alert admins in the background."""
-        assert context.session is not None
-        assert self._safety is not None
-        self._alerting.spawn(self._safety.alert(context.key, notice.signal))
-        return replace(context, session=replace(context.session, safety=True))
-
-    @staticmethod
-    def _profile(context: ConversationContext) -> Profile:
-        assert context.profile is not None
-        return context.profile
+        country = None if key is None else (await self._terms.policy_for(key)).hotline_country
+        return await self._screening.examine(text, language, profile, country)
 
     async def _open_session(
         self, key: UserKey, tenant: EffectivePolicy
@@ -379,9 +290,7 @@ class TalkService:
                 raise DailyTokenBudgetExhaustedError(retry_after)
         context = await self._sessions.current(loaded)
         assert context.session is not None
-        budget = tenant.session_tokens
-        if budget is None:
-            budget = self._policy.session_token_budget
+        budget = self._terms.session_budget(tenant)
         if budget and context.session.tokens_used >= budget:
             raise SessionBudgetExhaustedError(context.session.id)
         return context, context.session is not loaded.session
@@ -398,160 +307,3 @@ class TalkService:
         if self._budget is not None:  # spent even if the reply then fails
             await self._budget.spend(context.key, charged)
         return replace(folded.context, session=folded.context.session.spent(charged))
-
-    def _request(
-        self,
-        context: ConversationContext,
-        message: str,
-        language: Language,
-        notice: SafetyNotice | None = None,
-        *,
-        persona: str = "",
-    ) -> ModelRequest:
-        in_safety_mode = context.session is not None and context.session.safety
-        safety = None
-        if in_safety_mode:
-            signal = notice.signal if notice else None
-            safety = safety_system_prompt(  # in the system prompt's (the profile's) language
-                self._profile(context).language,
-                signal.category if signal else None,
-                about_other=bool(signal and signal.about_other),
-            )
-        budget = self._policy.history_token_budget
-        request = build_reply_request(
-            context,
-            message,
-            language=language,
-            history_budget=budget,
-            max_output_tokens=self._policy.reply_max_tokens,
-            safety=safety,
-            persona=persona,
-            # only folded history has an opening to pin: unfolded, every turn is kept anyway
-            pinned_budget=pinned_budget(budget) if self._folding is not None else 0,
-        )
-        simple = is_simple_message(message) and not in_safety_mode
-        return replace(
-            request,
-            tier=Tier.FAST if simple else Tier.STANDARD,
-            user_ref=self._pseudonyms.of(context.key),
-        )
-
-    async def _record(
-        self,
-        context: ConversationContext,
-        message: str,
-        received: datetime,
-        answer: ModelReply,
-        latency_ms: int,
-    ) -> tuple[str, str]:
-        """Queue the exchange for storage and cache the context it leads to."""
-        assert context.session is not None
-        key, session_id = context.key, context.session.id
-        turns = [
-            Turn(new_id(), key, session_id, Role.USER, message, received),
-            Turn(
-                new_id(),
-                key,
-                session_id,
-                Role.ASSISTANT,
-                answer.text,
-                self._clock.now(),
-                provider=answer.provider,
-                model=answer.model,
-                input_tokens=answer.usage.input_tokens,
-                output_tokens=answer.usage.output_tokens,
-                variant=answer.variant,
-                latency_ms=latency_ms,
-            ),
-        ]
-        session = context.session.spent(charged_tokens(answer.usage))
-        profile = self._profile(context)
-        touched = self._touch(profile)
-        records: list[Record] = [session, *turns]
-        if touched is not profile:
-            records.append(touched)
-        if session.off_record:  # nothing is stored; the exchange lives in the cache only
-            touched = profile
-        else:
-            await self._store.write(records)
-        updated = replace(context, profile=touched, session=session)
-        await self._contexts.remember(updated.with_turns(turns, *self._contexts.limits))
-        return session_id, turns[1].id
-
-    async def _answer(
-        self,
-        request: ModelRequest,
-        on_chunk: ChunkSink | None,
-        stop: asyncio.Event | None,
-        model: LanguageModel,
-    ) -> tuple[ModelReply, bool, bool]:
-        """``model``'s reply, whether ``stop`` cut it short, and whether the output screen
-        stopped it while it streamed (then nothing more of it may be shown)."""
-        if on_chunk is None and stop is None:
-            return await model.complete(request), False, False
-        written: list[str] = []
-        drafts = None
-        if on_chunk is not None:  # the person sees only what the output screen has read
-            drafts = ScreenedDrafts(on_chunk, screen=self._safety is not None)
-        reading = asyncio.ensure_future(self._read_stream(model, request, drafts, written))
-        if stop is None:
-            answer = await reading
-            return answer, False, drafts is not None and drafts.withheld
-        stopping = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        finally:  # also when this call itself is cancelled: no task outlives it
-            stopping.cancel()
-            if not reading.done():
-                reading.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reading
-        if not reading.cancelled():
-            return reading.result(), False, drafts is not None and drafts.withheld
-        partial = "".join(written)
-        if not partial.strip():
-            raise ReplyStoppedError("stopped before any text")
-        return _stopped_reply(request, partial), True, False
-
-    async def _read_stream(
-        self,
-        model: LanguageModel,
-        request: ModelRequest,
-        drafts: ScreenedDrafts | None,
-        written: list[str],
-    ) -> ModelReply:
-        # one task opens, reads and closes the stream, so cancelling it closes the stream
-        stream = model.stream(request)
-        try:
-            async for chunk in stream:
-                if chunk.text:
-                    written.append(chunk.text)
-                    if drafts is not None:
-                        await drafts.show("".join(written))
-                if chunk.reply is not None:
-                    if drafts is not None:
-                        await drafts.show("".join(written), final=True)
-                    return chunk.reply
-        except DraftWithheldError:  # stop generating: the final screen replaces the reply
-            return _stopped_reply(request, "".join(written))
-        finally:
-            if isinstance(stream, AsyncGenerator):
-                await stream.aclose()
-        raise RuntimeError("the model's stream ended without a final reply")
-
-    def _touch(self, profile: Profile) -> Profile:
-        now = self._clock.now()
-        if now - profile.last_active_at < ACTIVITY_RESOLUTION:
-            return profile
-        return profile.touched(now)
-
-
-def _stopped_reply(request: ModelRequest, partial: str) -> ModelReply:
-    """What was written before the person stopped it; who wrote it is unknown by then."""
-    prompt = (request.system, *(message.text for message in request.history), request.message)
-    usage = TokenUsage(
-        input_tokens=sum(estimate_tokens(part) for part in prompt),
-        output_tokens=estimate_tokens(partial),
-        estimated=True,
-    )
-    return ModelReply(text=partial, provider="", model="", usage=usage)

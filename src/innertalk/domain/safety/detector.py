@@ -50,6 +50,8 @@ not fire), read transliterated Russian ("ne hochu zhit"), or take threats aimed 
 companion itself ("I'll kill you") as harm to others. An optional model classifier may add a
 second opinion on top; it is never the only one.
 
+Steps 1–3 and the summary run here; steps 4 and 5 (one match at a time) in ``judgement``.
+
 Bounded work: each rule judges at most ``MAX_MATCHES_PER_RULE`` matches per message (a phrase
 repeated a thousand times is judged on its first few), and context is read at most
 ``text.SCOPE`` characters either side of a match.
@@ -59,13 +61,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 
-from innertalk.domain.safety import context, resolved
+from innertalk.domain.safety import resolved
+from innertalk.domain.safety.judgement import Groups, Message, judge, person_groups
 from innertalk.domain.safety.patterns.en import RULES as EN_SUICIDAL_RULES
 from innertalk.domain.safety.patterns.en_danger import RULES as EN_DANGER_RULES
 from innertalk.domain.safety.patterns.en_signs import RULES as EN_SIGN_RULES
@@ -75,13 +77,11 @@ from innertalk.domain.safety.patterns.ru_signs import RULES as RU_SIGN_RULES
 from innertalk.domain.safety.patterns.signs_danger import RULES as DANGER_SIGN_RULES
 from innertalk.domain.safety.rules import Rule
 from innertalk.domain.safety.signals import (
-    CrisisCategory,
     CrisisHit,
     CrisisSignal,
-    Severity,
     summarize,
 )
-from innertalk.domain.safety.text import CLAUSE, clause_end, clause_start, sentence_span, variants
+from innertalk.domain.safety.text import variants
 
 RULES: tuple[Rule, ...] = (
     *EN_SUICIDAL_RULES,
@@ -96,35 +96,10 @@ MAX_MATCHES_PER_RULE = 8
 WINDOW_CHARS = 600
 OVERLAP = 300
 """Longer than any match, so a match cut by a window's end is found whole in that window."""
-_BEFORE_WORDS = 3
 _SCRIPTS = ((True, re.compile(r"[а-я]")), (False, re.compile(r"[a-z]")))
 """Russian rules run when the text has Cyrillic letters, English ones when it has Latin."""
 _SCRIPT_WORDS = {True: re.compile(r"\S*[а-я]\S*"), False: re.compile(r"\S*[a-z0-9]\S*")}
 """The words an anchor of each script can occur in (English anchors include 911, 112)."""
-_PERSONS = ("me", "other", "you", "intent")
-_RAISERS = {
-    CrisisCategory.SUICIDAL_IDEATION: (context.INTENT, context.MEANS),
-    CrisisCategory.SELF_HARM: (context.INTENT, None),
-    CrisisCategory.HARM_TO_OTHERS: (context.INTENT, context.WEAPONS),
-    CrisisCategory.ABUSE: (context.DANGER_NOW, None),
-}
-"""Per category: a marker raising severity within the sentence, and one within the message."""
-
-
-class _Message:
-    """One canonical form of a message and, found on first use, where each marker occurs."""
-
-    def __init__(self, canon: str) -> None:
-        self.canon = canon
-        self._spots: dict[re.Pattern[str], list[int]] = {}
-
-    def has(self, marker: re.Pattern[str], start: int = 0, end: int | None = None) -> bool:
-        """Whether ``marker`` occurs starting within ``[start, end)``."""
-        spots = self._spots.get(marker)
-        if spots is None:
-            spots = self._spots[marker] = [found.start() for found in marker.finditer(self.canon)]
-        index = bisect_left(spots, start)
-        return index < len(spots) and spots[index] < (len(self.canon) if end is None else end)
 
 
 class CrisisDetector:
@@ -135,7 +110,7 @@ class CrisisDetector:
         self._rules = tuple(rules)
         self._use_anchors = use_anchors
         # filled as rules first match: reading a pattern's groups compiles it (see ``rules``)
-        self._groups: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._groups: dict[str, Groups] = {}
         self._scripts = {
             cyrillic: tuple(rule for rule in self._rules if rule.id.startswith("ru.") == cyrillic)
             for cyrillic in (True, False)
@@ -163,7 +138,7 @@ class CrisisDetector:
         hits: dict[tuple[str, int, bool], CrisisHit] = {}
         judged: Counter[str] = Counter()
         for canonical in variants(text):
-            message = _Message(f" {canonical}")
+            message = Message(f" {canonical}")
             canon = message.canon
             rules = self._candidates(canon)
             anchors = {anchor for rule in rules for anchor in rule.anchors}
@@ -209,62 +184,12 @@ class CrisisDetector:
         chosen = {index for anchor in present for index in self._by_anchor[anchor]}
         return [rule for rule in among if self._index[rule.id] in chosen]
 
-    def _judge(self, rule: Rule, match: re.Match[str], message: _Message) -> CrisisHit | None:
-        """The hit ``match`` makes once its context is read, or ``None`` if it is not one."""
-        canon, groups = message.canon, self._groups.get(rule.id)
+    def _judge(self, rule: Rule, match: re.Match[str], message: Message) -> CrisisHit | None:
+        """The hit ``match`` makes (see ``judgement``); its groups are read once per rule."""
+        groups = self._groups.get(rule.id)
         if groups is None:
-            groups = self._groups[rule.id] = {key: _groups(rule, key) for key in _PERSONS}
-        if _any_group(match, groups["you"]):
-            return None
-        start, end = match.start() + 1, match.end()
-        if rule.after is not None and rule.after.match(canon, end):
-            return None
-        clause_from = clause_start(canon, start)
-        tail = context.clause_tail(canon[clause_from:start])
-        if rule.before is not None and rule.before.search(" ".join(tail[-_BEFORE_WORDS:])):
-            return None
-        if rule.negatable and context.is_negated(tail):
-            return None
-        person = _person(rule, match, groups, tail)
-        if person is None and tail[:1] and tail[0] in context.REPORTING:
-            person = context.speaker(_previous_clause(canon, clause_from))
-        if person == "you" or message.has(context.FICTION, clause_from, clause_end(canon, end)):
-            return None
-        sentence = sentence_span(canon, start, end)
-        intent = _any_group(match, groups["intent"])
-        if message.has(context.RECOVERY, end, sentence[1]) or (
-            not intent
-            and (
-                resolved.is_resolved(message, canon, start, end, sentence[0])
-                or resolved.is_denied(message, canon, start, end)
-            )
-        ):
-            return None
-        about_other = person == "other"
-        if (rule.topical or about_other or person is None) and message.has(
-            context.TOPIC, *sentence
-        ):
-            return None
-        raised = intent or _raised(rule.category, message, sentence)
-        severity = Severity.HIGH if raised else rule.severity
-        return CrisisHit(
-            rule=rule.id,
-            category=rule.category,
-            severity=Severity.CONCERN if about_other else severity,
-            about_other=about_other,
-            start=start,
-            end=end,
-            doubtful=not (about_other or message.has(context.INTENT, *sentence))
-            and resolved.is_doubtful(rule.category, message, sentence),
-        )
-
-
-def _groups(rule: Rule, prefix: str) -> tuple[str, ...]:
-    return tuple(name for name in rule.pattern.groupindex if name.startswith(prefix))
-
-
-def _any_group(match: re.Match[str], names: tuple[str, ...]) -> bool:
-    return any(match.group(name) for name in names)
+            groups = self._groups[rule.id] = person_groups(rule)
+        return judge(rule, match, message, groups)
 
 
 def _windows(canon: str) -> Iterator[tuple[int, int, int]]:
@@ -281,36 +206,6 @@ def _windows(canon: str) -> Iterator[tuple[int, int, int]]:
 def _space_after(canon: str, position: int) -> int:
     found = canon.find(" ", position) if position < len(canon) else -1
     return len(canon) if found < 0 else found
-
-
-def _previous_clause(canon: str, clause_from: int) -> list[str]:
-    """The words of the clause before the one starting at ``clause_from``, in one sentence."""
-    if clause_from < 2 or canon[clause_from - 1] != CLAUSE:
-        return []
-    return context.clause_tail(canon[clause_start(canon, clause_from - 1) : clause_from - 1])
-
-
-def _person(
-    rule: Rule, match: re.Match[str], groups: dict[str, tuple[str, ...]], tail: list[str]
-) -> str | None:
-    """``"me"``, ``"other"`` or ``"you"`` from the match's own words, else from ``tail``;
-    ``None`` when nothing says whose it is (then it is read as the writer's own)."""
-    for person in ("me", "other"):
-        if _any_group(match, groups[person]):
-            return person
-    if rule.category is CrisisCategory.ABUSE:
-        return context.victim(tail)
-    return context.speaker(tail)
-
-
-def _raised(category: CrisisCategory, message: _Message, sentence: tuple[int, int]) -> bool:
-    """Whether the words around a match raise it to ``HIGH`` (see the module docstring)."""
-    if category is CrisisCategory.ACUTE_DANGER:
-        return True
-    in_sentence, in_message = _RAISERS[category]
-    return message.has(in_sentence, *sentence) or (
-        in_message is not None and message.has(in_message)
-    )
 
 
 @cache

@@ -130,7 +130,7 @@ LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
 
 
 class Spots(Protocol):
-    """Where markers occur in one message, each found once (the detector's ``_Message``):
+    """Where markers occur in one message, each found once (``judgement.Message``):
     a message with many hits scans it for each marker once, not once per hit."""
 
     def has(self, marker: re.Pattern[str], start: int = 0, end: int | None = None) -> bool: ...

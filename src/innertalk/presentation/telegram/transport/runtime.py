@@ -1,7 +1,8 @@
 """A running bot: start-up, receiving (long polling or the webhook), and a graceful stop.
 
 Start-up asks Telegram who the bot is (retrying while Telegram is unreachable), registers the
-command menus and descriptions, the admin alert channel and the ``telegram`` health probe.
+command menus and descriptions, the admin alert channel and the ``telegram`` health probe (both
+asking in ``identity.py``).
 Both modes serve the HTTP server (``/healthz``, ``/readyz``, ``/metrics``, and in webhook mode
 the bot's webhook routes). When ``stop`` is set: receiving stops, in-flight and queued updates
 get ``drain_timeout`` to finish, polling confirms what was handled, and the server closes.
@@ -15,20 +16,17 @@ replayed through the lanes before anything new is received (``inboxed.py``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from functools import partial
 
 import structlog
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramServerError
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import Update, User
 from fastapi import APIRouter, FastAPI
 
-from innertalk.application.backoff import Backoff
 from innertalk.application.inbox import InboxUnavailableError, UpdateInbox
-from innertalk.application.operations.health import ComponentHealth, Status
 from innertalk.application.ports import LaneQueue
 from innertalk.application.services import Services
 from innertalk.application.telemetry import BotMetrics
@@ -39,6 +37,7 @@ from innertalk.presentation.telegram.app import build_dispatcher
 from innertalk.presentation.telegram.commands import describe, register_commands
 from innertalk.presentation.telegram.options import BotOptions
 from innertalk.presentation.telegram.reminder_sender import TelegramReminderSender
+from innertalk.presentation.telegram.transport.identity import BotIdentity
 from innertalk.presentation.telegram.transport.inboxed import InboxedUpdates
 from innertalk.presentation.telegram.transport.lanes import UpdateLanes
 from innertalk.presentation.telegram.transport.polling import confirm, poll
@@ -53,9 +52,6 @@ from innertalk.presentation.telegram.transport.webhook import (
 
 log = structlog.get_logger(__name__)
 
-START_RETRY = Backoff(initial=0.5, maximum=30.0)
-"""Waits while Telegram cannot be reached at start: 1 s, 2 s, 4 s … at most 30 s."""
-
 
 async def _settle_lane(
     bot_id: str, settle: Callable[[UserKey | None], Awaitable[None]] | None, lane: str
@@ -68,9 +64,6 @@ async def _settle_lane(
 
 
 __all__ = ["ListenError", "TelegramBot", "WebhookRefusedError"]
-
-OPTIONAL_PROBE_TIMEOUT = 2.0
-"""Below the health check's own timeout, which would report the component as required."""
 
 
 class WebhookRefusedError(Exception):
@@ -102,6 +95,7 @@ class TelegramBot:
         self.bot = bot
         self.bot_id = str(bot.id)
         self.primary = primary
+        self._identity = BotIdentity(bot, self.bot_id)
         self.services, self.options = services, options
         self.sender = Sender(bot, draft_interval=options.draft_interval)
         self.dispatcher = build_dispatcher(
@@ -136,7 +130,7 @@ class TelegramBot:
     async def prepare(self, stop: asyncio.Event) -> User | None:
         """Identify the bot and register what it shows; ``None`` if stopped before Telegram
         answered. A rejected token raises ``TelegramUnauthorizedError``."""
-        me = await self._identify(stop)
+        me = await self._identity.identify(stop)
         if me is None:
             return None
         await register_commands(self.bot, self.options.admin_ids)
@@ -148,9 +142,11 @@ class TelegramBot:
                 )
             )
         if self.primary:
-            self.services.health.add_probe("telegram", self._probe)
+            self.services.health.add_probe("telegram", self._identity.probe)
         else:
-            self.services.health.add_probe(f"telegram:{self.bot_id}", self._optional_probe)
+            self.services.health.add_probe(
+                f"telegram:{self.bot_id}", self._identity.optional_probe
+            )
         if self.primary and self.options.run_reminders and self._reminders is None:
             self._reminders = asyncio.create_task(
                 self.services.reminders.run(self.reminder_sender), name="reminders"
@@ -268,30 +264,3 @@ class TelegramBot:
 
     async def _feed(self, update: Update, **data: object) -> None:
         await self.dispatcher.feed_update(self.bot, update, **data)
-
-    async def _identify(self, stop: asyncio.Event) -> User | None:
-        failures = 0
-        while not stop.is_set():
-            try:
-                return await self.bot.me()
-            except (TelegramNetworkError, TelegramServerError) as error:
-                failures += 1
-                wait = START_RETRY.delay(failures)
-                log.warning("telegram.unreachable", error=type(error).__name__, retry_in=wait)
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(wait):
-                        await stop.wait()
-        return None
-
-    async def _probe(self) -> ComponentHealth:
-        me = await self.bot.get_me()
-        return ComponentHealth("telegram", Status.UP, f"@{me.username}")
-
-    async def _optional_probe(self) -> ComponentHealth:
-        name = f"telegram:{self.bot_id}"
-        try:
-            async with asyncio.timeout(OPTIONAL_PROBE_TIMEOUT):
-                me = await self.bot.get_me()
-        except Exception as error:  # another tenant's bot down: reported, not fatal
-            return ComponentHealth(name, Status.DOWN, type(error).__name__, required=False)
-        return ComponentHealth(name, Status.UP, f"@{me.username}", required=False)
