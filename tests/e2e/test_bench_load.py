@@ -20,6 +20,7 @@ ROOT = Path(__file__).parents[2]
 PHASES = {"ceiling", "rate", "crowd", "replay", "stored"}
 
 
+@pytest.mark.timeout(300)  # past the run's own ceiling below, so that one ends it cleanly
 def test_quick_load_run_reports_every_phase_and_one_reply_per_message(tmp_path: Path) -> None:
     """``bench.load --quick`` reports every phase, and every message got exactly one reply."""
     figures = tmp_path / "load.json"
