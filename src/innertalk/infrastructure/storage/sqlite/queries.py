@@ -11,7 +11,19 @@ from innertalk.infrastructure.storage.sqlite.reminders import EXPORT_REMINDER
 # One row: the profile, the open session, its newest and its first turns as JSON, and the
 # summary of the newest ended session that has one. Each turn carries ``seq`` so the caller
 # restores the order itself rather than trusting the aggregate to keep it.
-LOAD_CONTEXT = """
+_OPEN_SESSION_TURNS = """(SELECT json_group_array(json_object(
+                'seq', seq, 'id', id, 'role', role, 'text', text, 'created_at', created_at,
+                'provider', provider, 'model', model, 'input_tokens', input_tokens,
+                'output_tokens', output_tokens, 'variant', variant, 'latency_ms', latency_ms))
+     FROM (SELECT seq, id, role, text, created_at, provider, model, input_tokens,
+                  output_tokens, variant, latency_ms FROM turns
+           WHERE bot_id = :bot_id AND user_id = :user_id
+             AND session_id = (SELECT id FROM open_session)
+           ORDER BY {order}
+           LIMIT {limit}))"""
+"""The open session's turns as a JSON array: its newest (``seq DESC``) or its first."""
+
+LOAD_CONTEXT = f"""
 WITH open_session AS (
     SELECT id, started_at, ended_at, summary, tokens_used, safety, folded_through, fold_summary
     FROM sessions
@@ -36,26 +48,8 @@ SELECT
        AND ended_at IS NOT NULL AND summary IS NOT NULL
      ORDER BY started_at DESC, rowid DESC
      LIMIT 1) AS previous_summary,
-    (SELECT json_group_array(json_object(
-                'seq', seq, 'id', id, 'role', role, 'text', text, 'created_at', created_at,
-                'provider', provider, 'model', model, 'input_tokens', input_tokens,
-                'output_tokens', output_tokens, 'variant', variant, 'latency_ms', latency_ms))
-     FROM (SELECT seq, id, role, text, created_at, provider, model, input_tokens,
-                  output_tokens, variant, latency_ms FROM turns
-           WHERE bot_id = :bot_id AND user_id = :user_id
-             AND session_id = (SELECT id FROM open_session)
-           ORDER BY seq DESC
-           LIMIT :limit)) AS recent_turns,
-    (SELECT json_group_array(json_object(
-                'seq', seq, 'id', id, 'role', role, 'text', text, 'created_at', created_at,
-                'provider', provider, 'model', model, 'input_tokens', input_tokens,
-                'output_tokens', output_tokens, 'variant', variant, 'latency_ms', latency_ms))
-     FROM (SELECT seq, id, role, text, created_at, provider, model, input_tokens,
-                  output_tokens, variant, latency_ms FROM turns
-           WHERE bot_id = :bot_id AND user_id = :user_id
-             AND session_id = (SELECT id FROM open_session)
-           ORDER BY seq
-           LIMIT :opening)) AS opening_turns,
+    {_OPEN_SESSION_TURNS.format(order="seq DESC", limit=":limit")} AS recent_turns,
+    {_OPEN_SESSION_TURNS.format(order="seq", limit=":opening")} AS opening_turns,
     (SELECT json_group_array(json_object(
                 'id', id, 'instrument', instrument, 'score', score, 'severity', severity,
                 'answers', answers, 'created_at', created_at))
@@ -64,7 +58,7 @@ SELECT
            WHERE bot_id = :bot_id AND user_id = :user_id
            ORDER BY created_at DESC, rowid DESC
            LIMIT :results)) AS recent_results
-"""
+"""  # noqa: S608 - built from the constant above only
 
 SESSION_TURNS = """
 SELECT id, role, text, created_at, provider, model, input_tokens, output_tokens, variant,
