@@ -22,7 +22,10 @@ from typing import Protocol
 import structlog
 
 from innertalk.application.operations.alerts import AlertKind, AlertService
+from innertalk.application.operations.analytics import CrisisSignalLog
+from innertalk.application.ports import Clock
 from innertalk.application.webhooks.reporting import CrisisWebhooks
+from innertalk.domain.analytics import CrisisMark
 from innertalk.domain.safety import (
     CrisisCategory,
     CrisisSignal,
@@ -160,8 +163,11 @@ class SafetyService:
         pseudonyms: Pseudonyms | None = None,
         classifier: CrisisClassifier | None = None,
         webhooks: CrisisWebhooks | None = None,
+        crisis_log: tuple[CrisisSignalLog, Clock] | None = None,
     ) -> None:
         self._webhooks = webhooks
+        # counts for the panel's overview: realm, category, severity and time only
+        self._crisis_log = crisis_log
         self._pseudonyms = pseudonyms or Pseudonyms.ephemeral()
         self._directory = directory
         self._alerts = alerts
@@ -274,6 +280,12 @@ class SafetyService:
         signal, throttled or not, is reported to the tenant's crisis webhook (if it has one).
 
         Callers run it off the reply's path (``TalkService`` in the background)."""
+        if self._crisis_log is not None:
+            crisis_log, clock = self._crisis_log
+            mark = CrisisMark(
+                key.bot_id, signal.category.value, signal.severity.value, clock.now()
+            )
+            await crisis_log.note_crisis(mark)
         if self._webhooks is not None:
             await self._webhooks.report(key, signal)
         if self._alerts is not None:
