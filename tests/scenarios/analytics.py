@@ -23,6 +23,7 @@ week 1 Jan 12-18, week 2 Jan 19-25.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from innertalk.application.ports import Record
@@ -118,3 +119,11 @@ CRISIS = (
     CrisisMark("bot-x", "suicide", "high", at(1, 10, 12)),
     CrisisMark("bot-a", "suicide", "high", at(1, 1, 0)),  # before the window
 )
+
+
+def records_in(realms: dict[str, str]) -> list[Record]:
+    """The scenario with its realms renamed (``bot-a`` → a tenant's bot, …)."""
+    return [
+        replace(record, key=UserKey(realms[record.key.bot_id], record.key.user_id))
+        for record in records()
+    ]
