@@ -18,13 +18,12 @@ from innertalk.domain.analytics import (
     Cohort,
     FunnelStage,
     Interval,
-    Verdict,
 )
 from innertalk.domain.tenants import ApiKey, Scope
 from innertalk.domain.users import Language
 from innertalk.presentation.api.access import ApiContext, caller
 from innertalk.presentation.api.problems import Problem, problem_responses
-from innertalk.presentation.texts import Catalog, text
+from innertalk.presentation.verdicts import verdict_text
 
 DEFAULT_PERIOD = timedelta(days=30)
 ERRORS = problem_responses(401, 403, 422, 429)
@@ -132,18 +131,6 @@ class ExperimentsOut(BaseModel):
     until: datetime
     variants: list[VariantOut]
     verdict: VerdictOut
-
-
-def verdict_text(found: Verdict, language: Language) -> str:
-    """The verdict in plain words (the panel shows the same sentence)."""
-    return text(
-        Catalog.PANEL_ANALYTICS,
-        language,
-        f"verdict_{found.kind.value}",
-        better=found.better,
-        worse=found.worse,
-        votes=found.more_votes,
-    )
 
 
 def _utc(moment: datetime | None) -> datetime | None:
