@@ -280,18 +280,25 @@ class SafetyService:
         signal, throttled or not, is reported to the tenant's crisis webhook (if it has one).
 
         Callers run it off the reply's path (``TalkService`` in the background)."""
-        if self._crisis_log is not None:
-            crisis_log, clock = self._crisis_log
-            mark = CrisisMark(
-                key.bot_id, signal.category.value, signal.severity.value, clock.now()
-            )
-            await crisis_log.note_crisis(mark)
         if self._webhooks is not None:
             await self._webhooks.report(key, signal)
         if self._alerts is not None:
             pseudonym = self._pseudonyms.of(key)
             subject = f"{signal.category.value}/{signal.severity.value} {pseudonym}"
             await self._alerts.notify(AlertKind.CRISIS_DETECTED, subject, about=pseudonym)
+        if self._crisis_log is not None:
+            await self._count(key, signal, *self._crisis_log)
+
+    @staticmethod
+    async def _count(
+        key: UserKey, signal: CrisisSignal, crisis_log: CrisisSignalLog, clock: Clock
+    ) -> None:
+        """Last, and never raising: a count the store could not take must not stop an alert."""
+        mark = CrisisMark(key.bot_id, signal.category.value, signal.severity.value, clock.now())
+        try:
+            await crisis_log.note_crisis(mark)
+        except Exception as error:  # any store error: the alerts already went out
+            log.warning("safety.crisis_not_counted", error=type(error).__name__)
 
     @staticmethod
     def allows_reply(text: str) -> bool:

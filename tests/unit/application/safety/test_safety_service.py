@@ -133,3 +133,20 @@ async def test_a_crisis_signal_is_noted_as_a_count_without_the_person_or_words(
     assert noted == [
         CrisisMark("b", signal.category.value, signal.severity.value, clock.now()),
     ]
+
+
+async def test_a_count_the_store_refuses_does_not_stop_the_alert(clock: FakeClock) -> None:
+    """A failing crisis log is logged and skipped; the admins are still alerted."""
+
+    class Broken:
+        async def note_crisis(self, mark: CrisisMark) -> None:
+            raise ConnectionError
+
+    alerts, inbox = AlertService(clock), Inbox()
+    alerts.add_channel(inbox)
+    broken = (Broken(), clock)
+    service = SafetyService(directory=DEFAULT_HOTLINES, alerts=alerts, crisis_log=broken)
+    notice = await service.screen("I want to kill myself tonight", Language.EN)
+    assert notice is not None
+    await service.alert(UserKey("b", 7), notice.signal)
+    assert len(inbox.received) == 1
