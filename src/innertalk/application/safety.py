@@ -22,7 +22,10 @@ from typing import Protocol
 import structlog
 
 from innertalk.application.operations.alerts import AlertKind, AlertService
+from innertalk.application.operations.analytics import CrisisSignalLog
+from innertalk.application.ports import Clock
 from innertalk.application.webhooks.reporting import CrisisWebhooks
+from innertalk.domain.analytics import CrisisMark
 from innertalk.domain.safety import (
     CrisisCategory,
     CrisisSignal,
@@ -164,8 +167,11 @@ class SafetyService:
         pseudonyms: Pseudonyms | None = None,
         classifier: CrisisClassifier | None = None,
         webhooks: CrisisWebhooks | None = None,
+        crisis_log: tuple[CrisisSignalLog, Clock] | None = None,
     ) -> None:
         self._webhooks = webhooks
+        # counts for the panel's overview: realm, category, severity and time only
+        self._crisis_log = crisis_log
         self._pseudonyms = pseudonyms or Pseudonyms.ephemeral()
         self._directory = directory
         self._alerts = alerts
@@ -301,6 +307,19 @@ class SafetyService:
             pseudonym = self._pseudonyms.of(key)
             subject = f"{signal.category.value}/{signal.severity.value} {pseudonym}"
             await self._alerts.notify(AlertKind.CRISIS_DETECTED, subject, about=pseudonym)
+        if self._crisis_log is not None:
+            await self._count(key, signal, *self._crisis_log)
+
+    @staticmethod
+    async def _count(
+        key: UserKey, signal: CrisisSignal, crisis_log: CrisisSignalLog, clock: Clock
+    ) -> None:
+        """Last, and never raising: a count the store could not take must not stop an alert."""
+        mark = CrisisMark(key.bot_id, signal.category.value, signal.severity.value, clock.now())
+        try:
+            await crisis_log.note_crisis(mark)
+        except Exception as error:  # any store error: the alerts already went out
+            log.warning("safety.crisis_not_counted", error=type(error).__name__)
 
     @staticmethod
     def allows_reply(text: str) -> bool:

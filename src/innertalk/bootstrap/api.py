@@ -10,6 +10,7 @@ from functools import partial
 
 from fastapi import APIRouter
 
+from innertalk.bootstrap.analytics import analytics_service
 from innertalk.bootstrap.app import App, build_app
 from innertalk.bootstrap.signals import stopping_on_signals
 from innertalk.config import ConfigError, Settings
@@ -27,6 +28,7 @@ def api_routers(app: App) -> list[APIRouter]:
         refs=app.tenancy.refs,
         key_rates=partial(_key_rate, app),
         message_window=float(parse_rate(app.settings.talk.rate_limit).get_expiry()),
+        analytics=analytics_service(app),
     )
     return [build_api_router(context)]
 

@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import structlog
 
@@ -16,6 +16,7 @@ from innertalk.application.conversation.contexts import ContextLoader
 from innertalk.application.conversation.folding import FOLDED_WINDOW
 from innertalk.application.conversation.talk import TalkPolicy
 from innertalk.application.operations.alerts import AlertKind, AlertService
+from innertalk.application.operations.analytics import CrisisSignalLog
 from innertalk.application.operations.health import ComponentHealth, Probe
 from innertalk.application.operations.retention import RetentionService
 from innertalk.application.operations.tenants import TenantRegistry
@@ -220,6 +221,7 @@ async def build_app(
                 pseudonyms=pseudonyms,
                 classifier=classifier,
                 webhooks=webhooks,
+                crisis_log=(cast(CrisisSignalLog, storage.inner), clock),
             ),
             withheld_reply=withheld_reply,
             withheld_summary=withheld_summary,

@@ -43,6 +43,7 @@ class Catalog(StrEnum):
     CONSOLE = "console"
     DIARY = "diary"
     EXPORT = "export"
+    PANEL_ANALYTICS = "panel_analytics"
     PORTRAIT = "portrait"
     REPLY = "reply"
     SAFETY = "safety"

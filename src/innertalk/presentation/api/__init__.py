@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends
 
 from innertalk.domain.stats import BotStats
 from innertalk.domain.tenants import ApiKey, Scope
-from innertalk.presentation.api import messages, people
+from innertalk.presentation.api import analytics, messages, people
 from innertalk.presentation.api.access import ApiContext, KeyRate, caller
 from innertalk.presentation.api.docs import docs_router
 from innertalk.presentation.api.models import StatsOut
@@ -33,6 +33,8 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
     people.register(api, ctx)
     messages.register(api, ctx)
     _stats(api, ctx)
+    if ctx.analytics is not None:
+        analytics.register(api, ctx, ctx.analytics)
     router = APIRouter()
     router.include_router(api)
     router.include_router(docs_router(api.routes))

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from innertalk.application.operations.analytics import AnalyticsService
 from innertalk.application.ports import RateLimiter
 from innertalk.application.services import Services
 from innertalk.application.tenancy import PersonRefs, TenantDirectory
@@ -49,6 +50,8 @@ class ApiContext:
     """The window of ``RATE_LIMIT`` (each person's messages), for ``Retry-After``."""
     default_language: Language = Language.EN
     """The language of new people when neither the request nor the tenant names one."""
+    analytics: AnalyticsService | None = None
+    """Retention, funnel and experiments (``/stats/…``); ``None``: those routes are absent."""
     _rates: dict[str, KeyRate] = field(default_factory=dict)
 
     def rate(self, rate: str) -> KeyRate:

@@ -8,10 +8,12 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import cast
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from innertalk.application.operations.analytics import AnalyticsService, AnalyticsStore
 from innertalk.application.services import Services
 from innertalk.domain.tenants import ApiKey, Scope, Tenant, TenantSettings, api_realm
 from innertalk.domain.users import Language, UserKey
@@ -87,12 +89,16 @@ def api_app(services: Services, clock: FakeClock, refs: FakeRefs | None = None) 
         window = float(parse_rate(rate).get_expiry())
         return KeyRate(LocalRateLimiter(rate, timer=clock.monotonic), window)
 
+    directory = FakeDirectory()
+    # the core's storage (LocalStorage) counts for the analytics too
+    store = cast(AnalyticsStore, services.admin.store)
     context = ApiContext(
         services=services,
-        directory=FakeDirectory(),
+        directory=directory,
         refs=refs or FakeRefs(),
         key_rates=key_rate,
         message_window=60.0,
+        analytics=AnalyticsService(store, services.admin.store, directory, clock),
     )
     router = build_api_router(context)
     return build_http_app(services.health, registry=CollectorRegistry(), routers=[router])

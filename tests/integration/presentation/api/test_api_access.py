@@ -20,6 +20,9 @@ ROUTES = [
     ("GET", "/api/v1/people/p-1/export", None, "privacy"),
     ("DELETE", "/api/v1/people/p-1", None, "privacy"),
     ("GET", "/api/v1/stats", None, "stats"),
+    ("GET", "/api/v1/stats/retention", None, "stats"),
+    ("GET", "/api/v1/stats/funnel", None, "stats"),
+    ("GET", "/api/v1/stats/experiments", None, "stats"),
 ]
 
 

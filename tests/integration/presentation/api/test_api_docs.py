@@ -15,6 +15,9 @@ PATHS = {
     "/api/v1/people/{ref}/questionnaires": {"get"},
     "/api/v1/people/{ref}/export": {"get"},
     "/api/v1/stats": {"get"},
+    "/api/v1/stats/retention": {"get"},
+    "/api/v1/stats/funnel": {"get"},
+    "/api/v1/stats/experiments": {"get"},
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from innertalk.application.operations.alerts import AlertKind, AlertService
 from innertalk.application.safety import SafetyService
+from innertalk.domain.analytics import CrisisMark
 from innertalk.domain.safety import DEFAULT_HOTLINES, CrisisCategory
 from innertalk.domain.users import Language, Pseudonyms, UserKey, new_profile
 from tests.fakes.clock import FakeClock
@@ -112,3 +113,40 @@ def test_replies_with_method_details_are_withheld() -> None:
     """A model reply giving doses or methods is never shown; a kind reply is."""
     assert not SafetyService.allows_reply("Taking 40 pills of paracetamol would be a lethal dose.")
     assert SafetyService.allows_reply("That sounds really heavy. Are you safe right now?")
+
+
+async def test_a_crisis_signal_is_noted_as_a_count_without_the_person_or_words(
+    clock: FakeClock,
+) -> None:
+    """``alert`` notes realm, category, severity and time for the overview — nothing else."""
+    noted: list[CrisisMark] = []
+
+    class Log:
+        async def note_crisis(self, mark: CrisisMark) -> None:
+            noted.append(mark)
+
+    service = SafetyService(directory=DEFAULT_HOTLINES, crisis_log=(Log(), clock))
+    notice = await service.screen("I want to kill myself tonight", Language.EN)
+    assert notice is not None
+    await service.alert(UserKey("b", 42), notice.signal)
+    signal = notice.signal
+    assert noted == [
+        CrisisMark("b", signal.category.value, signal.severity.value, clock.now()),
+    ]
+
+
+async def test_a_count_the_store_refuses_does_not_stop_the_alert(clock: FakeClock) -> None:
+    """A failing crisis log is logged and skipped; the admins are still alerted."""
+
+    class Broken:
+        async def note_crisis(self, mark: CrisisMark) -> None:
+            raise ConnectionError
+
+    alerts, inbox = AlertService(clock), Inbox()
+    alerts.add_channel(inbox)
+    broken = (Broken(), clock)
+    service = SafetyService(directory=DEFAULT_HOTLINES, alerts=alerts, crisis_log=broken)
+    notice = await service.screen("I want to kill myself tonight", Language.EN)
+    assert notice is not None
+    await service.alert(UserKey("b", 7), notice.signal)
+    assert len(inbox.received) == 1

@@ -13,11 +13,13 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from innertalk.application.ports import Record
+from innertalk.domain.analytics import CrisisMark
 from innertalk.domain.conversation import ConversationContext, Role, Session, Turn
 from innertalk.domain.privacy import UserRecords
 from innertalk.domain.reminders import ReminderSettings
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
+from innertalk.infrastructure.storage.local.analytics import LocalAnalyticsStore
 from innertalk.infrastructure.storage.local.dead_letters import LocalDeadLetterStore
 from innertalk.infrastructure.storage.local.fsm import LocalFsmStore
 from innertalk.infrastructure.storage.local.reminders import LocalReminderStore
@@ -124,7 +126,12 @@ def _by_session(turn: Turn) -> Hashable:
 
 
 class LocalStorage(
-    LocalReminderStore, LocalStatsStore, LocalFsmStore, LocalDeadLetterStore, LocalTenantStore
+    LocalReminderStore,
+    LocalStatsStore,
+    LocalFsmStore,
+    LocalDeadLetterStore,
+    LocalTenantStore,
+    LocalAnalyticsStore,
 ):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
@@ -134,6 +141,7 @@ class LocalStorage(
         self.reads = 0
         self.writes = 0
         self._profiles: dict[UserKey, Profile] = {}
+        self._crisis: list[CrisisMark] = []
         self._sessions: _Table[Session] = _Table(_by_key, _merge_session)
         self._turns: _Table[Turn] = _Table(_by_session, None)
         self._moods: _Table[MoodEntry] = _Table(_by_key, _last_write_wins)

@@ -11,6 +11,7 @@ import structlog
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from innertalk.infrastructure.storage.mongo.analytics import CRISIS_SIGNALS
 from innertalk.infrastructure.storage.mongo.dead_letters import DEAD_LETTERS
 from innertalk.infrastructure.storage.mongo.documents import PROFILES, RECORDS, TURNS
 from innertalk.infrastructure.storage.mongo.fsm import FSM_STATES
@@ -37,7 +38,10 @@ turns by itself."""
 _OWNER = [("bot_id", ASCENDING), ("user_id", ASCENDING)]
 
 INDEXES: dict[str, tuple[IndexModel, ...]] = {
-    PROFILES: (IndexModel(_OWNER, name="profiles_by_owner", unique=True),),
+    PROFILES: (
+        IndexModel(_OWNER, name="profiles_by_owner", unique=True),
+        IndexModel([("bot_id", ASCENDING), ("created_at", ASCENDING)], name="profiles_by_start"),
+    ),
     RECORDS: (
         IndexModel(
             [*_OWNER, ("kind", ASCENDING), ("at", DESCENDING), ("seq", DESCENDING)],
@@ -45,10 +49,17 @@ INDEXES: dict[str, tuple[IndexModel, ...]] = {
         ),
         # Feedback on a reply, for the per-variant statistics.
         IndexModel([("turn_id", ASCENDING)], name="feedback_by_turn", sparse=True),
+        # The analytics' join of a profile's sessions (by user_id, then kept to its realm).
+        IndexModel([("user_id", ASCENDING), ("bot_id", ASCENDING)], name="records_by_user_id"),
     ),
     TURNS: (
         IndexModel([("session", ASCENDING), ("seq", DESCENDING)], name="turns_by_session"),
         IndexModel([*_OWNER, ("role", ASCENDING), ("seq", DESCENDING)], name="turns_by_user"),
+        # The analytics' join of a profile's turns (by user_id, then kept to its realm).
+        IndexModel([("user_id", ASCENDING), ("bot_id", ASCENDING)], name="turns_by_user_id"),
+    ),
+    CRISIS_SIGNALS: (
+        IndexModel([("bot_id", ASCENDING), ("at", ASCENDING)], name="crisis_signals_by_realm"),
     ),
     # The dispatcher's query across every person: due first, only enabled reminders indexed.
     REMINDERS: (

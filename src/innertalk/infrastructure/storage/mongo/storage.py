@@ -31,6 +31,7 @@ from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, Questionna
 from innertalk.infrastructure.crypto import FieldCipher
 from innertalk.infrastructure.observability.metrics import STORAGE_SECONDS
 from innertalk.infrastructure.storage.mongo import queries, schema
+from innertalk.infrastructure.storage.mongo.analytics import MongoAnalyticsStore
 from innertalk.infrastructure.storage.mongo.at_rest import MongoAtRestStore
 from innertalk.infrastructure.storage.mongo.client import (
     MongoStartupError,
@@ -78,6 +79,7 @@ class MongoStorage(
     MongoAtRestStore,
     MongoDeadLetterStore,
     MongoTenantStore,
+    MongoAnalyticsStore,
 ):
     """A complete ``Storage`` in MongoDB; ``reads``/``writes`` count round trips of reads and
     write calls.

@@ -31,6 +31,7 @@ from innertalk.infrastructure.observability.metrics import (
 )
 from innertalk.infrastructure.storage.sealing import FieldSeal
 from innertalk.infrastructure.storage.sqlite import queries, schema
+from innertalk.infrastructure.storage.sqlite.analytics import SqliteAnalyticsStore
 from innertalk.infrastructure.storage.sqlite.at_rest import SqliteAtRestStore
 from innertalk.infrastructure.storage.sqlite.dead_letters import SqliteDeadLetterStore
 from innertalk.infrastructure.storage.sqlite.fsm import SqliteFsmStore
@@ -64,6 +65,7 @@ class SqliteStorage(
     SqliteAtRestStore,
     SqliteDeadLetterStore,
     SqliteTenantStore,
+    SqliteAnalyticsStore,
 ):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 
