@@ -335,36 +335,51 @@ class WebhookClient:
         self._slots = asyncio.Semaphore(connections)
 
     async def post(self, body: bytes, sent: Callable[[], None] | None = None) -> int:
-        """The status of one POST; ``sent()`` is called once the request is written."""
+        """The status of one POST; ``sent()`` is called once the request is written.
+
+        A pooled connection the server has closed meanwhile (uvicorn ends idle keep-alive
+        connections after 5 s) fails before any answer: the update is sent again on a new
+        connection, as Telegram does (the bot's dedupe makes a repeat harmless)."""
         async with self._slots:
-            if self._idle:
-                reader, writer = self._idle.pop()
-            else:
-                reader, writer = await asyncio.open_connection("127.0.0.1", self._port)
-            writer.write(self._head + str(len(body)).encode() + b"\r\n\r\n" + body)
-            if sent is not None:
-                sent()
-            try:
-                head = await reader.readuntil(b"\r\n\r\n")
-            except (asyncio.IncompleteReadError, ConnectionError):
-                writer.close()
-                return 0
-            lines = head.decode("latin-1").split("\r\n")
-            status = int(lines[0].split(" ", 2)[1])
-            length, close = 0, False
-            for line in lines[1:]:
-                name, _, value = line.partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-                elif name.lower() == "connection" and value.strip().lower() == "close":
-                    close = True
-            if length:
-                await reader.readexactly(length)
-            if close:
-                writer.close()
-            else:
-                self._idle.append((reader, writer))
-            return status
+            while self._idle:
+                status = await self._exchange(*self._idle.pop(), body, sent)
+                if status:
+                    return status
+            reader, writer = await asyncio.open_connection("127.0.0.1", self._port)
+            return await self._exchange(reader, writer, body, sent)
+
+    async def _exchange(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        body: bytes,
+        sent: Callable[[], None] | None,
+    ) -> int:
+        """One request on one connection: its status, or 0 when the connection failed."""
+        writer.write(self._head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        if sent is not None:
+            sent()
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return 0
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        if length:
+            await reader.readexactly(length)
+        if close:
+            writer.close()
+        else:
+            self._idle.append((reader, writer))
+        return status
 
     async def close(self) -> None:
         for _, writer in self._idle:
