@@ -128,7 +128,8 @@ async def test_a_claim_takes_the_oldest_open_job_of_the_bots_asked_for(jobs: Mai
     assert claimed.started_at == NOW
     assert claimed.text == TEXT
     second = await jobs.claim(NOW, LEASE, bots=["100"], claim="c2")
-    assert second is not None and second.id == "j2"
+    assert second is not None
+    assert second.id == "j2"
     assert await jobs.claim(NOW, LEASE, bots=["100"], claim="c3") is None
     assert await jobs.claim(NOW, LEASE, bots=[], claim="c3") is None
 
@@ -152,7 +153,8 @@ async def test_a_leased_job_is_taken_over_only_after_its_lease_expires(
     assert await jobs.checkpoint("j1", "c1", stale, leased_until=later + LEASE) is None
     assert not await jobs.finish("j1", "c1", stale, state=MailingState.DONE, at=later)
     stored = await jobs.get("j1")
-    assert stored is not None and stored.progress == progress
+    assert stored is not None
+    assert stored.progress == progress
 
 
 async def test_a_finished_job_keeps_its_counts_and_is_never_claimed_again(
@@ -179,14 +181,17 @@ async def test_cancelling_stops_a_pending_job_and_flags_a_sending_one(jobs: Mail
     assert cancelled is not None
     assert (cancelled.state, cancelled.finished_at) == (MailingState.CANCELLED, NOW)
     sending = await jobs.claim(NOW, LEASE, bots=["100"], claim="c1")
-    assert sending is not None and sending.id == "j2"
+    assert sending is not None
+    assert sending.id == "j2"
     flagged = await jobs.cancel("j2", NOW)
     assert flagged is not None
     assert (flagged.state, flagged.cancel_requested) == (MailingState.SENDING, True)
     seen = await jobs.checkpoint("j2", "c1", MailingProgress(1, 1), leased_until=NOW + LEASE)
-    assert seen is not None and seen.cancel_requested
+    assert seen is not None
+    assert seen.cancel_requested
     again = await jobs.cancel("j1", NOW + LEASE)
-    assert again is not None and again.finished_at == NOW
+    assert again is not None
+    assert again.finished_at == NOW
     assert await jobs.cancel("nope", NOW) is None
 
 
@@ -217,4 +222,5 @@ async def test_a_sealed_text_is_not_stored_in_the_clear(tmp_path: Path) -> None:
         unopened = await keyless.get("j1")
     finally:
         await keyless.close()
-    assert unopened is not None and (unopened.opened, unopened.text) == (False, "")
+    assert unopened is not None
+    assert (unopened.opened, unopened.text) == (False, "")

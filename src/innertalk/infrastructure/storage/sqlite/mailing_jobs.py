@@ -40,16 +40,19 @@ WHERE id = (
     ORDER BY created_at, id LIMIT 1
 )
 RETURNING {_COLUMNS}
-"""
+"""  # noqa: S608 - constants and ? marks
 _PROGRESS = "total = ?, sent = ?, failed = ?, unreachable = ?, cursor = ?"
 _HELD = "WHERE id = ? AND claim = ? AND state = 'sending'"
-_CHECKPOINT = f"UPDATE mailing_jobs SET {_PROGRESS}, leased_until = ? {_HELD} RETURNING {_COLUMNS}"
+_CHECKPOINT = (
+    f"UPDATE mailing_jobs SET {_PROGRESS}, leased_until = ? "  # noqa: S608 - constants
+    f"{_HELD} RETURNING {_COLUMNS}"
+)
 _FINISH = (
-    f"UPDATE mailing_jobs SET {_PROGRESS}, state = ?, finished_at = ?, claim = '', "
+    f"UPDATE mailing_jobs SET {_PROGRESS}, state = ?, finished_at = ?, claim = '', "  # noqa: S608 - constants and ? marks
     f"leased_until = '' {_HELD}"
 )
 _CANCEL = (
-    "UPDATE mailing_jobs SET "
+    "UPDATE mailing_jobs SET "  # noqa: S608 - constants and ? marks
     "state = CASE state WHEN 'pending' THEN 'cancelled' ELSE state END, "
     "finished_at = CASE state WHEN 'pending' THEN ? ELSE finished_at END, "
     "cancel_requested = CASE state WHEN 'sending' THEN 1 ELSE cancel_requested END "
@@ -94,7 +97,8 @@ class SqliteMailingJobs:
         await self._fetch(_INSERT, row)
 
     async def get(self, job_id: str) -> MailingJob | None:
-        rows = await self._fetch(f"SELECT {_COLUMNS} FROM mailing_jobs WHERE id = ?", (job_id,))
+        statement = f"SELECT {_COLUMNS} FROM mailing_jobs WHERE id = ?"  # noqa: S608 - constants
+        rows = await self._fetch(statement, (job_id,))
         return self._job(rows[0]) if rows else None
 
     async def history(self, bots: Sequence[str] | None, limit: int) -> list[MailingJob]:
@@ -102,7 +106,7 @@ class SqliteMailingJobs:
             return []
         where = "" if bots is None else f"WHERE bot_id IN ({_marks(bots)})"
         statement = (
-            f"SELECT {_COLUMNS} FROM mailing_jobs {where} "
+            f"SELECT {_COLUMNS} FROM mailing_jobs {where} "  # noqa: S608 - constants and ? marks
             "ORDER BY created_at DESC, id DESC LIMIT ?"
         )
         rows = await self._fetch(statement, (*(bots or ()), limit))
