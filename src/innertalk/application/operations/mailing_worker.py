@@ -75,7 +75,7 @@ class MailingWorker:
                 log.warning("mailing.store_unavailable", error=str(error))
                 worked = False
             if not worked:
-                await _first(stop, self.wake, timeout=self._policy.poll)
+                await _first(stop, self.wake, within=self._policy.poll)
                 self.wake.clear()
 
     async def round(self) -> bool:
@@ -172,11 +172,11 @@ def _claim_id() -> str:
     return uuid.uuid4().hex
 
 
-async def _first(*events: asyncio.Event, timeout: float) -> None:
-    """Return when any of ``events`` is set, or after ``timeout`` seconds."""
+async def _first(*events: asyncio.Event, within: float) -> None:
+    """Return when any of ``events`` is set, or after ``within`` seconds."""
     waiters = [asyncio.create_task(event.wait()) for event in events]
     try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()
