@@ -9,6 +9,7 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -224,3 +225,21 @@ async def test_a_sealed_text_is_not_stored_in_the_clear(tmp_path: Path) -> None:
         await keyless.close()
     assert unopened is not None
     assert (unopened.opened, unopened.text) == (False, "")
+
+
+async def test_a_recorded_mailing_keeps_how_it_ended_and_is_never_claimed(
+    jobs: MailingJobs,
+) -> None:
+    """A mailing the /admin menu sent is stored as it ended, for the history only."""
+    ended = replace(
+        job(1),
+        state=MailingState.CANCELLED,
+        progress=MailingProgress(total=9, sent=4, failed=1, unreachable=2, cursor=-1),
+        started_at=NOW - timedelta(minutes=9),
+        finished_at=NOW - timedelta(minutes=8),
+    )
+    await jobs.record(ended)
+    await jobs.record(ended)
+    assert await jobs.get("j1") == ended
+    assert await jobs.claim(NOW, LEASE, bots=["100"], claim="c1") is None
+    assert [j.id for j in await jobs.history(["100"], 10)] == ["j1"]

@@ -79,10 +79,12 @@ def mailing_desk(
 async def mailing_worker(
     app: App, bots: Sequence[TelegramBot], jobs: MailingJobs | None = None
 ) -> AsyncIterator[MailingWorker]:
-    """The worker for ``bots`` runs meanwhile (its own job store unless ``jobs`` is given)."""
+    """The worker for ``bots`` runs meanwhile (its own job store unless ``jobs`` is given);
+    the /admin menu's mailings are recorded in the same store's history meanwhile."""
     own = jobs is None
     store = await open_mailing_jobs(app.settings) if jobs is None else jobs
     admin = app.services.admin
+    admin.journal = store
     worker = MailingWorker(
         jobs=store,
         audience=admin.store,
@@ -101,5 +103,6 @@ async def mailing_worker(
         if late:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        admin.journal = None
         if own:
             await store.close()

@@ -28,6 +28,11 @@ class MailingJobs(Protocol):
         """Store ``job`` (pending; its state, progress and claim are ignored)."""
         ...
 
+    async def record(self, job: MailingJob) -> None:
+        """Store a mailing sent elsewhere (the Telegram /admin menu's), as it ended: for the
+        history only, never claimed."""
+        ...
+
     async def get(self, job_id: str) -> MailingJob | None: ...
 
     async def history(self, bots: Sequence[str] | None, limit: int) -> list[MailingJob]:

@@ -35,6 +35,12 @@ class LocalMailingJobs:
         clean = MailingJob(job.id, job.bot_id, job.segment, "", job.created_by, job.created_at)
         self._rows.setdefault(job.id, _Row(clean, stored))
 
+    async def record(self, job: MailingJob) -> None:
+        self._check()
+        stored = self._seal.seal(job.id, job.text.encode("utf-8"))
+        clean = replace(job, text="", claim="", cancel_requested=False, opened=True)
+        self._rows.setdefault(job.id, _Row(clean, stored))
+
     async def get(self, job_id: str) -> MailingJob | None:
         self._check()
         row = self._rows.get(job_id)

@@ -65,6 +65,19 @@ class MongoMailingJobs:
         return jobs
 
     async def add(self, job: MailingJob) -> None:
+        await self._insert(job, MailingState.PENDING, MailingProgress(), None, None)
+
+    async def record(self, job: MailingJob) -> None:
+        await self._insert(job, job.state, job.progress, job.started_at, job.finished_at)
+
+    async def _insert(
+        self,
+        job: MailingJob,
+        state: MailingState,
+        progress: MailingProgress,
+        started_at: datetime | None,
+        finished_at: datetime | None,
+    ) -> None:
         document = {
             "_id": job.id,
             "bot_id": job.bot_id,
@@ -72,10 +85,10 @@ class MongoMailingJobs:
             "text": self._seal.seal(job.id, job.text.encode("utf-8")),
             "created_by": job.created_by,
             "created_at": job.created_at,
-            "state": MailingState.PENDING.value,
-            **_counts(MailingProgress()),
-            "started_at": None,
-            "finished_at": None,
+            "state": state.value,
+            **_counts(progress),
+            "started_at": started_at,
+            "finished_at": finished_at,
             "cancel_requested": False,
             "claim": "",
             "leased_until": _NEVER,

@@ -31,6 +31,10 @@ _INSERT = (
     "INSERT OR IGNORE INTO mailing_jobs (id, bot_id, segment, text, created_by, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+_RECORD = (
+    f"INSERT OR IGNORE INTO mailing_jobs ({_COLUMNS}) "  # noqa: S608 - constants
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')"
+)
 _CLAIM = f"""
 UPDATE mailing_jobs SET state = 'sending', claim = ?, leased_until = ?,
     started_at = COALESCE(started_at, ?)
@@ -95,6 +99,22 @@ class SqliteMailingJobs:
         created = moment_text(job.created_at)
         row = (job.id, job.bot_id, job.segment.value, text, job.created_by, created)
         await self._fetch(_INSERT, row)
+
+    async def record(self, job: MailingJob) -> None:
+        text = self._seal.seal(job.id, job.text.encode("utf-8"))
+        row = (
+            job.id,
+            job.bot_id,
+            job.segment.value,
+            text,
+            job.created_by,
+            moment_text(job.created_at),
+            job.state.value,
+            *_counts(job.progress),
+            None if job.started_at is None else moment_text(job.started_at),
+            None if job.finished_at is None else moment_text(job.finished_at),
+        )
+        await self._fetch(_RECORD, row)
 
     async def get(self, job_id: str) -> MailingJob | None:
         statement = f"SELECT {_COLUMNS} FROM mailing_jobs WHERE id = ?"  # noqa: S608 - constants
