@@ -9,17 +9,28 @@ from pathlib import Path
 
 import pytest
 
+from innertalk.application.operations.mailing_jobs import MailingJobs
 from innertalk.bootstrap import build_app
 from innertalk.bootstrap.bot import telegram_bot
 from innertalk.bootstrap.mailings import mailing_desk, mailing_worker, open_mailing_jobs
 from innertalk.config import load_settings
-from innertalk.domain.mailings import MailingState
+from innertalk.domain.mailings import MailingJob, MailingState
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language, UserKey
 from innertalk.presentation.telegram.transport.client import create_bot
 from tests.fakes.models import ScriptedModel
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot_harness import isolate
+
+
+async def finished(jobs: MailingJobs, job_id: str) -> MailingJob:
+    """The job once it ended (up to 10 s): a row has no event to wait on."""
+    async with asyncio.timeout(10):
+        while True:
+            job = await jobs.get(job_id)
+            if job is not None and job.state.finished:
+                return job
+            await asyncio.sleep(0.01)
 
 
 async def test_a_job_enqueued_by_the_desk_is_sent_by_the_bots_worker(
@@ -45,15 +56,11 @@ async def test_a_job_enqueued_by_the_desk_is_sent_by_the_bots_worker(
                     assert await desk.bots("clinic") == []
                     job = await desk.enqueue(None, "ops", bot_id, Segment.ALL, "<b>Hi</b>")
                     [message] = await alex.wait_for_messages(1)
-                    async with asyncio.timeout(10):
-                        while (stored := await jobs.get(job.id)) is None or (
-                            stored.state is not MailingState.DONE
-                        ):
-                            await asyncio.sleep(0.01)  # noqa: ASYNC110 - a row has no event
+                    stored = await finished(jobs, job.id)
                     assert app.services.admin.journal is not None
                 assert app.services.admin.journal is None
             finally:
                 await jobs.close()
                 await bot.close()
     assert message.html == "<b>Hi</b>"
-    assert stored.progress.sent == 1
+    assert (stored.state, stored.progress.sent) == (MailingState.DONE, 1)

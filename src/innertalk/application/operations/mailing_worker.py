@@ -70,16 +70,21 @@ class MailingWorker:
         """Rounds until ``stop``; a job cut off by ``stop`` is resumed by the next claim."""
         while not stop.is_set():
             try:
-                worked = await self.round()
+                worked = await self.round(stop)
             except MailingJobsUnavailableError as error:
                 log.warning("mailing.store_unavailable", error=str(error))
+                worked = False
+            except Exception as error:  # a bad round must not end the worker for good
+                log.error("mailing.round_failed", error=type(error).__name__)
                 worked = False
             if not worked:
                 await _first(stop, self.wake, within=self._policy.poll)
                 self.wake.clear()
 
-    async def round(self) -> bool:
-        """Send one claimed job to its end (or until cancelled); ``False``: nothing to do."""
+    async def round(self, stop: asyncio.Event | None = None) -> bool:
+        """Send one claimed job to its end (or until cancelled); ``False``: nothing to do.
+        Once ``stop`` is set the job is handed back (its lease ended) before the next message,
+        so another instance resumes it at once."""
         for bot_id, messenger in self._messengers.items():
             lock = None
             if self._locks is not None:
@@ -91,14 +96,14 @@ class MailingWorker:
                     self._clock.now(), self._policy.lease, bots=[bot_id], claim=_claim_id()
                 )
                 if job is not None:
-                    await self._send(job, messenger)
+                    await self._send(job, messenger, stop or asyncio.Event())
                     return True
             finally:
                 if lock is not None:
                     await lock.release()
         return False
 
-    async def _send(self, job: MailingJob, messenger: Messenger) -> None:
+    async def _send(self, job: MailingJob, messenger: Messenger, stop: asyncio.Event) -> None:
         if not job.opened or job.cancel_requested:
             state = MailingState.CANCELLED if job.opened else MailingState.FAILED
             await self._finish(job, job.progress, state)
@@ -114,6 +119,10 @@ class MailingWorker:
         log.info("mailing.sending", job=job.id, total=progress.total, left=len(people))
         pacer = Pacer(self._clock, self._policy.rate)
         for number, key in enumerate(people, start=1):
+            if stop.is_set():
+                await self._checkpoint(job, progress, lease=timedelta(0))
+                log.info("mailing.handed_back", job=job.id, done=progress.done)
+                return
             await pacer.wait()
             progress = await self._deliver(messenger, key, job.text, progress)
             last = number == len(people)
@@ -144,8 +153,10 @@ class MailingWorker:
             cursor=key.user_id,
         )
 
-    async def _checkpoint(self, job: MailingJob, progress: MailingProgress) -> MailingJob | None:
-        until = self._clock.now() + self._policy.lease
+    async def _checkpoint(
+        self, job: MailingJob, progress: MailingProgress, *, lease: timedelta | None = None
+    ) -> MailingJob | None:
+        until = self._clock.now() + (self._policy.lease if lease is None else lease)
         held = await self._jobs.checkpoint(job.id, job.claim, progress, leased_until=until)
         if held is None:
             log.warning("mailing.lease_lost", job=job.id)

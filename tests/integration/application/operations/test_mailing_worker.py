@@ -263,3 +263,28 @@ async def test_the_worker_runs_until_stopped_and_wakes_for_a_new_job(
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert received(telegram)[1005] == [TEXT]
+
+
+async def test_a_stopping_worker_hands_its_job_back_for_another_to_resume_at_once(
+    jobs: MailingJobs,
+    core: Core,
+    clock: FakeClock,
+    telegram: FakeTelegram,
+    messenger: TelegramMessenger,
+) -> None:
+    """A shutdown during the third message: the job keeps its progress and its lease ends,
+    so another instance resumes it without waiting, and nobody gets two messages."""
+    bot_id = await enqueue(jobs, telegram, clock)
+    stop = asyncio.Event()
+
+    def stop_at_third(number: int) -> None:
+        if number == 3:
+            stop.set()
+
+    stopping = worker(jobs, core, clock, bot_id, Watched(messenger, stop_at_third))
+    assert await stopping.round(stop)
+    stored = await jobs.get("job1")
+    assert stored is not None
+    assert (stored.state, stored.progress.sent) == (MailingState.SENDING, 3)
+    assert await worker(jobs, core, clock, bot_id, messenger).round()
+    assert received(telegram) == {user_id: [TEXT] for user_id in PEOPLE}
