@@ -43,6 +43,8 @@ class Catalog(StrEnum):
     CONSOLE = "console"
     DIARY = "diary"
     EXPORT = "export"
+    PANEL_MAILING = "panel_mailing"
+    PANEL_PROVIDERS = "panel_providers"
     PORTRAIT = "portrait"
     REPLY = "reply"
     SAFETY = "safety"

@@ -6,10 +6,8 @@ import asyncio
 
 from innertalk.application.operations.admin import AdminService
 from innertalk.application.wellbeing.reminder_dispatch import SendOutcome
-from innertalk.domain.mailings import MailingProgress, MailingState
 from innertalk.domain.stats import Segment
 from innertalk.domain.users import Language, UserKey
-from innertalk.infrastructure.storage.local.mailing_jobs import LocalMailingJobs
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import Core, build_core
 from tests.fakes.models import ScriptedModel
@@ -108,26 +106,3 @@ async def test_blocking_and_statistics(model: ScriptedModel, clock: FakeClock) -
     assert not await admin.block(UserKey(BOT, 99), blocked=True)
     stats = await admin.stats(BOT)
     assert (stats.users, stats.blocked) == (2, 1)
-
-
-async def test_admin_mailings_are_recorded_in_the_job_history(
-    model: ScriptedModel, clock: FakeClock
-) -> None:
-    """A mailing from the /admin menu lands in the job store's history as it ended (done or
-    cancelled, with counts and who sent it), so the panel lists it too."""
-    core = build_core(model, clock)
-    await people(core, 3)
-    journal = LocalMailingJobs()
-    admin = AdminService(core.storage, core.profiles, clock, journal=journal)
-    await admin.mail(BOT, Segment.ALL, "<b>hi</b>", Outbox(blocked={2}), by="telegram:7")
-    [job] = await journal.history([BOT], 10)
-    assert (job.state, job.created_by, job.text, job.segment) == (
-        MailingState.DONE,
-        "telegram:7",
-        "<b>hi</b>",
-        Segment.ALL,
-    )
-    assert job.progress == MailingProgress(total=3, sent=2, unreachable=1)
-    assert job.finished_at == clock.now()
-    journal.failing = True  # a store that is down does not fail the mailing
-    assert (await admin.mail(BOT, Segment.ALL, "again", Outbox())).sent == 2  # 2 left

@@ -15,9 +15,9 @@ from innertalk.domain.mailings import MailingJob
 from innertalk.domain.stats import Segment
 from innertalk.presentation.panel.page import PanelViewer
 from innertalk.presentation.telegram.render.split import split_html
-from innertalk.presentation.texts import template
+from innertalk.presentation.texts import Catalog, template
 
-CATALOG = "panel_mailing"
+CATALOG = Catalog.PANEL_MAILING
 ACTION = "/admin/mailing"
 SEGMENTS = tuple(segment.value for segment in Segment)
 

@@ -13,9 +13,9 @@ from markupsafe import Markup
 from innertalk.application.operations.provider_status import ProviderStatus
 from innertalk.presentation.panel.page import PanelPage, PanelViewer
 from innertalk.presentation.panel.providers.chart import LatencyBar, latency_chart
-from innertalk.presentation.texts import template
+from innertalk.presentation.texts import Catalog, template
 
-CATALOG = "panel_providers"
+CATALOG = Catalog.PANEL_PROVIDERS
 
 
 def provider_pages(status: ProviderStatus) -> list[PanelPage]:
