@@ -14,26 +14,28 @@ SEALED = f"{PREFIX}:"
 
 
 class BodySeal:
-    """``seal``/``open`` an event's JSON body (``cipher``: ``None`` = stored clear)."""
+    """``seal``/``open`` an event's JSON body (``cipher``: ``None`` = stored clear).
 
-    def __init__(self, cipher: FieldCipher | None = None) -> None:
+    ``purpose`` names what is sealed (``mailing`` for a mailing job's text), so a value
+    copied from one kind of record to another does not open."""
+
+    def __init__(
+        self, cipher: FieldCipher | None = None, *, purpose: str = "webhook-outbox"
+    ) -> None:
         self._cipher = cipher
+        self._purpose = purpose
 
     def seal(self, event_id: str, body: bytes) -> str:
         text = body.decode("utf-8")
         if self._cipher is None:
             return text
-        return self._cipher.encrypt(text, _context(event_id))
+        return self._cipher.encrypt(text, f"{self._purpose}:{event_id}")
 
     def open(self, event_id: str, stored: str) -> bytes | None:
         """The JSON again; ``None`` when sealed with a key that is not configured."""
         if self._cipher is None:
             return None if stored.startswith(SEALED) else stored.encode("utf-8")
         try:
-            return self._cipher.decrypt(stored, _context(event_id)).encode("utf-8")
+            return self._cipher.decrypt(stored, f"{self._purpose}:{event_id}").encode("utf-8")
         except DecryptionError:
             return None
-
-
-def _context(event_id: str) -> str:
-    return f"webhook-outbox:{event_id}"

@@ -44,6 +44,8 @@ class Catalog(StrEnum):
     DIARY = "diary"
     EXPORT = "export"
     PANEL_ANALYTICS = "panel_analytics"
+    PANEL_MAILING = "panel_mailing"
+    PANEL_PROVIDERS = "panel_providers"
     PORTRAIT = "portrait"
     REPLY = "reply"
     SAFETY = "safety"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -9,9 +10,14 @@ from typing import Protocol
 
 import structlog
 
+from innertalk.application.operations.mailing_jobs import (
+    MailingJobs,
+    MailingJobsUnavailableError,
+)
 from innertalk.application.ports import Clock, JobLock, JobLocks, StatsStore
 from innertalk.application.profiles import ProfileService
 from innertalk.application.wellbeing.reminder_dispatch import Pacer, SendOutcome
+from innertalk.domain.mailings import MailingJob, MailingProgress, MailingState
 from innertalk.domain.stats import BotStats, ModelSpend, Segment, cost_per_active_person
 from innertalk.domain.users import Pseudonyms, UserKey
 
@@ -65,6 +71,9 @@ class AdminService:
     """Names people in the log (the composition root passes the configured ones)."""
     cost_of: Callable[[ModelSpend], float | None] | None = None
     """US dollars a model's tokens cost (``LLM_PRICES``); ``None``: cost is not shown."""
+    journal: MailingJobs | None = None
+    """Where finished mailings are recorded for the panel's history (the /admin menu sends
+    in this process; the panel's mailings are jobs sent by ``MailingWorker``)."""
 
     async def stats(self, bot_id: str) -> BotStats:
         stats = await self.store.bot_stats(bot_id, self.clock.now())
@@ -90,19 +99,23 @@ class AdminService:
         *,
         progress: Progress | None = None,
         progress_every: int = 25,
+        by: str = "telegram",
     ) -> MailingReport:
         """Send ``text`` to everyone in ``segment``, paced; people who blocked the bot are
         marked unreachable. ``progress`` is called every ``progress_every`` sends and at the end.
         Cancelling the task stops the mailing; the report says how far it got.
 
         ``MailingBusyError`` (nothing sent) while another mailing of ``bot_id`` runs anywhere.
+        ``by`` names the operator in the recorded history.
         """
         lock = await self._lock(bot_id)
+        report = MailingReport(segment, self.clock.now(), 0)
         try:
-            return await self._mail(bot_id, segment, text, messenger, progress, progress_every)
+            return await self._mail(bot_id, text, messenger, report, progress, progress_every)
         finally:
             if lock is not None:
                 await lock.release()
+            await self._record(bot_id, text, by, report)
 
     async def _lock(self, bot_id: str) -> JobLock | None:
         if self.locks is None:
@@ -116,14 +129,15 @@ class AdminService:
     async def _mail(
         self,
         bot_id: str,
-        segment: Segment,
         text: str,
         messenger: Messenger,
+        report: MailingReport,
         progress: Progress | None,
         progress_every: int,
     ) -> MailingReport:
-        audience = await self.audience(bot_id, segment)
-        report = MailingReport(segment, self.clock.now(), len(audience))
+        audience = await self.audience(bot_id, report.segment)
+        report.total = len(audience)
+        segment = report.segment
         pacer = Pacer(self.clock, self.rate)
         try:
             for key in audience:
@@ -156,6 +170,29 @@ class AdminService:
         if progress is not None:
             await progress(report)
         return report
+
+    async def _record(self, bot_id: str, text: str, by: str, report: MailingReport) -> None:
+        """Add the ended mailing to the job store's history; a failure is only logged."""
+        if self.journal is None or report.finished_at is None:
+            return
+        state = MailingState.CANCELLED if report.cancelled else MailingState.DONE
+        counts = MailingProgress(report.total, report.sent, report.failed, report.unreachable)
+        job = MailingJob(
+            uuid.uuid4().hex[:16],
+            bot_id,
+            report.segment,
+            text,
+            by,
+            report.started_at,
+            state=state,
+            progress=counts,
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+        )
+        try:
+            await self.journal.record(job)
+        except MailingJobsUnavailableError as error:
+            log.warning("admin.mailing_not_recorded", error=str(error))
 
     @staticmethod
     async def _deliver(messenger: Messenger, key: UserKey, text: str) -> SendOutcome:

@@ -17,6 +17,7 @@ import structlog
 from innertalk.domain.prompting import ModelChunk, ModelRequest
 from innertalk.infrastructure.llm.breaker import CircuitBreaker, Permit
 from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
+from innertalk.infrastructure.llm.ledger import ProviderLedger
 from innertalk.infrastructure.llm.providers.provider import Provider
 from innertalk.infrastructure.observability import metrics
 
@@ -34,6 +35,8 @@ class Route:
     breaker: CircuitBreaker
     model: str
     used: str = "standard"
+    ledger: ProviderLedger | None = None
+    """Where the call's outcome and latency are also noted (the providers page)."""
 
     @property
     def name(self) -> str:
@@ -105,6 +108,8 @@ class Attempt:
         metrics.LLM_REQUESTS.labels(provider, model, outcome).inc()
         elapsed = asyncio.get_running_loop().time() - self.started_at
         metrics.LLM_REQUEST_SECONDS.labels(provider, model).observe(elapsed)
+        if self.route.ledger is not None:
+            self.route.ledger.call(provider, outcome, elapsed)
         if outcome != "ok":
             log.info("llm.call_ended", provider=provider, model=model, outcome=outcome)
 

@@ -41,6 +41,7 @@ from innertalk.infrastructure.llm.breaker import (
 )
 from innertalk.infrastructure.llm.errors import ErrorKind, ProviderError
 from innertalk.infrastructure.llm.failover import FailoverRun, RouterPolicy
+from innertalk.infrastructure.llm.ledger import OFFLINE, ProviderLedger
 from innertalk.infrastructure.llm.offline import OfflineModel
 from innertalk.infrastructure.llm.prices import PriceTable, accounted
 from innertalk.infrastructure.llm.providers.provider import Provider
@@ -93,7 +94,10 @@ class ModelRouter:
         experiment: Experiment | None = None,
         breaker_store: BreakerStateStore | None = None,
         prices: PriceTable | None = None,
+        ledger: ProviderLedger | None = None,
     ) -> None:
+        self.ledger = ledger or ProviderLedger()
+        """Recent latency, errors and fallbacks per provider (the panel's providers page)."""
         self._prices = prices or PriceTable()
         self._cut_off_note = cut_off_note
         self._providers = [link.provider for link in links]
@@ -242,17 +246,24 @@ class ModelRouter:
         if variant is not None:
             breaker = self._breakers[variant.provider]
             provider = next(p for p in self._providers if p.name == variant.provider)
-            routes.append(Route(provider, breaker, variant.model, "experiment"))
+            routes.append(Route(provider, breaker, variant.model, "experiment", self.ledger))
         for provider in self._providers:
             if variant is not None and provider.name == variant.provider:
                 continue
             fast = provider.fast_model if request.tier is Tier.FAST else None
             model, used = (fast, "fast") if fast else (provider.default_model, "standard")
-            routes.append(Route(provider, self._breakers[provider.name], model, used))
+            breaker = self._breakers[provider.name]
+            routes.append(Route(provider, breaker, model, used, self.ledger))
         return routes
+
+    def _routes_first(self, variant: Variant | None) -> str:
+        """The provider a reply asks first (a later one serving it is a fallback)."""
+        return variant.provider if variant is not None else self._providers[0].name
 
     def _final(self, reply: ModelReply, attempt: Attempt, variant: Variant | None) -> ModelReply:
         provider = reply.provider or attempt.route.name
+        first = self._routes_first(variant)
+        self.ledger.reply(attempt.route.name, fallback=attempt.route.name != first)
         reply = replace(reply, model=reply.model or attempt.route.model)
         return replace(
             accounted(provider, reply, self._prices),
@@ -262,6 +273,7 @@ class ModelRouter:
 
     def _offline_final(self, reply: ModelReply, variant: Variant | None) -> ModelReply:
         metrics.LLM_REQUESTS.labels(reply.provider, reply.model, "ok").inc()
+        self.ledger.reply(OFFLINE, fallback=bool(self._providers))
         reply = accounted(reply.provider, reply, self._prices)
         if self._providers:
             log.info("llm.offline_reply", providers=len(self._providers))

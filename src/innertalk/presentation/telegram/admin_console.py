@@ -130,6 +130,7 @@ class AdminConsole:
                 TelegramMessenger(self.sender),
                 progress=progress,
                 progress_every=1,
+                by=f"telegram:{admin_id}",
             )
         except MailingBusyError:
             message_id = status.message_id if status else None

@@ -15,6 +15,7 @@ import structlog
 
 from innertalk.infrastructure.storage.sqlite.analytics_schema import ANALYTICS_MIGRATION
 from innertalk.infrastructure.storage.sqlite.inbox_schema import INBOX_MIGRATION
+from innertalk.infrastructure.storage.sqlite.mailing_schema import MAILING_MIGRATION
 from innertalk.infrastructure.storage.sqlite.outbox_schema import OUTBOX_MIGRATION
 from innertalk.infrastructure.storage.sqlite.sealing_schema import SEALING_MIGRATION
 from innertalk.infrastructure.storage.sqlite.tenants_schema import TENANTS_MIGRATION
@@ -213,6 +214,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     OUTBOX_MIGRATION,
     TENANTS_MIGRATION,
     ANALYTICS_MIGRATION,
+    MAILING_MIGRATION,
 )
 """Migration ``n`` is ``MIGRATIONS[n - 1]``. Append only: never edit an applied one."""
 
