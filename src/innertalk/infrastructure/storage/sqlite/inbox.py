@@ -47,7 +47,9 @@ class SqliteUpdateInbox:
                 await db.execute(pragma)
             # durable against a power cut, not only a crash: the inbox is what Telegram trusts
             await db.execute("PRAGMA synchronous = FULL")
-            await db.execute("SELECT 1 FROM update_inbox LIMIT 1")
+            # read to the end: a row left unread keeps a read transaction (a stale snapshot)
+            # open, and this connection's next write could fail with "database is locked"
+            await db.execute_fetchall("SELECT 1 FROM update_inbox LIMIT 1")
         except sqlite3.Error:
             await db.close()
             raise InboxUnavailableError("no update_inbox table; run `innertalk migrate`") from None

@@ -69,7 +69,9 @@ class SqliteWebhookOutbox:
             for pragma in schema.PRAGMAS:
                 await db.execute(pragma)
             await db.execute("PRAGMA synchronous = FULL")
-            await db.execute("SELECT 1 FROM webhook_outbox LIMIT 1")
+            # read to the end: a row left unread keeps a read transaction (a stale snapshot)
+            # open, and this connection's next write could fail with "database is locked"
+            await db.execute_fetchall("SELECT 1 FROM webhook_outbox LIMIT 1")
         except sqlite3.Error:
             await db.close()
             raise OutboxUnavailableError(
