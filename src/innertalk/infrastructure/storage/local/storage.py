@@ -20,6 +20,7 @@ from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, QuestionnaireResult
 from innertalk.infrastructure.storage.local.dead_letters import LocalDeadLetterStore
 from innertalk.infrastructure.storage.local.fsm import LocalFsmStore
+from innertalk.infrastructure.storage.local.operators import LocalOperatorStore
 from innertalk.infrastructure.storage.local.reminders import LocalReminderStore
 from innertalk.infrastructure.storage.local.stats import LocalStatsStore
 from innertalk.infrastructure.storage.local.tenants import LocalTenantStore
@@ -124,13 +125,19 @@ def _by_session(turn: Turn) -> Hashable:
 
 
 class LocalStorage(
-    LocalReminderStore, LocalStatsStore, LocalFsmStore, LocalDeadLetterStore, LocalTenantStore
+    LocalReminderStore,
+    LocalStatsStore,
+    LocalFsmStore,
+    LocalDeadLetterStore,
+    LocalTenantStore,
+    LocalOperatorStore,
 ):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
     def __init__(self) -> None:
         super().__init__()
         LocalTenantStore.__init__(self)  # the reminders' __init__ does not chain on
+        LocalOperatorStore.__init__(self)
         self.reads = 0
         self.writes = 0
         self._profiles: dict[UserKey, Profile] = {}

@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from innertalk.infrastructure.storage.mongo.dead_letters import DEAD_LETTERS
 from innertalk.infrastructure.storage.mongo.documents import PROFILES, RECORDS, TURNS
 from innertalk.infrastructure.storage.mongo.fsm import FSM_STATES
+from innertalk.infrastructure.storage.mongo.operators import AUDIT_LOG
 from innertalk.infrastructure.storage.mongo.reminders import REMINDERS
 from innertalk.infrastructure.storage.mongo.tenants import (
     API_KEYS,
@@ -67,6 +68,10 @@ INDEXES: dict[str, tuple[IndexModel, ...]] = {
         IndexModel([("tenant", ASCENDING), ("created_at", ASCENDING)], name="api_keys_by_tenant"),
     ),
     TENANT_BOTS: (IndexModel([("tenant", ASCENDING)], name="tenant_bots_by_tenant"),),
+    # the panel's audit page: a tenant's newest entries
+    AUDIT_LOG: (
+        IndexModel([("tenant", ASCENDING), ("at", DESCENDING)], name="audit_log_by_tenant"),
+    ),
 }
 
 
@@ -122,7 +127,7 @@ async def _set_retention(db: AsyncDatabase[Document], retention_days: int) -> No
 async def missing_indexes(db: AsyncDatabase[Document], retention_days: int) -> list[str]:
     """``collection.index`` names that ``migrate`` would create or change; empty when none."""
     missing = []
-    for collection in (*USER_COLLECTIONS, API_KEYS, TENANT_BOTS):
+    for collection in (*USER_COLLECTIONS, API_KEYS, TENANT_BOTS, AUDIT_LOG):
         present = await _indexes(db, collection)
         expected = [model.document["name"] for model in INDEXES[collection]]
         missing += [f"{collection}.{name}" for name in expected if name not in present]

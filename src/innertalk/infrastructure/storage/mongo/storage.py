@@ -55,6 +55,7 @@ from innertalk.infrastructure.storage.mongo.documents import (
     needs_seq,
 )
 from innertalk.infrastructure.storage.mongo.fsm import MongoFsmStore
+from innertalk.infrastructure.storage.mongo.operators import MongoOperatorStore
 from innertalk.infrastructure.storage.mongo.reminders import MongoReminderStore
 from innertalk.infrastructure.storage.mongo.stats import MongoStatsStore
 from innertalk.infrastructure.storage.mongo.tenants import MongoTenantStore
@@ -78,6 +79,7 @@ class MongoStorage(
     MongoAtRestStore,
     MongoDeadLetterStore,
     MongoTenantStore,
+    MongoOperatorStore,
 ):
     """A complete ``Storage`` in MongoDB; ``reads``/``writes`` count round trips of reads and
     write calls.

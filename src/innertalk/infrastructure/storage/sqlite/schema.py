@@ -14,6 +14,7 @@ import aiosqlite
 import structlog
 
 from innertalk.infrastructure.storage.sqlite.inbox_schema import INBOX_MIGRATION
+from innertalk.infrastructure.storage.sqlite.operators_schema import OPERATORS_MIGRATION
 from innertalk.infrastructure.storage.sqlite.outbox_schema import OUTBOX_MIGRATION
 from innertalk.infrastructure.storage.sqlite.sealing_schema import SEALING_MIGRATION
 from innertalk.infrastructure.storage.sqlite.tenants_schema import TENANTS_MIGRATION
@@ -211,6 +212,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _FOLDING,
     OUTBOX_MIGRATION,
     TENANTS_MIGRATION,
+    OPERATORS_MIGRATION,
 )
 """Migration ``n`` is ``MIGRATIONS[n - 1]``. Append only: never edit an applied one."""
 

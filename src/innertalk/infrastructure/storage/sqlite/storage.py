@@ -34,6 +34,7 @@ from innertalk.infrastructure.storage.sqlite import queries, schema
 from innertalk.infrastructure.storage.sqlite.at_rest import SqliteAtRestStore
 from innertalk.infrastructure.storage.sqlite.dead_letters import SqliteDeadLetterStore
 from innertalk.infrastructure.storage.sqlite.fsm import SqliteFsmStore
+from innertalk.infrastructure.storage.sqlite.operators import SqliteOperatorStore
 from innertalk.infrastructure.storage.sqlite.reminders import (
     SqliteReminderStore,
     reminder_from,
@@ -64,6 +65,7 @@ class SqliteStorage(
     SqliteAtRestStore,
     SqliteDeadLetterStore,
     SqliteTenantStore,
+    SqliteOperatorStore,  # last: its stubs of _read/_change_tenants must not shadow them
 ):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 
