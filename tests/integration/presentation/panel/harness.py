@@ -23,13 +23,13 @@ from innertalk.infrastructure.panel.attempts import LocalLoginAttempts
 from innertalk.infrastructure.panel.credentials import Argon2Passwords, PyotpTotp
 from innertalk.infrastructure.panel.sessions import LocalPanelSessions
 from innertalk.infrastructure.ratelimit import is_rate
+from innertalk.infrastructure.storage.local.storage import LocalStorage
 from innertalk.presentation.http import build_http_app
 from innertalk.presentation.panel.app import PanelContext, build_panel_router
 from innertalk.presentation.panel.audit_page import audit_pages
 from innertalk.presentation.panel.people import PeopleAccess, people_pages
 from innertalk.presentation.panel.security import CsrfTokens
 from innertalk.presentation.panel.tenants import tenant_pages
-from innertalk.infrastructure.storage.local.storage import LocalStorage
 from tests.fakes.clock import FakeClock
 from tests.fakes.core import Core, build_core
 from tests.fakes.models import ScriptedModel
