@@ -118,7 +118,7 @@ async def test_erasing_needs_the_confirmation_step() -> None:
         assert erased.status_code == 200
         assert await p.core.services.profiles.get(key) is None
         assert await p.storage.ref_of(key) is None
-        audit = [e.action for e in await p.storage.entries("beta", 1)][0]
+        audit = next(e.action for e in await p.storage.entries("beta", 1))
         assert re.fullmatch(rf"people\.erase api:beta/{key.user_id} records=\d+", audit)
 
 
