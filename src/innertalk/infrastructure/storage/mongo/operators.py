@@ -14,6 +14,8 @@ from innertalk.infrastructure.storage.operator_rows import OperatorSeal
 
 OPERATORS = "operators"
 AUDIT_LOG = "audit_log"
+OPERATOR_COLLECTIONS = (OPERATORS, AUDIT_LOG)
+"""Collections of the panel's operators: none holds a person's documents."""
 _NEWEST_FIRST = [("at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)]
 
 
