@@ -48,6 +48,7 @@ def shell_pages(app: App) -> list[PanelPage]:
         directory=tenancy.directory,
         refs=tenancy.refs,
         profile=services.profiles.get,
+        sessions=app.storage.sessions,
         admin=services.admin,
         privacy=services.privacy,
     )

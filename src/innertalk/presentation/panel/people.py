@@ -4,7 +4,7 @@ confirmation step. Every action names the person by realm and id in the audit lo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -19,6 +19,8 @@ from innertalk.presentation.panel.layout import render
 from innertalk.presentation.panel.page import PanelPage, PanelViewer, PostOutcome
 
 ERASE_WORD = "ERASE"
+SESSIONS_COUNTED = 1000
+"""Sessions counted for a person (the page says "1000+" beyond)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,8 @@ class PeopleAccess:
     directory: TenantRegistry
     refs: PersonRefs
     profile: Callable[[UserKey], Awaitable[Profile | None]]
+    sessions: Callable[[UserKey, int], Awaitable[Sequence[object]]]
+    """A person's newest sessions (only counted here, never shown)."""
     admin: AdminService
     privacy: PrivacyService
 
@@ -35,6 +39,7 @@ class Found:
     key: UserKey
     tenant: str
     profile: Profile
+    sessions: int
 
     @property
     def handle(self) -> str:
@@ -74,7 +79,8 @@ class PeoplePage:
         for key in keys:
             profile = await self._access.profile(key) if key.bot_id in realms else None
             if profile is not None:
-                found.append(Found(key, realms[key.bot_id], profile))
+                sessions = len(await self._access.sessions(key, SESSIONS_COUNTED))
+                found.append(Found(key, realms[key.bot_id], profile, sessions))
         return found
 
     async def get(self, viewer: PanelViewer, query: Mapping[str, str]) -> Markup:

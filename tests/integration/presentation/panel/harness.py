@@ -101,7 +101,12 @@ async def panel(*, trust_proxy: bool = False) -> AsyncIterator[Panel]:
         trust_proxy=trust_proxy,
     )
     access = PeopleAccess(
-        storage, storage, core.services.profiles.get, core.services.admin, core.services.privacy
+        storage,
+        storage,
+        core.services.profiles.get,
+        storage.sessions,
+        core.services.admin,
+        core.services.privacy,
     )
     pages = [
         *people_pages(access),

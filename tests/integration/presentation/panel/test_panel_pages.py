@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from innertalk.domain.conversation import Session
 from innertalk.domain.tenants import api_realm, person_key
 from innertalk.domain.users import UserKey
 from tests.integration.presentation.panel.harness import (
@@ -34,16 +35,19 @@ async def test_an_operator_of_one_tenant_never_sees_the_tenants_page() -> None:
 
 
 async def test_people_are_found_only_within_the_viewers_tenant() -> None:
-    """alpha's person by Telegram id: amy finds them, bea (beta) does not, root does; an API
-    person by ref likewise; no name is ever shown."""
+    """alpha's person by Telegram id: amy finds them (with their number of conversations),
+    bea (beta) does not, root does; an API person by ref likewise; no name is ever shown."""
     async with panel() as p, p.client() as amy, p.client() as bea, p.client() as root:
         await given_person(p, ALICE)
         await p.core.services.profiles.ensure(ALICE, display_name="Alice Secretname")
+        now = p.clock.now()
+        await p.storage.write([Session("s1", ALICE, now), Session("s2", ALICE, now)])
         await given_person(p, person_key("beta", "patient-7"))
         for client, name in ((amy, "amy"), (bea, "bea"), (root, "root")):
             await sign_in(client, name)
         found = (await amy.get("/admin/people", params={"telegram": "4242"})).text
         assert f"{ALPHA_BOT} (alpha)" in found
+        assert "<dt>Conversations</dt><dd>2</dd>" in found
         assert "Secretname" not in found
         assert ALPHA_BOT not in (await bea.get("/admin/people", params={"telegram": "4242"})).text
         assert ALPHA_BOT in (await root.get("/admin/people", params={"telegram": "4242"})).text
