@@ -1,6 +1,7 @@
 """The ``innertalk`` command: ``chat``, ``bot``, ``api``, ``migrate``, ``health``, ``keygen``,
-``reencrypt``, ``tenant …`` and ``apikey …``. It parses arguments, loads settings and
-logging, and runs what the composition root (``innertalk.bootstrap``) builds for the command.
+``reencrypt``, ``tenant …``, ``apikey …`` and ``operator …``. It parses arguments, loads
+settings and logging, and runs what the composition root (``innertalk.bootstrap``) builds for
+the command.
 
 Configuration problems end the process with one line naming the variable and exit code 2.
 """
@@ -17,7 +18,8 @@ from typing import Any
 
 from innertalk import __version__
 from innertalk.application.operations.tenants import TenantError
-from innertalk.bootstrap import tenants
+from innertalk.application.panel.operators import OperatorError
+from innertalk.bootstrap import operators, tenants
 from innertalk.bootstrap.console import run_chat
 from innertalk.bootstrap.maintenance import migrate, reencrypt
 from innertalk.config import ConfigError, LogSettings, Settings, load_settings
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _tenant_parser(commands)
     _apikey_parser(commands)
+    _operator_parser(commands)
     return parser
 
 
@@ -99,6 +102,21 @@ def _apikey_parser(commands: Any) -> None:
     listing = actions.add_parser("list", help="list keys (never the keys themselves)")
     listing.add_argument("--tenant", metavar="NAME")
     actions.add_parser("revoke", help="revoke a key by its id").add_argument("id")
+
+
+def _operator_parser(commands: Any) -> None:
+    operator = commands.add_parser("operator", help="manage the web panel's operators")
+    actions = operator.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add", help="add an operator (password from stdin when piped, else prompted twice)"
+    )
+    add.add_argument("name")
+    add.add_argument("--tenant", required=True, metavar="NAME|all")
+    actions.add_parser("list", help="list operators (never their passwords)")
+    actions.add_parser("remove", help="remove an operator").add_argument("name")
+    actions.add_parser(
+        "totp", help="enrol TOTP and print the otpauth:// URI (login then needs the code)"
+    ).add_argument("name")
 
 
 def _start_logging(settings: Settings, command: str) -> Path | None:
@@ -171,6 +189,8 @@ def _work(
         return _tenant_work(args, settings)
     if args.command == "apikey":
         return _apikey_work(args, settings)
+    if args.command == "operator":
+        return _operator_work(args, settings)
     return migrate(settings)
 
 
@@ -190,6 +210,16 @@ def _apikey_work(args: argparse.Namespace, settings: Settings) -> Coroutine[Any,
     if args.action == "list":
         return tenants.apikey_list(settings, args.tenant)
     return tenants.apikey_revoke(settings, args.id)
+
+
+def _operator_work(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, None]:
+    if args.action == "add":
+        return operators.operator_add(settings, args.name, args.tenant, operators.read_password())
+    if args.action == "list":
+        return operators.operator_list(settings)
+    if args.action == "remove":
+        return operators.operator_remove(settings, args.name)
+    return operators.operator_totp(settings, args.name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     except DecryptionError as error:
         print(f"innertalk: configuration error: ENCRYPTION_KEY: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    except TenantError as error:  # an operator's tenant or key command that cannot be done
+    except (TenantError, OperatorError) as error:  # a tenant/key/operator command refused
         print(f"innertalk: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except asyncio.CancelledError:

@@ -472,6 +472,16 @@ class HttpSettings(_Section):
         return value
 
 
+class PanelSettings(_Section):
+    """The operator web panel under ``/admin`` (issue 16)."""
+
+    panel_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    panel_session_hours: int = Field(default=12, ge=1, le=7 * 24)
+    """Absolute lifetime of a sign-in, however active."""
+    panel_trust_proxy: bool = False
+    """Believe ``X-Forwarded-Proto``/``X-Forwarded-For`` (only behind a proxy that sets them)."""
+
+
 MIN_PSEUDONYM_KEY_LENGTH = 16
 
 
@@ -517,6 +527,7 @@ class Settings(BaseModel):
     security: SecuritySettings
     http: HttpSettings
     log: LogSettings
+    panel: PanelSettings = Field(default_factory=PanelSettings)
     providers: Mapping[str, ProviderSettings]
     """One entry per row of the provider registry."""
 
@@ -550,6 +561,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "security": SecuritySettings,
     "http": HttpSettings,
     "log": LogSettings,
+    "panel": PanelSettings,
 }
 
 

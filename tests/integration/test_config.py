@@ -43,6 +43,9 @@ def test_defaults_need_no_configuration() -> None:
     assert settings.storage.sqlite_path == Path("data/innertalk.db")
     assert settings.keyed_providers() == []
     assert settings.telegram.bot_token is None
+    assert settings.panel.panel_session_idle_minutes == 30
+    assert settings.panel.panel_session_hours == 12
+    assert not settings.panel.panel_trust_proxy
 
 
 def test_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,6 +96,9 @@ def test_the_environment_wins_over_the_env_file(
         ("HOTLINES_FILE", "/nonexistent/hotlines.toml", "no such file"),
         ("ENCRYPTION_KEY", "hunter2", "innertalk keygen"),
         ("ENCRYPTION_KEYS_PREVIOUS", "abc,def", "base64"),
+        ("PANEL_SESSION_IDLE_MINUTES", "0", "greater than or equal to 1"),
+        ("PANEL_SESSION_HOURS", "1000", "less than or equal to 168"),
+        ("PANEL_TRUST_PROXY", "perhaps", "boolean"),
     ],
 )
 def test_bad_values_name_their_variable(

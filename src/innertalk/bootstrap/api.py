@@ -1,6 +1,6 @@
 """The integration API from the app: ``api_routers`` (its routes over the app's use cases and
-tenant directory) and ``innertalk api``'s run (one HTTP server: health, metrics and the API, no
-Telegram). ``innertalk bot`` serves the same routers next to its webhooks.
+tenant directory) and ``innertalk api``'s run (one HTTP server: health, metrics, the API and
+the operator panel, no Telegram). ``innertalk bot`` serves the same routers next to its webhooks.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from innertalk.bootstrap.analytics import analytics_service
 from innertalk.bootstrap.app import App, build_app
+from innertalk.bootstrap.panel import panel_routers
 from innertalk.bootstrap.signals import stopping_on_signals
 from innertalk.config import ConfigError, Settings
 from innertalk.infrastructure.ratelimit import LimitsRateLimiter, LocalRateLimiter, parse_rate
@@ -49,7 +50,8 @@ async def run_api(settings: Settings) -> None:
     stop = asyncio.Event()
     with stopping_on_signals(stop):
         async with build_app(settings) as app:
-            http = build_http_app(app.services.health, routers=api_routers(app))
+            routers = [*api_routers(app), *panel_routers(app)]
+            http = build_http_app(app.services.health, routers=routers)
             try:
                 await serve_http(
                     http, host=settings.http.http_host, port=settings.http.http_port, stop=stop

@@ -19,6 +19,7 @@ from innertalk.application.inbox import UpdateInbox
 from innertalk.application.telemetry import BotMetrics
 from innertalk.bootstrap.api import api_routers
 from innertalk.bootstrap.app import App, build_app
+from innertalk.bootstrap.panel import panel_routers
 from innertalk.bootstrap.signals import stopping_on_signals
 from innertalk.bootstrap.stores import at_rest_cipher, open_inbox
 from innertalk.config import ConfigError, Settings
@@ -191,7 +192,7 @@ async def serve_telegram(
     try:
         await serve_bots(
             served,
-            build_http_app(app.services.health, routers=api_routers(app)),
+            build_http_app(app.services.health, routers=[*api_routers(app), *panel_routers(app)]),
             host=http.http_host,
             port=http.http_port,
             stop=stop,

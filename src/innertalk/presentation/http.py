@@ -136,6 +136,9 @@ async def serve_http(
         http="h11",
         ws="none",
         server_header=False,
+        # the panel believes X-Forwarded-* only when PANEL_TRUST_PROXY says so; uvicorn would
+        # otherwise rewrite the scheme and client of every request from 127.0.0.1
+        proxy_headers=False,
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     server = _Server(config)

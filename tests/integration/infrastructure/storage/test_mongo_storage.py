@@ -27,6 +27,7 @@ from innertalk.infrastructure.crypto import generate_key
 from innertalk.infrastructure.fsm import StoreFsmStorage
 from innertalk.infrastructure.storage.mongo.analytics import CRISIS_SIGNALS
 from innertalk.infrastructure.storage.mongo.client import CLIENT_DEFAULTS, client_options
+from innertalk.infrastructure.storage.mongo.operators import OPERATOR_COLLECTIONS
 from innertalk.infrastructure.storage.mongo.schema import COUNTERS, INDEXES, USER_COLLECTIONS
 from innertalk.infrastructure.storage.mongo.storage import MongoStorage
 from innertalk.infrastructure.storage.mongo.tenants import TENANT_COLLECTIONS
@@ -169,9 +170,10 @@ async def test_deleting_a_person_leaves_nothing_in_any_collection(storage: Mongo
     await fsm.set_data(StorageKey(bot_id=1, chat_id=1001, user_id=1001), {"step": 2})
     await storage.fsm_set_state("k", ALICE.bot_id, ALICE.user_id, "answering")
     names = set(await storage.database.list_collection_names())
-    # the tenant directory's collections hold no person's documents (person_refs does), nor
-    # do the crisis signals' counts (realm, category, severity, time)
-    assert names - {COUNTERS, CRISIS_SIGNALS, *TENANT_COLLECTIONS} == set(USER_COLLECTIONS)
+    # the tenant directory's and the operators' collections hold no person's documents
+    # (person_refs does), nor do the crisis signals' counts (realm, category, severity, time)
+    others = {COUNTERS, CRISIS_SIGNALS, *TENANT_COLLECTIONS, *OPERATOR_COLLECTIONS}
+    assert names - others == set(USER_COLLECTIONS)
     assert await storage.delete_user(ALICE) == len(everything(ALICE)) + 2
     owner = {"bot_id": ALICE.bot_id, "user_id": ALICE.user_id}
     for name in names:

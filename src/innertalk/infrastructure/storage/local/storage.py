@@ -22,6 +22,7 @@ from innertalk.domain.wellbeing import Feedback, MoodEntry, Portrait, Questionna
 from innertalk.infrastructure.storage.local.analytics import LocalAnalyticsStore
 from innertalk.infrastructure.storage.local.dead_letters import LocalDeadLetterStore
 from innertalk.infrastructure.storage.local.fsm import LocalFsmStore
+from innertalk.infrastructure.storage.local.operators import LocalOperatorStore
 from innertalk.infrastructure.storage.local.reminders import LocalReminderStore
 from innertalk.infrastructure.storage.local.stats import LocalStatsStore
 from innertalk.infrastructure.storage.local.tenants import LocalTenantStore
@@ -132,12 +133,14 @@ class LocalStorage(
     LocalDeadLetterStore,
     LocalTenantStore,
     LocalAnalyticsStore,
+    LocalOperatorStore,
 ):
     """A complete ``Storage`` in dicts; ``reads`` and ``writes`` count calls like round trips."""
 
     def __init__(self) -> None:
         super().__init__()
         LocalTenantStore.__init__(self)  # the reminders' __init__ does not chain on
+        LocalOperatorStore.__init__(self)
         self.reads = 0
         self.writes = 0
         self._profiles: dict[UserKey, Profile] = {}

@@ -15,6 +15,7 @@ from innertalk.infrastructure.storage.mongo.analytics import CRISIS_SIGNALS
 from innertalk.infrastructure.storage.mongo.dead_letters import DEAD_LETTERS
 from innertalk.infrastructure.storage.mongo.documents import PROFILES, RECORDS, TURNS
 from innertalk.infrastructure.storage.mongo.fsm import FSM_STATES
+from innertalk.infrastructure.storage.mongo.operators import AUDIT_LOG
 from innertalk.infrastructure.storage.mongo.reminders import REMINDERS
 from innertalk.infrastructure.storage.mongo.tenants import (
     API_KEYS,
@@ -78,6 +79,10 @@ INDEXES: dict[str, tuple[IndexModel, ...]] = {
         IndexModel([("tenant", ASCENDING), ("created_at", ASCENDING)], name="api_keys_by_tenant"),
     ),
     TENANT_BOTS: (IndexModel([("tenant", ASCENDING)], name="tenant_bots_by_tenant"),),
+    # the panel's audit page: a tenant's newest entries
+    AUDIT_LOG: (
+        IndexModel([("tenant", ASCENDING), ("at", DESCENDING)], name="audit_log_by_tenant"),
+    ),
 }
 
 
@@ -133,7 +138,7 @@ async def _set_retention(db: AsyncDatabase[Document], retention_days: int) -> No
 async def missing_indexes(db: AsyncDatabase[Document], retention_days: int) -> list[str]:
     """``collection.index`` names that ``migrate`` would create or change; empty when none."""
     missing = []
-    for collection in (*USER_COLLECTIONS, API_KEYS, TENANT_BOTS):
+    for collection in (*USER_COLLECTIONS, API_KEYS, TENANT_BOTS, AUDIT_LOG):
         present = await _indexes(db, collection)
         expected = [model.document["name"] for model in INDEXES[collection]]
         missing += [f"{collection}.{name}" for name in expected if name not in present]

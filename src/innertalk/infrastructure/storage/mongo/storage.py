@@ -56,6 +56,7 @@ from innertalk.infrastructure.storage.mongo.documents import (
     needs_seq,
 )
 from innertalk.infrastructure.storage.mongo.fsm import MongoFsmStore
+from innertalk.infrastructure.storage.mongo.operators import MongoOperatorStore
 from innertalk.infrastructure.storage.mongo.reminders import MongoReminderStore
 from innertalk.infrastructure.storage.mongo.stats import MongoStatsStore
 from innertalk.infrastructure.storage.mongo.tenants import MongoTenantStore
@@ -80,6 +81,7 @@ class MongoStorage(
     MongoDeadLetterStore,
     MongoTenantStore,
     MongoAnalyticsStore,
+    MongoOperatorStore,
 ):
     """A complete ``Storage`` in MongoDB; ``reads``/``writes`` count round trips of reads and
     write calls.

@@ -16,6 +16,7 @@ import structlog
 from innertalk.infrastructure.storage.sqlite.analytics_schema import ANALYTICS_MIGRATION
 from innertalk.infrastructure.storage.sqlite.inbox_schema import INBOX_MIGRATION
 from innertalk.infrastructure.storage.sqlite.mailing_schema import MAILING_MIGRATION
+from innertalk.infrastructure.storage.sqlite.operators_schema import OPERATORS_MIGRATION
 from innertalk.infrastructure.storage.sqlite.outbox_schema import OUTBOX_MIGRATION
 from innertalk.infrastructure.storage.sqlite.sealing_schema import SEALING_MIGRATION
 from innertalk.infrastructure.storage.sqlite.tenants_schema import TENANTS_MIGRATION
@@ -215,6 +216,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     TENANTS_MIGRATION,
     ANALYTICS_MIGRATION,
     MAILING_MIGRATION,
+    OPERATORS_MIGRATION,
 )
 """Migration ``n`` is ``MIGRATIONS[n - 1]``. Append only: never edit an applied one."""
 

@@ -35,6 +35,7 @@ from innertalk.infrastructure.storage.sqlite.analytics import SqliteAnalyticsSto
 from innertalk.infrastructure.storage.sqlite.at_rest import SqliteAtRestStore
 from innertalk.infrastructure.storage.sqlite.dead_letters import SqliteDeadLetterStore
 from innertalk.infrastructure.storage.sqlite.fsm import SqliteFsmStore
+from innertalk.infrastructure.storage.sqlite.operators import SqliteOperatorStore
 from innertalk.infrastructure.storage.sqlite.reminders import (
     SqliteReminderStore,
     reminder_from,
@@ -66,6 +67,7 @@ class SqliteStorage(
     SqliteDeadLetterStore,
     SqliteTenantStore,
     SqliteAnalyticsStore,
+    SqliteOperatorStore,  # last: its stubs of _read/_change_tenants must not shadow them
 ):
     """A complete ``Storage`` in SQLite (WAL); ``reads``/``writes`` count round trips.
 

@@ -1,0 +1,1 @@
+"""The operator panel's use cases: operators, sign-in with lockout and TOTP, the audit log."""
