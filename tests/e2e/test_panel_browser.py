@@ -27,17 +27,23 @@ pytestmark = [pytest.mark.e2e]
 PASSWORD = "a browser-typed password"
 
 
+MAILING = "Our **weekly** check-in is open: how was your week?"
+"""Markdown-ish, as operators write it; the preview shows the HTML the bot would send."""
+
+
 def test_an_operator_signs_in_visits_every_page_and_signs_out(
     innertalk: Run, tmp_path: Path
 ) -> None:
     """Login, each navigation page renders (its stylesheet applied, any SVG chart with a
-    size), a screenshot of each, then logout ends the session."""
+    size), a screenshot of each, a mailing preview shows the message as sent, then logout
+    ends the session."""
     missing = browser_missing()
     if missing is not None:
         if os.environ.get("CI"):
             pytest.fail(missing)
         pytest.skip(missing)
-    env = clean_env()
+    # the deployment's bot (never contacted by `innertalk api`): the mailing page offers it
+    env = clean_env(TELEGRAM_BOT_TOKEN="123456789:AAE-panel-browser-test-token-0000000")
     assert innertalk("tenant", "add", "clinic", env=env).returncode == 0
     added = innertalk("operator", "add", "root", "--tenant", "all", input=PASSWORD, env=env)
     assert added.returncode == 0, added.stderr
@@ -60,10 +66,17 @@ def test_an_operator_signs_in_visits_every_page_and_signs_out(
                 assert chart.size["width"] > 0, href
                 assert chart.size["height"] > 0, href
             assert driver.save_screenshot(str(shots / f"{page_name(href)}.png"))
+        driver.get(f"{base}/admin/mailing")
+        driver.find_element(By.ID, "mailing-text").send_keys(MAILING)
+        driver.find_element(By.CSS_SELECTOR, "section.mailing-compose button[type=submit]").click()
+        preview = driver.find_element(By.CSS_SELECTOR, "iframe.telegram-preview")
+        assert "<b>weekly</b>" in (preview.get_attribute("srcdoc") or "")  # as the bot sends it
+        assert driver.find_element(By.CSS_SELECTOR, "section.mailing-preview p.audience").text
+        assert driver.save_screenshot(str(shots / "mailing-preview.png"))
         driver.find_element(By.CSS_SELECTOR, "button.logout").click()
         assert driver.current_url == f"{base}/admin/login"
         driver.get(f"{base}/admin/people")
         assert driver.current_url == f"{base}/admin/login"
     saved = sorted(path.name for path in shots.iterdir())
-    assert saved == sorted(f"{page_name(href)}.png" for href in pages)
+    assert saved == sorted([f"{page_name(href)}.png" for href in pages] + ["mailing-preview.png"])
     print(f"panel screenshots: {shots}")

@@ -12,7 +12,8 @@ from fastapi import APIRouter
 
 from innertalk.bootstrap.analytics import analytics_service
 from innertalk.bootstrap.app import App, build_app
-from innertalk.bootstrap.panel import panel_routers
+from innertalk.bootstrap.mailings import mailing_desk, open_mailing_jobs
+from innertalk.bootstrap.panel import feature_pages, panel_routers
 from innertalk.bootstrap.signals import stopping_on_signals
 from innertalk.config import ConfigError, Settings
 from innertalk.infrastructure.ratelimit import LimitsRateLimiter, LocalRateLimiter, parse_rate
@@ -50,11 +51,16 @@ async def run_api(settings: Settings) -> None:
     stop = asyncio.Event()
     with stopping_on_signals(stop):
         async with build_app(settings) as app:
-            routers = [*api_routers(app), *panel_routers(app)]
-            http = build_http_app(app.services.health, routers=routers)
+            # mailings composed here are sent by a running `innertalk bot` (it polls the jobs)
+            jobs = await open_mailing_jobs(settings)
             try:
+                pages = feature_pages(app, mailing_desk(app, jobs))
+                routers = [*api_routers(app), *panel_routers(app, pages)]
+                http = build_http_app(app.services.health, routers=routers)
                 await serve_http(
                     http, host=settings.http.http_host, port=settings.http.http_port, stop=stop
                 )
             except ListenError as error:
                 raise ConfigError(f"HTTP_PORT: {error}") from None
+            finally:
+                await jobs.close()

@@ -19,7 +19,8 @@ from innertalk.application.inbox import UpdateInbox
 from innertalk.application.telemetry import BotMetrics
 from innertalk.bootstrap.api import api_routers
 from innertalk.bootstrap.app import App, build_app
-from innertalk.bootstrap.panel import panel_routers
+from innertalk.bootstrap.mailings import mailing_desk, mailing_worker, open_mailing_jobs
+from innertalk.bootstrap.panel import feature_pages, panel_routers
 from innertalk.bootstrap.signals import stopping_on_signals
 from innertalk.bootstrap.stores import at_rest_cipher, open_inbox
 from innertalk.config import ConfigError, Settings
@@ -33,6 +34,7 @@ from innertalk.infrastructure.observability.metrics import (
 )
 from innertalk.infrastructure.ratelimit import parse_rate
 from innertalk.presentation.http import build_http_app
+from innertalk.presentation.panel.page import PanelPage
 from innertalk.presentation.telegram.options import BotOptions
 from innertalk.presentation.telegram.transport.client import create_bot
 from innertalk.presentation.telegram.transport.runtime import (
@@ -121,12 +123,16 @@ async def run_bot(settings: Settings, extra_tokens: Sequence[str] | None = None)
                 telegram_bot(app, client, inbox=inbox, primary=False)
                 for client in _extra_clients(token, extra_tokens, app)
             ]
+            jobs = await open_mailing_jobs(settings)
             lag = asyncio.create_task(watch_event_loop_lag(), name="event-loop-lag")
             try:
-                await serve_telegram(primary, others, app, stop)
+                async with mailing_worker(app, [primary, *others], jobs) as mailer:
+                    pages = feature_pages(app, mailing_desk(app, jobs, mailer.wake.set))
+                    await serve_telegram(primary, others, app, stop, pages)
             finally:
                 lag.cancel()
                 await asyncio.gather(*(bot.close() for bot in (primary, *others)))
+                await jobs.close()
 
 
 def _token(settings: Settings) -> str:
@@ -171,7 +177,11 @@ def _extra_clients(token: str, extra_tokens: Sequence[str], app: App) -> list[Bo
 
 
 async def serve_telegram(
-    primary: TelegramBot, others: Sequence[TelegramBot], app: App, stop: asyncio.Event
+    primary: TelegramBot,
+    others: Sequence[TelegramBot],
+    app: App,
+    stop: asyncio.Event,
+    pages: Sequence[PanelPage] = (),
 ) -> None:
     """Prepare the bots and serve them on ``HTTP_HOST:HTTP_PORT`` until ``stop``: polling, or
     with ``WEBHOOK_URL`` each bot's webhook. Other bots Telegram rejects are left out."""
@@ -192,7 +202,9 @@ async def serve_telegram(
     try:
         await serve_bots(
             served,
-            build_http_app(app.services.health, routers=[*api_routers(app), *panel_routers(app)]),
+            build_http_app(
+                app.services.health, routers=[*api_routers(app), *panel_routers(app, pages)]
+            ),
             host=http.http_host,
             port=http.http_port,
             stop=stop,

@@ -18,6 +18,7 @@ from datetime import timedelta
 from fastapi import APIRouter
 
 from innertalk.application.operations.api_keys import ApiKeyService
+from innertalk.application.operations.mailings import MailingDesk
 from innertalk.application.panel.ports import (
     AuditLog,
     LoginAttempts,
@@ -25,15 +26,20 @@ from innertalk.application.panel.ports import (
     PanelSessions,
 )
 from innertalk.application.panel.sign_in import SignIn
+from innertalk.bootstrap.analytics import analytics_service
 from innertalk.bootstrap.app import App
+from innertalk.infrastructure.llm.status import RouterProviderStatus
 from innertalk.infrastructure.panel.attempts import LocalLoginAttempts, RedisLoginAttempts
 from innertalk.infrastructure.panel.credentials import Argon2Passwords, PyotpTotp
 from innertalk.infrastructure.panel.sessions import LocalPanelSessions, RedisPanelSessions
 from innertalk.infrastructure.ratelimit import is_rate
+from innertalk.presentation.panel.analytics import analytics_pages
 from innertalk.presentation.panel.app import PanelContext, build_panel_router
 from innertalk.presentation.panel.audit_page import audit_pages
+from innertalk.presentation.panel.mailing.page import mailing_pages
 from innertalk.presentation.panel.page import PanelPage
 from innertalk.presentation.panel.people import PeopleAccess, people_pages
+from innertalk.presentation.panel.providers.page import provider_pages
 from innertalk.presentation.panel.security import CsrfTokens
 from innertalk.presentation.panel.tenants import tenant_pages
 
@@ -93,3 +99,12 @@ def panel_routers(app: App, pages: Sequence[PanelPage] = ()) -> list[APIRouter]:
     shell's own people, tenants and audit pages."""
     every = [*pages, *shell_pages(app)]
     return [build_panel_router(panel_context(app), every)]
+
+
+def feature_pages(app: App, desk: MailingDesk) -> list[PanelPage]:
+    """The analytics pages (the overview first), the mailing page over ``desk`` and, when the
+    app has a provider router, the providers page."""
+    pages = [*analytics_pages(analytics_service(app)), *mailing_pages(desk)]
+    if app.router is not None:
+        pages += provider_pages(RouterProviderStatus(app.router, app.services.clock))
+    return pages

@@ -87,14 +87,14 @@ def test_a_bound_catalog_reads_the_same_texts() -> None:
 
 def test_every_catalog_file_is_a_catalog_and_every_catalog_has_its_files() -> None:
     """A catalog added without its enum member (or the reverse) fails here, in both languages.
-    The web panel's ``panel*.toml`` files are merged by ``presentation/panel/layout.py``
-    instead (tests/integration/presentation/panel/test_panel_texts.py)."""
+    The web panel's shell words (``panel.toml``) are read by ``presentation/panel/layout.py``
+    with every ``panel*.toml`` (tests/integration/presentation/panel/test_panel_texts.py)."""
     for language in Language:
         folder = resources.files("innertalk.locales").joinpath(language.value)
         files = {
             entry.name.removesuffix(".toml")
             for entry in folder.iterdir()
-            if entry.name.endswith(".toml") and not entry.name.startswith("panel")
+            if entry.name.endswith(".toml") and entry.name != "panel.toml"
         }
         assert files == {member.value for member in Catalog}, language
 

@@ -24,7 +24,7 @@ def mailing_pages(desk: MailingDesk) -> list[PanelPage]:
     """The page over ``desk`` (``bootstrap.mailings.mailing_desk``: the job store, the
     statistics store for audience counts, the clock and which bots each tenant owns)."""
     page = _MailingPage(desk)
-    return [PanelPage("/mailing", "panel_mailing.nav_mailing", page.get, page.post)]
+    return [PanelPage("/mailing", "nav_mailing", page.get, page.post)]
 
 
 class _MailingPage:

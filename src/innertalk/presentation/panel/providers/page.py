@@ -43,7 +43,7 @@ def provider_pages(status: ProviderStatus) -> list[PanelPage]:
         )
         return Markup(html)  # noqa: S704 - autoescaped template output
 
-    return [PanelPage("/providers", "panel_providers.nav_providers", get)]
+    return [PanelPage("/providers", "nav_providers", get)]
 
 
 @cache
