@@ -44,9 +44,11 @@ def test_an_operator_goes_from_tenant_to_a_revoked_key(innertalk: Run, tmp_path:
     assert f"{key.group(1)}\tclinic\tconversation,stats\t600/minute\t" in keys
     assert key.group(0) not in keys
 
-    database = tmp_path / "data" / "innertalk.sqlite3"
+    database = tmp_path / "data" / "innertalk.db"
+    assert database.exists()  # the file the commands wrote (else the check below is empty)
     with sqlite3.connect(database) as db:
         dump = "\n".join(str(row) for row in db.iterdump())
+    assert key.group(1) in dump  # the key's id is stored; its secret must not be
     for secret in (key.group(0), webhook_secret, "A" * 35):
         assert secret not in dump
 
