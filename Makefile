@@ -43,8 +43,11 @@ lint: $(STAMP)
 audit: $(STAMP)
 	$(BIN)/python -m tools.audit_lock $(LOCK) $(DEV_LOCK)
 
+# Three workers on two cores: the suite mostly waits (real processes, sockets), so a third
+# worker fills the gaps (docs/benchmarks.md, *The suite in parallel*); loadfile keeps each
+# module's tests (and its module-scoped bot process) on one worker.
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3 --dist loadfile
 
 check: lint audit test
 

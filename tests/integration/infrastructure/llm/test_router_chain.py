@@ -31,8 +31,9 @@ from tests.integration.router_chain_harness import (
 # LLM_HEDGE_AFTER, long before the 1 s first-token timeout) with room for a loaded CI machine.
 # The precise figures (a few ms of failover work; hedge + fallback p99 within 50 ms) are
 # measured by `python -m bench.llm_failover` and recorded in docs/benchmarks.md.
-FAILOVER_BUDGET = 0.25
-"""What failing over may add to the fallback's own latency: no sleep, a few ms of work."""
+FAILOVER_BUDGET = 0.75
+"""What failing over may add to the fallback's own latency: no sleep (``backoffs == []``
+proves that on the injected clock), a few ms of work — with room for a loaded machine."""
 HEDGE_SLACK = 0.4
 """What a hedged reply may take beyond the hedge delay and the fallback's own latency."""
 FALLBACK_LATENCY = 0.05
