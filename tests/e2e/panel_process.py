@@ -16,6 +16,8 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -97,7 +99,15 @@ def sign_in(driver: webdriver.Chrome, base: str, name: str, password: str) -> No
     driver.get(f"{base}/admin/login")
     driver.find_element(By.NAME, "name").send_keys(name)
     driver.find_element(By.NAME, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/admin/login'] button").click()
+    submit(driver, "form[action='/admin/login'] button")
+
+
+def submit(driver: webdriver.Chrome, selector: str, timeout: float = 20) -> None:
+    """Click the button ``selector`` names and wait until the page it leads to has replaced
+    this one (a click returns before a form's POST and its redirect are done)."""
+    button = driver.find_element(By.CSS_SELECTOR, selector)
+    button.click()
+    WebDriverWait(driver, timeout).until(staleness_of(button))
 
 
 def navigation(driver: webdriver.Chrome) -> list[str]:

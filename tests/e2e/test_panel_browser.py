@@ -20,6 +20,7 @@ from tests.e2e.panel_process import (
     navigation,
     page_name,
     sign_in,
+    submit,
 )
 
 pytestmark = [pytest.mark.e2e]
@@ -68,12 +69,12 @@ def test_an_operator_signs_in_visits_every_page_and_signs_out(
             assert driver.save_screenshot(str(shots / f"{page_name(href)}.png"))
         driver.get(f"{base}/admin/mailing")
         driver.find_element(By.ID, "mailing-text").send_keys(MAILING)
-        driver.find_element(By.CSS_SELECTOR, "section.mailing-compose button[type=submit]").click()
+        submit(driver, "section.mailing-compose button[type=submit]")
         preview = driver.find_element(By.CSS_SELECTOR, "iframe.telegram-preview")
         assert "<b>weekly</b>" in (preview.get_attribute("srcdoc") or "")  # as the bot sends it
         assert driver.find_element(By.CSS_SELECTOR, "section.mailing-preview p.audience").text
         assert driver.save_screenshot(str(shots / "mailing-preview.png"))
-        driver.find_element(By.CSS_SELECTOR, "button.logout").click()
+        submit(driver, "button.logout")
         assert driver.current_url == f"{base}/admin/login"
         driver.get(f"{base}/admin/people")
         assert driver.current_url == f"{base}/admin/login"
