@@ -9,14 +9,15 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -107,7 +108,24 @@ def submit(driver: webdriver.Chrome, selector: str, timeout: float = 20) -> None
     this one (a click returns before a form's POST and its redirect are done)."""
     button = driver.find_element(By.CSS_SELECTOR, selector)
     button.click()
-    WebDriverWait(driver, timeout).until(staleness_of(button))
+    WebDriverWait(driver, timeout).until(_gone(button))
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def _gone(element: WebElement) -> Callable[[webdriver.Chrome], bool]:
+    """Whether ``element``'s page has been replaced. Chromium answers a node of a page being
+    replaced with a stale reference or, mid-navigation, with an inspector error."""
+
+    def check(_driver: webdriver.Chrome) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+        return False
+
+    return check
 
 
 def navigation(driver: webdriver.Chrome) -> list[str]:
