@@ -39,6 +39,7 @@ from innertalk.domain.safety import (
     hotlines_for,
     message_key,
     screen_model_output,
+    seeks_help_for_other,
     withheld_reasons,
 )
 from innertalk.domain.users import Language, Profile, Pseudonyms, UserKey
@@ -216,6 +217,8 @@ class SafetyService:
                     severity=Severity.CONCERN,
                     categories=frozenset({verdict.category}),
                     rules=(f"model:{verdict.category.value}",),
+                    # the model reads no person: "how do I help my friend?" is not the writer's
+                    about_other=seeks_help_for_other(text, verdict.category),
                 )
         if signal is None:
             return Screening(None, verdict)

@@ -10,6 +10,7 @@ patterns are written), ``hotlines`` (lookup and overrides), ``output`` (reply sc
 (screening a reply while it streams).
 """
 
+from innertalk.domain.safety.caring import seeks_help_for_other
 from innertalk.domain.safety.detector import CrisisDetector, default_detector, detect_crisis
 from innertalk.domain.safety.drafts import DraftScreen
 from innertalk.domain.safety.hotline_defaults import country_for, country_from_timezone
@@ -77,6 +78,7 @@ __all__ = [
     "parse_hotlines",
     "safety_system_prompt",
     "screen_model_output",
+    "seeks_help_for_other",
     "visible_readings",
     "with_safety_prompt",
     "withheld_reasons",

@@ -101,3 +101,29 @@ async def test_without_a_classifier_only_the_rules_decide() -> None:
     assert screening.notice is None
     assert screening.verdict is None
     assert not screening.uncertain
+
+
+async def test_a_model_signal_on_a_worried_friend_gets_the_worried_friend_notice() -> None:
+    """Rules silent, model sure, the writer asks how to help someone close: the notice is
+    someone else's (the worried-friend one), still raised and counted."""
+    text = "my sister keeps saying everyone would be better off, how do i talk to her?"
+    counted: list[tuple[str, str]] = []
+    service = _service(FakeClassifier(0.9, CrisisCategory.SUICIDAL_IDEATION), counted)
+    screening = await service.examine(text, Language.EN)
+    assert screening.notice is not None
+    assert screening.notice.signal.about_other
+    assert screening.notice.message_key == "about_other"
+    assert counted == [("suicidal_ideation", "concern")]
+
+
+async def test_a_model_signal_stays_the_writers_when_they_claim_it_or_it_is_abuse() -> None:
+    """The writer's own words ("me too") or an abuse category keep the writer's notice."""
+    own = "my friend feels the same as me, i want it to stop too, what do i do"
+    abuse = "мой муж опять поднял руку, что делать"
+    service = _service(FakeClassifier(0.9, CrisisCategory.SUICIDAL_IDEATION))
+    mine = await service.examine(own, Language.EN)
+    assert mine.notice is not None
+    assert not mine.notice.signal.about_other
+    abused = await _service(FakeClassifier(0.9, CrisisCategory.ABUSE)).examine(abuse, Language.RU)
+    assert abused.notice is not None
+    assert not abused.notice.signal.about_other
