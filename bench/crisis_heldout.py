@@ -120,6 +120,14 @@ async def run(sealed: Path) -> str:
         quiet = [s for s in layered.values() if s.notice is None]
         doubt = sum(s.uncertain for s in quiet)
         lines.append(f"\nUncertain (would go to the third opinion): {_percent(doubt, len(quiet))}")
+        calm = [layered[str(c["text"])] for c in cases if not int(c["label"])]
+        alarms = [s.notice.signal for s in calm if s.notice is not None]
+        other = sum(signal.about_other for signal in alarms)
+        lines.append(
+            f"\nOf the {len(alarms)} false alarms, {other} answer someone else's crisis (the "
+            "worried-friend notice), not the writer's; without them: "
+            f"{_percent(len(alarms) - other, len(calm))}"
+        )
         sections.append("\n".join(lines))
     return "\n\n".join(sections)
 

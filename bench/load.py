@@ -92,7 +92,12 @@ CONVERSATION = (
     "My partner says I should talk to my manager about it.",
     "I am not sure how to start that conversation without sounding rude.",
     "Maybe I could ask for a short meeting tomorrow morning.",
-    "I would say the new date leaves no time to check the numbers.",
+    # Two lines of the workload were reworded on 2026-12-07: the round-3 crisis model answers
+    # "I would say the new date leaves no time to check the numbers." and, for some [ref]
+    # suffixes, "Maybe I could try it for one week and see what happens." with a crisis notice
+    # (a known false alarm on plans talk: docs/benchmarks.md, tests/integration/.../
+    # test_crisis_classifier.py). This benchmark measures load, not the classifier.
+    "I would say the numbers need more checking than the new plan allows.",
     "What if she says that is just how things are now?",
     "Last year the same thing happened and I kept quiet.",
     "Then I was exhausted for weeks and slept badly.",
@@ -102,7 +107,7 @@ CONVERSATION = (
     "That sounds fair, I think she might accept that.",
     "I also want to stop answering email after eight.",
     "It is hard because everyone else answers at once.",
-    "Maybe I could try it for one week and see what happens.",
+    "Maybe I could try that for a while and tell you how it goes.",
     "Thank you, this helped me sort my thoughts.",
     "I will write the note before I go to bed.",
     "Good night, I will tell you how the meeting went.",

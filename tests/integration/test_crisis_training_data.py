@@ -67,3 +67,20 @@ def test_spent_sets_are_read_in_place_unedited() -> None:
     path = Path(__file__).parents[2] / "bench" / "heldout2" / "crisis_en.jsonl"
     lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     assert [r["text"] for r in rows] == [line["text"] for line in lines]
+
+
+def test_everyday_dev_lines_are_calm_and_never_trained_on() -> None:
+    """The everyday dev messages that floor the thresholds are all calm, in both languages,
+    and none of them (longer than a fragment) is a training line."""
+    from training.crisis.build_corpus import CORPUS
+    from training.crisis.train import EVERYDAY, load
+
+    everyday = [row for path in sorted(EVERYDAY.glob("*.jsonl")) for row in load(path)]
+    assert len(everyday) >= 1000
+    assert {int(str(row["label"])) for row in everyday} == {0}
+    assert {path.stem.rsplit("_", 1)[1] for path in EVERYDAY.glob("*.jsonl")} == {"ru", "en"}
+    trained = {str(row["text"]).casefold() for row in [*load_free(), *load(CORPUS)]}
+    sentences = {
+        str(row["text"]).casefold() for row in everyday if len(str(row["text"]).split()) > 3
+    }
+    assert not sentences & trained

@@ -38,7 +38,10 @@ if TYPE_CHECKING:
     from training.crisis.embeddings import CachedEncoder
     from training.crisis.train import Data
 
-Heads = tuple[LogisticRegression, LogisticRegression]
+Heads = tuple[LogisticRegression, LogisticRegression, LogisticRegression]
+"""The n-gram head, the first (USE) embedding head, the joint (USE + e5) one."""
+GATE_KEEPS = 0.99
+"""The share of the joint step's out-of-author alarms whose first step reaches the gate."""
 
 
 @dataclass
@@ -47,15 +50,19 @@ class OutOfAuthor:
 
     heads: dict[str, Heads] = field(default_factory=dict)
     both: dict[int, float] = field(default_factory=dict)
+    first: dict[int, float] = field(default_factory=dict)
     ngram: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """(threshold, uncertain_from) for both heads averaged and for the n-gram head alone."""
+    """(threshold, uncertain_from) for the n-gram head averaged with the joint head (``both``)
+    or with the first one (``first``), and for the n-gram head alone; the ``gate``."""
 
     both: tuple[float, float]
+    first: tuple[float, float]
     ngram: tuple[float, float]
+    gate: float
 
 
 def out_of_author(data: Data, authors: Sequence[str]) -> OutOfAuthor:
@@ -65,10 +72,14 @@ def out_of_author(data: Data, authors: Sequence[str]) -> OutOfAuthor:
         test = data.author == author
         heads = data.fit(~test)
         ngram = heads[0].predict_proba(data.x[test])[:, 1]
-        embedding = heads[1].predict_proba(data.embeddings[test])[:, 1]
-        for row, p_ngram, p_embedding in zip(np.flatnonzero(test), ngram, embedding, strict=True):
+        first = heads[1].predict_proba(data.use[test])[:, 1]
+        joint = heads[2].predict_proba(data.embeddings[test])[:, 1]
+        for row, p_ngram, p_first, p_joint in zip(
+            np.flatnonzero(test), ngram, first, joint, strict=True
+        ):
             result.ngram[int(row)] = float(p_ngram)
-            result.both[int(row)] = float(p_ngram + p_embedding) / 2
+            result.first[int(row)] = float(p_ngram + p_first) / 2
+            result.both[int(row)] = float(p_ngram + p_joint) / 2
         result.heads[author] = heads
     return result
 
@@ -80,13 +91,47 @@ def _pair(scores: dict[int, float], data: Data, false_alarms: float, doubt: floa
     return threshold, min(uncertain_from, threshold)
 
 
-def choose(data: Data, scores: OutOfAuthor, false_alarms: float, doubt: float) -> Thresholds:
-    """The lowest threshold whose out-of-author false alarms stay within ``false_alarms``; the
-    band below it holds at most ``doubt`` of the calm messages."""
-    return Thresholds(
-        both=_pair(scores.both, data, false_alarms, doubt),
-        ngram=_pair(scores.ngram, data, false_alarms, doubt),
-    )
+def _raised(pair: tuple[float, float], calm: np.ndarray, rate: float) -> tuple[float, float]:
+    """``pair`` with the threshold raised, if needed, so that at most ``rate`` of ``calm``
+    (everyday messages) reach it."""
+    ordered = np.sort(calm)[::-1]
+    floor = float(np.nextafter(ordered[int(rate * len(ordered))], 1.0))
+    threshold = max(pair[0], floor)
+    return threshold, min(pair[1], threshold)
+
+
+def choose(
+    data: Data,
+    scores: OutOfAuthor,
+    false_alarms: float,
+    doubt: float,
+    everyday: dict[str, np.ndarray],
+    everyday_false_alarms: float,
+) -> Thresholds:
+    """The lowest threshold whose out-of-author false alarms stay within ``false_alarms`` and
+    that flags at most ``everyday_false_alarms`` of the everyday dev messages (``everyday``:
+    their probabilities per step, from heads that never saw them); the band below it holds at
+    most ``doubt`` of the calm messages."""
+    steps = {"both": scores.both, "first": scores.first, "ngram": scores.ngram}
+    pairs = {}
+    for name, step in steps.items():
+        hard = _pair(step, data, false_alarms, doubt)
+        pairs[name] = _raised(hard, everyday[name], everyday_false_alarms)
+        flagged = int((everyday[name] >= pairs[name][0]).sum())
+        print(
+            f"{name}: threshold {hard[0]:.3f} from the hard negatives, {pairs[name][0]:.3f} "
+            f"with the everyday floor; everyday dev flagged {flagged}/{len(everyday[name])}"
+        )
+    both, first, ngram = pairs["both"], pairs["first"], pairs["ngram"]
+    alarms = np.sort([scores.first[row] for row, p in scores.both.items() if p >= both[0]])
+    gate = min(float(alarms[int((1 - GATE_KEEPS) * len(alarms))]), first[1])
+    skipped = np.mean([p < gate for p in scores.first.values()])
+    print(f"gate {gate:.3f}: e5 skipped on {skipped:.1%} of the out-of-author lines")
+    rows = sorted(scores.both)
+    for name, step in (("n-grams", scores.ngram), ("first", scores.first), ("joint", scores.both)):
+        auc = roc_auc_score(data.y[rows], [step[row] for row in rows])
+        print(f"out-of-author ROC AUC, {name} step: {auc:.4f}")
+    return Thresholds(both=both, first=first, ngram=ngram, gate=gate)
 
 
 def _share(hits: int, total: int) -> str:
@@ -206,10 +251,10 @@ def group_cv(data: Data, c: float) -> None:
     for train, test in folds.split(data.x, data.y, data.groups):
         mask = np.zeros(len(data.y), bool)
         mask[train] = True
-        ngram, embedding = data.fit(mask)
+        ngram, _, joint = data.fit(mask)
         scores[test] = (
             ngram.predict_proba(data.x[test])[:, 1]
-            + embedding.predict_proba(data.embeddings[test])[:, 1]
+            + joint.predict_proba(data.embeddings[test])[:, 1]
         ) / 2
     calm = np.sort(scores[data.y == 0])[::-1]
     threshold = calm[int(0.05 * len(calm))]

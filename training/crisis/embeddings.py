@@ -15,7 +15,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from innertalk.infrastructure.safety_model.encoder import MAX_CHARS, SentenceEncoder
+from innertalk.infrastructure.safety_model.encoder import (
+    MAX_CHARS,
+    USE_DIMENSION,
+    SentenceEncoder,
+)
 
 CACHE = Path(__file__).with_name(".cache")
 
@@ -63,3 +67,9 @@ class CachedEncoder:
         if vector is None:
             return self._encoder.embed(text)
         return np.asarray(vector, dtype=np.float64)
+
+    def embed_use(self, text: str) -> npt.NDArray[np.float64]:
+        return self.embed(text)[:USE_DIMENSION]
+
+    def embed_e5(self, text: str) -> npt.NDArray[np.float64]:
+        return self.embed(text)[USE_DIMENSION:]

@@ -4,19 +4,24 @@
     .venv/bin/python -m training.crisis.train          # cross-author dev check, fit, write
     .venv/bin/python -m training.crisis.train --group-cv   # also the template-held-out CV
 
-Training data: the template corpus (``corpus.jsonl``) and the free-form messages of two
-independent authors (``free/``, weighted ``FREE_WEIGHT`` times a template line: they are how
-people really write). Two heads (see ``safety_model/classifier.py``): logistic regressions over
-the hashed n-grams (crisis or not; the category on crisis lines) and one over the sentence
-encoder's embeddings; the crisis probability is their average.
+Training data: the template corpus (``corpus.jsonl``) and the free-form messages of six
+independent authors and three spent sealed sets (``free.py``; weighted ``FREE_WEIGHT`` times a
+template line: they are how people really write). Heads (see ``safety_model/classifier.py``):
+logistic regressions over the hashed n-grams (crisis or not; the category on crisis lines),
+over USE's embeddings (the first step) and over USE's and e5's together (the joint step); the
+crisis probability is the n-gram head's averaged with one embedding head's. The ``gate``
+(below it e5 is not run) is the first-step probability that 99 % of the joint step's
+out-of-author alarms reach, and never above the first step's doubt band.
 
 Thresholds come from the **cross-author dev evaluation** (``dev_eval``): train on the template
-corpus and one author, score the other author's messages, both ways round; on those
+corpus and every source but one, score the held-out source's messages, each in turn; on those
 out-of-author scores ``threshold`` is the lowest flagging at most ``--false-alarms`` of the calm
-messages, and ``uncertain_from`` the lowest that puts at most ``--doubt`` of them in the band
-below it (what the third opinion is asked about). The same is done for the n-gram head alone
-(``fallback``, used when the encoder cannot load). The dev figures printed are measured through
-``SafetyService.examine`` as the bot runs it: dev figures, not held-out ones.
+messages (hard negatives, mostly) and at most ``--everyday-false-alarms`` of the everyday dev
+messages (``everyday/``, never trained on: ordinary talk must not meet a crisis notice), and
+``uncertain_from`` the lowest that puts at most ``--doubt`` of them in the band below it (what
+the third opinion is asked about). The same is done for the first step and for the n-gram
+head alone (``fallback``, used when the encoders cannot load). The dev figures printed are
+measured through ``SafetyService.examine`` as the bot runs it: dev figures, not held-out ones.
 scikit-learn is needed here only; the app reads the weights with numpy.
 """
 
@@ -41,7 +46,7 @@ from innertalk.infrastructure.safety_model.classifier import (
     save_weights,
     weights_digest,
 )
-from innertalk.infrastructure.safety_model.encoder import SentenceEncoder
+from innertalk.infrastructure.safety_model.encoder import USE_DIMENSION, SentenceEncoder
 from training.crisis import dev_eval
 from training.crisis.build_corpus import CORPUS
 from training.crisis.embeddings import CachedEncoder, embed_cached
@@ -65,6 +70,9 @@ SEED = 20261126
 C = 30.0
 EMBEDDING_C = 10.0
 FREE_WEIGHT = 5.0
+EVERYDAY = Path(__file__).with_name("everyday")
+"""Everyday dev messages (``everyday/*.jsonl``, all calm): never trained on, read only to
+keep the thresholds above ordinary talk (see ``dev_eval.choose``)."""
 
 
 def load(path: Path) -> list[dict[str, object]]:
@@ -112,32 +120,42 @@ class Data:
         self.groups = np.array([str(row["group"]) for row in rows])
         self.weight = np.where(self.author != "", FREE_WEIGHT, 1.0)
 
-    def fit(self, rows: np.ndarray) -> tuple[LogisticRegression, LogisticRegression]:
-        """The n-gram and embedding crisis heads fitted on ``rows`` (a boolean mask)."""
+    @property
+    def use(self) -> np.ndarray:
+        """USE's part of the embeddings (what the first embedding head reads)."""
+        return self.embeddings[:, :USE_DIMENSION]
+
+    def fit(self, rows: np.ndarray) -> dev_eval.Heads:
+        """The n-gram, first (USE) and joint (USE + e5) crisis heads fitted on ``rows``."""
         y, weight = self.y[rows], self.weight[rows]
         ngram = binary_model().fit(self.x[rows], y, sample_weight=weight)
-        embedding = embedding_model().fit(self.embeddings[rows], y, sample_weight=weight)
-        return ngram, embedding
+        first = embedding_model().fit(self.use[rows], y, sample_weight=weight)
+        joint = embedding_model().fit(self.embeddings[rows], y, sample_weight=weight)
+        return ngram, first, joint
 
 
 def weights_of(
     data: Data,
-    heads: tuple[LogisticRegression, LogisticRegression],
+    heads: dev_eval.Heads,
     categories: LogisticRegression,
     thresholds: dev_eval.Thresholds,
     encoder: str,
 ) -> LinearWeights:
-    ngram, embedding = heads
+    ngram, first, joint = heads
     order = [list(categories.classes_).index(name) for name in CATEGORIES]
     return LinearWeights(
         binary=ngram.coef_[0],
         binary_bias=float(ngram.intercept_[0]),
         category=categories.coef_[order],
         category_bias=categories.intercept_[order],
-        embedding=embedding.coef_[0],
-        embedding_bias=float(embedding.intercept_[0]),
+        embedding=first.coef_[0],
+        embedding_bias=float(first.intercept_[0]),
+        joint=joint.coef_[0],
+        joint_bias=float(joint.intercept_[0]),
         encoder=encoder,
         thresholds=thresholds.both,
+        first=thresholds.first,
+        gate=thresholds.gate,
         fallback=thresholds.ngram,
     )
 
@@ -148,6 +166,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=SHIPPED_MODEL)
     parser.add_argument("--false-alarms", type=float, default=0.05)
     parser.add_argument("--doubt", type=float, default=0.20)
+    parser.add_argument("--everyday-false-alarms", type=float, default=0.01)
     parser.add_argument("--group-cv", action="store_true", help="also the template-held-out CV")
     args = parser.parse_args()
     # the dev evaluation runs the app's SafetyService: its per-message log lines are noise here
@@ -161,7 +180,11 @@ def main() -> None:
         dev_eval.group_cv(data, C)
 
     out_of_author = dev_eval.out_of_author(data, AUTHORS)
-    thresholds = dev_eval.choose(data, out_of_author, args.false_alarms, args.doubt)
+    heads = data.fit(np.ones(len(data.y), bool))
+    everyday = everyday_scores(heads, encoder)
+    thresholds = dev_eval.choose(
+        data, out_of_author, args.false_alarms, args.doubt, everyday, args.everyday_false_alarms
+    )
     categories = category_model().fit(data.x[crisis], data.category[crisis])
     weights = {
         author: weights_of(data, out_of_author.heads[author], categories, thresholds, encoder.spec)
@@ -170,13 +193,21 @@ def main() -> None:
     cached = CachedEncoder(encoder, [str(row["text"]) for row in data.rows], data.embeddings)
     dev_eval.report(data, weights, cached, thresholds)
 
-    final = weights_of(
-        data, data.fit(np.ones(len(data.y), bool)), categories, thresholds, encoder.spec
-    )
+    final = weights_of(data, heads, categories, thresholds, encoder.spec)
     save_weights(final, args.out)
     _fragments(args.out, cached)
     size = args.out.stat().st_size / 1024
     print(f"model: {args.out} ({size:.0f} KiB, weights sha256 {weights_digest(args.out)})")
+
+
+def everyday_scores(heads: dev_eval.Heads, encoder: SentenceEncoder) -> dict[str, np.ndarray]:
+    """Per step, the probabilities the final heads give the everyday dev messages."""
+    texts = [str(row["text"]) for path in sorted(EVERYDAY.glob("*.jsonl")) for row in load(path)]
+    vectors = embed_cached(encoder, texts).astype(np.float64)
+    ngram = heads[0].predict_proba(matrix(texts))[:, 1]
+    first = heads[1].predict_proba(vectors[:, :USE_DIMENSION])[:, 1]
+    joint = heads[2].predict_proba(vectors)[:, 1]
+    return {"ngram": ngram, "first": (ngram + first) / 2, "both": (ngram + joint) / 2}
 
 
 def _fragments(path: Path, encoder: CachedEncoder) -> None:

@@ -1,15 +1,20 @@
 """``LinearCrisisClassifier``: the learned crisis layer, read with numpy from a shipped file.
 
-Two heads, trained by ``training/crisis/train.py`` with scikit-learn and written here with
+Heads trained by ``training/crisis/train.py`` with scikit-learn and written here with
 ``save_weights`` (the file format lives in one module; the app never needs scikit-learn):
 
 - the n-gram head, logistic regressions over ``features`` (crisis or not; which category);
-- the embedding head, a logistic regression over the sentence encoder's vectors (``encoder``),
-  which carries meaning across words no n-gram saw.
+- the embedding heads, logistic regressions over the sentence encoders' vectors (``encoder``),
+  which carry meaning across words no n-gram saw: the **first** over USE's 512 numbers alone
+  (a few ms a message), the **joint** one over USE's and e5's 896 (tens of ms).
 
-With the encoder, the crisis probability is the average of both heads' and the file's
-``thresholds`` apply; without it (not installed, failed to load) the n-gram head decides alone
-with its own ``fallback`` thresholds. The category is always the n-gram head's. The file keeps
+In two steps, so that e5's cost is paid only where it can matter: the first probability is the
+average of the n-gram head and the first embedding head; below the file's ``gate`` the message
+is calm on those two (with their ``first`` thresholds, the gate lies below their doubt band) and
+e5 is never run; from the gate up, e5 embeds it and the probability is the average of the
+n-gram head and the joint head, with the file's ``thresholds``. Without the encoder (not
+installed, failed to load) the n-gram head decides alone with its ``fallback`` thresholds. The
+category is always the n-gram head's. The file keeps
 only the feature rows that have a weight (hashing leaves most of the 2^18 rows empty) and
 records the feature ``SPEC`` and the encoder's spec it was trained with: a file with other
 features is refused, an encoder with other weights is refused (``EncoderMismatchError``).
@@ -22,6 +27,7 @@ import asyncio
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,7 +39,7 @@ import structlog
 from innertalk.application.safety import ClassifierVerdict
 from innertalk.domain.safety import CrisisCategory
 from innertalk.infrastructure.safety_model import features
-from innertalk.infrastructure.safety_model.encoder import SentenceEncoder
+from innertalk.infrastructure.safety_model.encoder import USE_DIMENSION, SentenceEncoder
 
 log = structlog.get_logger(__name__)
 
@@ -55,9 +61,10 @@ class EncoderMismatchError(ModelFileError):
 @dataclass(frozen=True, slots=True)
 class LinearWeights:
     """What training hands over: one weight per feature for the crisis head, one row per
-    category (``CATEGORIES`` order) for the category head, the embedding head (weights, bias
-    and the encoder's spec) and the thresholds chosen for both heads together and for the
-    n-gram head alone (``fallback``)."""
+    category (``CATEGORIES`` order) for the category head, the first (USE) and joint (USE +
+    e5) embedding heads with the encoder's spec, and the thresholds chosen for the n-gram and
+    joint heads (``thresholds``), the n-gram and first heads (``first``, below ``gate``) and
+    the n-gram head alone (``fallback``)."""
 
     binary: Floats
     binary_bias: float
@@ -65,8 +72,12 @@ class LinearWeights:
     category_bias: Floats
     embedding: Floats
     embedding_bias: float
+    joint: Floats
+    joint_bias: float
     encoder: str
     thresholds: tuple[float, float]
+    first: tuple[float, float]
+    gate: float
     fallback: tuple[float, float]
 
 
@@ -83,7 +94,10 @@ def save_weights(weights: LinearWeights, path: Path) -> None:
         bias=np.concatenate([[weights.binary_bias], weights.category_bias]),
         encoder=np.array(weights.encoder),
         embedding=np.append(weights.embedding, weights.embedding_bias),
+        joint=np.append(weights.joint, weights.joint_bias),
         thresholds=np.array(weights.thresholds),
+        first=np.array(weights.first),
+        gate=np.array(weights.gate),
         fallback=np.array(weights.fallback),
     )
 
@@ -106,8 +120,11 @@ class _Model:
     table: npt.NDArray[np.float32]
     bias: Floats
     embedding: Floats
+    joint: Floats
     encoder: str
     thresholds: tuple[float, float]
+    first: tuple[float, float]
+    gate: float
     fallback: tuple[float, float]
 
 
@@ -120,8 +137,11 @@ def _read(path: Path) -> _Model:
                 table=np.zeros((features.DIMENSION, weights.shape[1]), dtype=np.float32),
                 bias=data["bias"].astype(np.float64),
                 embedding=data["embedding"].astype(np.float64),
+                joint=data["joint"].astype(np.float64),
                 encoder=str(data["encoder"]),
                 thresholds=_pair(data["thresholds"]),
+                first=_pair(data["first"]),
+                gate=float(data["gate"]),
                 fallback=_pair(data["fallback"]),
             )
         except KeyError as error:
@@ -173,38 +193,64 @@ class LinearCrisisClassifier:
         return logits
 
     def probability(self, text: str, vector: Floats | None = None) -> float:
-        """The crisis probability: both heads averaged given the message's embedding
-        ``vector``, else the n-gram head's alone."""
-        return self._combined(float(self.scores(text)[0]), vector)
-
-    def _combined(self, ngram_logit: float, vector: Floats | None) -> float:
-        ngram = _sigmoid(ngram_logit)
+        """The crisis probability as ``assess`` decides it, given the message's whole
+        embedding ``vector`` (USE's then e5's numbers), else the n-gram head's alone."""
+        logit = float(self.scores(text)[0])
         if vector is None:
-            return ngram
-        weights = self._model.embedding
-        return (ngram + _sigmoid(float(vector @ weights[:-1] + weights[-1]))) / 2
+            return _sigmoid(logit)
+        first = self._first(logit, vector[:USE_DIMENSION])
+        return first if first < self._model.gate else self._joint(logit, vector)
 
-    def thresholds(self, *, embedded: bool) -> tuple[float, float]:
-        """(threshold, uncertain_from) for both heads (``embedded``) or the n-gram one."""
-        return self._model.thresholds if embedded else self._model.fallback
+    def _first(self, ngram_logit: float, use: Floats) -> float:
+        weights = self._model.embedding
+        return (_sigmoid(ngram_logit) + _sigmoid(float(use @ weights[:-1] + weights[-1]))) / 2
+
+    def _joint(self, ngram_logit: float, vector: Floats) -> float:
+        weights = self._model.joint
+        return (_sigmoid(ngram_logit) + _sigmoid(float(vector @ weights[:-1] + weights[-1]))) / 2
+
+    @property
+    def gate(self) -> float:
+        """Below this first-step probability, e5 is not run (the message is calm)."""
+        return self._model.gate
+
+    def thresholds(self, *, embedded: bool, gated: bool = False) -> tuple[float, float]:
+        """(threshold, uncertain_from) for the joint step (``embedded``), the first step
+        (``embedded`` and ``gated``: stopped below the gate) or the n-gram head alone."""
+        if not embedded:
+            return self._model.fallback
+        return self._model.first if gated else self._model.thresholds
 
     async def assess(self, text: str) -> ClassifierVerdict:
-        vector = await self._embed(text)
-        logits = self.scores(text)
-        threshold, uncertain_from = self.thresholds(embedded=vector is not None)
+        logits = self.scores(text)  # features once
+        logit = float(logits[0])
+        probability, embedded, gated = _sigmoid(logit), False, False
+        use = await self._embed(self._encoder.embed_use if self._encoder else None, text)
+        if use is not None:
+            probability, embedded = self._first(logit, use), True
+            gated = probability < self._model.gate
+        if embedded and not gated and self._encoder is not None:
+            e5 = await self._embed(self._encoder.embed_e5, text)
+            if e5 is None:  # e5 failed on this message: the first step decides
+                gated = True
+            else:
+                probability = self._joint(logit, np.concatenate([use, e5]))
+        threshold, uncertain_from = self.thresholds(embedded=embedded, gated=gated)
         return ClassifierVerdict(
-            probability=self._combined(float(logits[0]), vector),  # features once
+            probability=probability,
             category=CrisisCategory(CATEGORIES[int(np.argmax(logits[1:]))]),
             threshold=threshold,
             uncertain_from=uncertain_from,
         )
 
-    async def _embed(self, text: str) -> Floats | None:
-        """The embedding, computed in a worker thread; ``None`` (n-grams alone) if it fails."""
-        if self._encoder is None:
+    @staticmethod
+    async def _embed(embed: Callable[[str], Floats] | None, text: str) -> Floats | None:
+        """An embedding computed in a worker thread; ``None`` if there is no encoder or it
+        fails (the step before decides)."""
+        if embed is None:
             return None
         try:
-            return await asyncio.to_thread(self._encoder.embed, text)
+            return await asyncio.to_thread(embed, text)
         except Exception as error:
             log.error("safety.encoder_failed", error=type(error).__name__)
             return None

