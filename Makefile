@@ -15,7 +15,7 @@ BUILD_LOCK := requirements-build.lock
 # One universal lock for every platform and Python 3.11+; the dev lock is constrained by the
 # runtime one, so the image (requirements.lock) runs exactly the versions the tests ran.
 COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes \
-	--python-version 3.11 --custom-compile-command "make lock" --quiet --upgrade
+	--python-version 3.11 --custom-compile-command "make lock" --quiet --upgrade --no-strip-extras
 
 .PHONY: chat bot check lint audit test lock bench bench-load clean
 
