@@ -1,6 +1,6 @@
 """Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
 
-    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|heldout3|heldout4|heldout5] [--dry-run]
+    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout5] [--dry-run]
 
 Run it only on frozen code (see bench/heldout/README.md): the set was written before the
 detector was tuned and must never steer a rule, a training example or a threshold. The files'
