@@ -12,7 +12,8 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).parents[2]
 LOCKS = ("requirements.lock", "requirements-dev.lock", "requirements-build.lock")
-PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)")
+PIN = re.compile(r"^([A-Za-z0-9._-]+)(?:\[[A-Za-z0-9._,-]+\])?==([^\s;\\]+)")
+"""``name==version`` or ``name[extras]==version`` (the locks keep extras)."""
 
 
 def _pins(lock: str) -> dict[str, tuple[str, int]]:
