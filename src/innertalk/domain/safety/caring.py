@@ -20,15 +20,8 @@ All three must hold, in canonical text (``text``):
 
 from __future__ import annotations
 
-import re
-
 from innertalk.domain.safety.signals import CrisisCategory
-from innertalk.domain.safety.text import variants
-
-
-def _marker(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf" (?:{pattern})(?!\S)")
-
+from innertalk.domain.safety.text import variants, word_marker
 
 _CLOSE = (
     r"friend|friends|bestie|bff|sister|brother|sibling|son|daughter|kid|child|mom|mum|mother"
@@ -36,14 +29,14 @@ _CLOSE = (
     r"|aunt|grandma|grandpa|colleague|coworker|roommate|flatmate|student|classmate|teammate"
     r"|neighbou?r"
 )
-CLOSE = _marker(
+CLOSE = word_marker(
     rf"(?:my|our|a) (?:\S+ )?(?:{_CLOSE})"
     r"|друг(?:|а|у|ом|е)|друзь\w*|друзей|подруг\w*|сестр\w*|брат\w*|сын\w*|мам\w*|пап\w*"
     r"|доч(?:ь|ери|ерью|ка|ке|ку)"
     r"|муж(?:|а|у|ем)|жен(?:а|ы|е|у|ой)|парн(?:я|ю|ем|ь)|парень|девушк\w*|коллег\w*"
     r"|сосед\w*|ученик\w*|учениц\w*|однокласс\w*|одногрупп\w*|племянни\w*|внук\w*|внучк\w*"
 )
-HELP = _marker(
+HELP = word_marker(
     r"how (?:do|can|should|could) i (?:help|support|talk|respond|reply|reach|approach|handle"
     r"|bring)|what (?:do|should|can|could) i (?:say|do|tell|text|write)|how to (?:help"
     r"|support|respond|talk)|should i (?:tell|call|worry|be worried|take it seriously|say)"
@@ -52,7 +45,7 @@ HELP = _marker(
     r"|себя вести|говорить|поговорить)|что (?:ему |ей |им )?(?:сказать|ответить|делать"
     r"|написать)|стоит ли|воспринимать всерь[её]з|посоветуйте|подскажите|чем помочь"
 )
-OWN = _marker(
+OWN = word_marker(
     r"i (?:want|wanna|need to die|am going|'m going|m going|will|have decided|decided|can't"
     r" go on|cant go on|feel the same)|me too|i too|i also|so do i|myself"
     r"|я (?:тоже|сам|сама|хочу|решил\w*|не могу)|мне тоже|хочу (?:умереть|исчезнуть|уйти)"

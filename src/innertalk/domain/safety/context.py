@@ -27,7 +27,7 @@ pattern, so judging a match costs microseconds.
 
 from __future__ import annotations
 
-import re
+from innertalk.domain.safety.text import word_marker
 
 
 def words(text: str) -> frozenset[str]:
@@ -156,12 +156,7 @@ def victim(tail: list[str]) -> str | None:
     return None
 
 
-def _marker(pattern: str) -> re.Pattern[str]:
-    """Whole words of space-led canonical text (the leading space is the fast form)."""
-    return re.compile(rf" (?:{pattern})(?!\S)")
-
-
-FICTION = _marker(
+FICTION = word_marker(
     r"in (?:the|this|that|my|a) (?:game|movie|film|book|novel|story|show|series|episode|play"
     r"|anime|manga|song|video|fanfic|comic)|in[- ]game|my character|the character|my avatar"
     r"|my sim|the villain|the hero|the protagonist|respawn\w*"
@@ -171,7 +166,7 @@ FICTION = _marker(
     r"|(?:in|on) (?:gta|minecraft|fortnite|roblox|skyrim)|(?:в|на) (?:gta|гта|форте"
     r"|фортнайте|скайриме|майнкрафте|доте|кс|роблоксе)"
 )
-TOPIC = _marker(
+TOPIC = word_marker(
     r"news|article|articles|documentary|statistics|stats|rates?|prevention|awareness"
     r"|research|study|studies|lecture|course|class|lesson|podcast|essay|report|paper|novel"
     r"|book|books|movie|movies|film|films|series|show|episode|song|songs|lyrics|album|band"
@@ -202,7 +197,7 @@ TOPIC = _marker(
     r"|почему люди|почему у (?:мужчин|женщин|подростков|людей)|среди (?:мужчин|женщин|подростков)"
     r"|на литре"
 )
-RECOVERY = _marker(
+RECOVERY = word_marker(
     r"(?:but|now) (?:that's|thats|it's|its) (?:in the past|behind me|over)"
     r"|not anymore|no longer|(?:i'm|im|i am) (?:in a (?:much )?better place|better now|okay now"
     r"|ok now|fine now|doing better)|(?:therapy|treatment) helped"
@@ -210,21 +205,21 @@ RECOVERY = _marker(
     r" (?:хорошо|лучше|нормально)|больше нет|терапия помогла"
     r"|(?:уже )?(?:[^ ]+ )?(?:год|года|лет|месяц\w*) как (?:нет|не [^ ]+)"
 )
-INTENT = _marker(
+INTENT = word_marker(
     r"tonight|decided|i've decided|planned|planning|my plan|ready|goodbye|this weekend"
     r"|when everyone(?:'s| is) asleep|last (?:night|day) (?:alive|on earth)"
     r"|сегодня ночью|сегодня вечером|этой ночью|решил\w*|решено|план|плана|планирую"
     r"|планировала?|готова?|готовы|собираюсь|собралась|собрался"
     r"|прощай\w*|на выходных|когда все уснут"
 )
-MEANS = _marker(
+MEANS = word_marker(
     r"pills|tablets|meds|sleeping pills|rope|noose|gun|pistol|rifle|bullets?|razor|blades?"
     r"|bridge|roof|ledge|balcony|train tracks|bleach|poison|таблет\w*|снотворн\w*|веревк\w*"
     r"|петл[яиюе]\w*|пистолет\w*|ружь\w*|лезви\w*|бритв\w*|мост\w*|крыш[аиеу]|балкон\w*"
     r"|рельс\w*|яд|отрав\w*"
 )
-WEAPONS = _marker(r"knife|gun|pistol|rifle|axe|нож\w*|пистолет\w*|ружь\w*|топор\w*")
-DANGER_NOW = _marker(
+WEAPONS = word_marker(r"knife|gun|pistol|rifle|axe|нож\w*|пистолет\w*|ружь\w*|топор\w*")
+DANGER_NOW = word_marker(
     r"right now|tonight|he's coming|at the door|сейчас|прямо сейчас|ломится|в дверь"
     r"|сегодня ночью"
 )

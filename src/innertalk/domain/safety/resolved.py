@@ -36,18 +36,13 @@ import re
 from typing import Protocol
 
 from innertalk.domain.safety.signals import CrisisCategory, CrisisHit
-
-
-def _marker(pattern: str) -> re.Pattern[str]:
-    """Whole words of space-led canonical text."""
-    return re.compile(rf" (?:{pattern})(?!\S)")
-
+from innertalk.domain.safety.text import word_marker
 
 _NUMBER = (
     r"\d+|a few|few|two|three|four|five|six|seven|eight|nine|ten|many|пару|несколько|пять|два"
     r"|две|три|четыре|шесть|семь|восемь|девять|десять|полтора|много"
 )
-PAST = _marker(
+PAST = word_marker(
     rf"(?:{_NUMBER}) (?:years?|months?|лет|года?|месяц\w*) (?:ago|назад)|years ago|used to"
     r"|back then|back in (?:\d+|school|the day)|once|at (?:1[0-9]|2[0-9])(?! (?:am|pm))"
     r"|when i was (?:\d+|a kid|a teen|younger|in school|little)|as a (?:kid|teen|teenager)"
@@ -108,7 +103,7 @@ RESOLVED = re.compile(
     r")(?!\S)"
 )
 """A resolution, never after a negation ("не справилась", "therapy never helped")."""
-RELAPSE = _marker(
+RELAPSE = word_marker(
     r"again|relapsed?|relapsing|lately|these days|back again|coming back|came back"
     r"|still(?! here| alive)"
     r"|right now|tonight|worse|not now|but not|doesn't help|anymore"
@@ -122,7 +117,7 @@ MILESTONE = re.compile(
 """Before a match: "800 дней без [селфхарма]"."""
 CLEAN_AFTER = re.compile(r" (?:-?free|clean)(?!\S)")
 """Right after a match, in a message that counts time: "5 years self harm free"."""
-COUNTED = _marker(rf"(?:{_NUMBER}) (?:years?|months?|days?|weeks?)")
+COUNTED = word_marker(rf"(?:{_NUMBER}) (?:years?|months?|days?|weeks?)")
 DENIAL_AFTER = re.compile(
     r" (?:(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
     r"|(?:, )?(?:и )?(?:я )?(?:честно )?(?:сказала?|ответила?) (?:что )?нет(?= [,.]|$)"
@@ -141,7 +136,7 @@ DENIAL_BEFORE = re.compile(
 """Before a match: "не думай, что я хочу [с собой что-то сделать]" (Russian only: "I don't
 think I want to live" is a crisis, "не думаю, что хочу жить" too; the imperative is not)."""
 
-JOKING = _marker(
+JOKING = word_marker(
     r"lol|lmao|lmfao|rofl|haha\w*|jk|just kidding|kidding|jokes? aside|шучу|шутка|ахах\w*"
     r"|хаха\w*|лол|ору|ржу|if i have to|if i hear|one more (?:time|meeting|email|call)"
     r"|если (?:ещё|еще) (?:раз|один|одна|одно)|(?:ещё|еще) (?:один|одна|одно) (?:созвон|отчет"

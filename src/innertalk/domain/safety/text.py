@@ -150,3 +150,9 @@ def clause_end(canon: str, position: int) -> int:
     ceiling = min(len(canon), position + SCOPE)
     ends = (canon.find(SENTENCE, position, ceiling), canon.find(CLAUSE, position, ceiling))
     return min((found for found in ends if found >= 0), default=ceiling)
+
+
+def word_marker(pattern: str) -> re.Pattern[str]:
+    """Whole words of space-led canonical text (the leading space is the fast form): the
+    shape of every marker the rules read around a match."""
+    return re.compile(rf" (?:{pattern})(?!\S)")
