@@ -13,11 +13,11 @@ average of the n-gram head and the first embedding head; below the file's ``gate
 is calm on those two (with their ``first`` thresholds, the gate lies below their doubt band) and
 e5 is never run; from the gate up, e5 embeds it and the probability is the average of the
 n-gram head and the joint head, with the file's ``thresholds``. Without the encoder (not
-installed, failed to load) the n-gram head decides alone with its ``fallback`` thresholds. The
-category is always the n-gram head's. The file keeps
-only the feature rows that have a weight (hashing leaves most of the 2^18 rows empty) and
-records the feature ``SPEC`` and the encoder's spec it was trained with: a file with other
-features is refused, an encoder with other weights is refused (``EncoderMismatchError``).
+installed, failed to load) the n-gram head decides alone with its ``fallback`` thresholds.
+The category is always the n-gram head's. The file keeps only the feature rows that have a
+weight (hashing leaves most of the 2^18 rows empty) and records the feature ``SPEC`` and the
+encoders' spec it was trained with: a file with other features is refused, encoders with other
+weights are refused (``EncoderMismatchError``).
 Nothing is downloaded: the weights ship inside the package.
 """
 
@@ -202,12 +202,10 @@ class LinearCrisisClassifier:
         return first if first < self._model.gate else self._joint(logit, vector)
 
     def _first(self, ngram_logit: float, use: Floats) -> float:
-        weights = self._model.embedding
-        return (_sigmoid(ngram_logit) + _sigmoid(float(use @ weights[:-1] + weights[-1]))) / 2
+        return _averaged(ngram_logit, self._model.embedding, use)
 
     def _joint(self, ngram_logit: float, vector: Floats) -> float:
-        weights = self._model.joint
-        return (_sigmoid(ngram_logit) + _sigmoid(float(vector @ weights[:-1] + weights[-1]))) / 2
+        return _averaged(ngram_logit, self._model.joint, vector)
 
     @property
     def gate(self) -> float:
@@ -225,12 +223,13 @@ class LinearCrisisClassifier:
         logits = self.scores(text)  # features once
         logit = float(logits[0])
         probability, embedded, gated = _sigmoid(logit), False, False
-        use = await self._embed(self._encoder.embed_use if self._encoder else None, text)
+        encoder = self._encoder
+        use = None if encoder is None else await self._embed(encoder.embed_use, text)
         if use is not None:
             probability, embedded = self._first(logit, use), True
             gated = probability < self._model.gate
-        if embedded and not gated and self._encoder is not None:
-            e5 = await self._embed(self._encoder.embed_e5, text)
+        if encoder is not None and use is not None and not gated:
+            e5 = await self._embed(encoder.embed_e5, text)
             if e5 is None:  # e5 failed on this message: the first step decides
                 gated = True
             else:
@@ -244,16 +243,19 @@ class LinearCrisisClassifier:
         )
 
     @staticmethod
-    async def _embed(embed: Callable[[str], Floats] | None, text: str) -> Floats | None:
-        """An embedding computed in a worker thread; ``None`` if there is no encoder or it
-        fails (the step before decides)."""
-        if embed is None:
-            return None
+    async def _embed(embed: Callable[[str], Floats], text: str) -> Floats | None:
+        """An embedding computed in a worker thread; ``None`` if it fails (the step before
+        decides)."""
         try:
             return await asyncio.to_thread(embed, text)
         except Exception as error:
             log.error("safety.encoder_failed", error=type(error).__name__)
             return None
+
+
+def _averaged(ngram_logit: float, head: Floats, vector: Floats) -> float:
+    """The n-gram head's probability averaged with an embedding head's (weights, then bias)."""
+    return (_sigmoid(ngram_logit) + _sigmoid(float(vector @ head[:-1] + head[-1]))) / 2
 
 
 def _sigmoid(logit: float) -> float:
