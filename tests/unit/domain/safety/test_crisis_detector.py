@@ -367,6 +367,7 @@ def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> 
         "last year i wanted to die and honestly i'm not enjoying anything, i want to die",
         "когда то резалась, сейчас снова режу руки",
         "в пятницу всё закончится, я решила",
+        "раньше хотела умереть, сейчас спокойно сижу и думаю как это сделать",
     ],
 )
 def test_a_past_crisis_that_came_back_or_a_present_one_still_fires(text: str) -> None:
