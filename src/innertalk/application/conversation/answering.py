@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from innertalk.application.ports import LanguageModel
-from innertalk.application.safety import DraftWithheldError, ScreenedDrafts
+from innertalk.application.screened_output import DraftWithheldError, ScreenedDrafts
 from innertalk.domain.conversation import estimate_tokens
 from innertalk.domain.prompting import ModelReply, ModelRequest, TokenUsage
 

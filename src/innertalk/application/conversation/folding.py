@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import structlog
 
 from innertalk.application.ports import LanguageModel
-from innertalk.application.safety import allows_shown
+from innertalk.application.screened_output import allows_shown
 from innertalk.domain.conversation import ConversationContext, Turn, kept_turns
 from innertalk.domain.folding import (
     appended_summary,

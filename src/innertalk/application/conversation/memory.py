@@ -22,7 +22,7 @@ from innertalk.application.ports import (
     UserLocks,
     WellbeingStore,
 )
-from innertalk.application.safety import allows_shown
+from innertalk.application.screened_output import allows_shown
 from innertalk.domain.users import Profile, UserKey
 from innertalk.domain.wellbeing import QuestionnaireResult
 

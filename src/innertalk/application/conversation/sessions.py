@@ -26,7 +26,7 @@ from innertalk.application.ports import (
     RecordStore,
     UserLocks,
 )
-from innertalk.application.safety import allows_shown
+from innertalk.application.screened_output import allows_shown
 from innertalk.application.tenant_policy import TenantPolicies
 from innertalk.domain.conversation import ConversationContext, Session
 from innertalk.domain.prompting import build_summary_request

@@ -27,7 +27,7 @@ from innertalk.application.ports import (
     RecordStore,
     WellbeingStore,
 )
-from innertalk.application.safety import allows_shown
+from innertalk.application.screened_output import allows_shown
 from innertalk.domain.conversation import ConversationContext
 from innertalk.domain.mood import MoodProgress, mood_progress
 from innertalk.domain.portrait import (
