@@ -1,21 +1,24 @@
 """SafetyService: crisis screening that never depends on a model.
 
 Every message is screened before the model (``screen``); everything a model wrote is
-screened as the person will see it before it is shown: each streamed draft
-(``ScreenedDrafts``), the final reply (``allows_reply``), and summaries, portraits and
-``/memory`` (``allows_shown``). A signal gets the person a calm message with hotlines for
+screened as the person will see it before it is shown: the final reply (``allows_reply``)
+here, each streamed draft and summaries, portraits and ``/memory`` in
+``screened_output``. A signal gets the person a calm message with hotlines for
 their country, turns the session's safety mode on (the safety-oriented system prompt from
 then on), and alerts the admins — with the category and a pseudonym, never the message.
 
-The rules decide first. A learned ``CrisisClassifier`` (optional) is asked only when they found
+The rules decide first. A learned ``CrisisClassifier`` (optional) is asked when they found
 nothing: at or above its threshold it raises a ``CONCERN`` signal whose rule is
-``model:<category>``; it can add a signal, never remove one. ``examine`` also returns the
-classifier's verdict, so a later step can treat its middle band (``Screening.uncertain``) as doubt.
+``model:<category>``. It never removes a signal the rules are sure of; a signal the rules
+themselves mark doubtful (a joke, a past act set against the present, a general question)
+needs the classifier's concern too (its doubt band or above), and a cleared one still counts
+as doubt for the third opinion. ``examine`` also returns the classifier's verdict, so a later
+step can treat its middle band (``Screening.uncertain``) as doubt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,7 +32,6 @@ from innertalk.domain.analytics import CrisisMark
 from innertalk.domain.safety import (
     CrisisCategory,
     CrisisSignal,
-    DraftScreen,
     Hotline,
     HotlineDirectory,
     OutputVerdict,
@@ -40,58 +42,10 @@ from innertalk.domain.safety import (
     message_key,
     screen_model_output,
     seeks_help_for_other,
-    withheld_reasons,
 )
 from innertalk.domain.users import Language, Profile, Pseudonyms, UserKey
 
 log = structlog.get_logger(__name__)
-
-DraftSink = Callable[[str], Awaitable[None]]
-"""Shows the reply so far (a Telegram draft, the console's line)."""
-
-
-def allows_shown(text: str, *, what: str) -> bool:
-    """Whether model-written ``text`` (a summary, a portrait…) may be shown to the person;
-    ``what`` names it in the log line, which carries the pattern ids, never the text."""
-    reasons = withheld_reasons(text)
-    if reasons:
-        log.warning("safety.text_withheld", what=what, reasons=list(reasons))
-    return not reasons
-
-
-class DraftWithheldError(Exception):
-    """The reply so far failed the output screen: nothing more of it may be shown."""
-
-
-class ScreenedDrafts:
-    """Passes a streaming reply on to ``sink`` only as far as the output screen has read it.
-
-    ``show`` is fed the whole reply so far; ``sink`` gets whole words that passed the screen
-    in the context of everything before them (see ``DraftScreen``), and nothing at all once
-    the screen withholds the reply: then ``show`` raises ``DraftWithheldError`` and the
-    caller stops the stream. Without ``screen`` (no safety configured) it only passes on.
-    """
-
-    def __init__(self, sink: DraftSink, *, screen: bool = True) -> None:
-        self._sink = sink
-        self._screen = DraftScreen() if screen else None
-        self._shown = ""
-
-    @property
-    def withheld(self) -> bool:
-        """The screen withheld the reply: whatever the final screen says, it is replaced."""
-        return self._screen is not None and self._screen.withheld
-
-    async def show(self, so_far: str, *, final: bool = False) -> None:
-        """``so_far`` is the reply until now; ``final`` when the model has finished it."""
-        visible = so_far if self._screen is None else self._screen.visible(so_far, final=final)
-        if visible is None:
-            assert self._screen is not None
-            log.warning("safety.draft_withheld", reasons=list(self._screen.reasons))
-            raise DraftWithheldError
-        if visible != self._shown:
-            self._shown = visible
-            await self._sink(visible)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +66,11 @@ class ClassifierVerdict:
     def uncertain(self) -> bool:
         """Below the threshold, in the band where the model's misses live."""
         return self.uncertain_from <= self.probability < self.threshold
+
+    @property
+    def concerned(self) -> bool:
+        """In the doubt band or above: enough to keep a doubtful rule signal."""
+        return self.probability >= self.uncertain_from
 
 
 class CrisisClassifier(Protocol):
@@ -140,14 +99,19 @@ class Screening:
     notice: SafetyNotice | None
     verdict: ClassifierVerdict | None = None
     deferred: CrisisSignal | None = None
-    """A doubtful rule signal (said as a joke) held back for the third opinion to decide."""
+    """A doubtful rule signal held back for the third opinion to decide."""
+    cleared: CrisisSignal | None = None
+    """A doubtful rule signal the classifier found no concern in (no notice was given)."""
 
     @property
     def uncertain(self) -> bool:
-        """No notice, but the classifier is in its doubt band or a rule signal was deferred."""
+        """No notice, but the classifier is in its doubt band, or a doubtful rule signal was
+        deferred or cleared: a third opinion, when configured, is asked."""
         if self.notice is not None:
             return False
-        return self.deferred is not None or (self.verdict is not None and self.verdict.uncertain)
+        if self.deferred is not None or self.cleared is not None:
+            return True
+        return self.verdict is not None and self.verdict.uncertain
 
 
 class SafetyService:
@@ -200,15 +164,25 @@ class SafetyService:
         country: str | None = None,
         defer_doubtful: bool = False,
     ) -> Screening:
-        """Rules first; the classifier only when they found nothing (so the encoder's CPU is
-        spent only on messages the rules let through). ``country``: the person's tenant's
-        hotline country (see ``notice``). ``defer_doubtful`` (only when a third opinion will be
-        asked) holds back a rule signal said as a joke: ``Screening.deferred``."""
+        """Rules first; the classifier when they found nothing (so the encoder's CPU is
+        spent only on messages the rules let through) or only a doubtful signal (a joke, a
+        past act set against the present, a general question: see ``domain.safety.resolved``).
+        A doubtful signal stands when the classifier is concerned too (its doubt band or
+        above), or when there is no classifier or it failed; else it is ``cleared``.
+        ``country``: the person's tenant's hotline country (see ``notice``).
+        ``defer_doubtful`` (only when a third opinion will be asked) holds back a doubtful
+        signal the classifier did not clear: ``Screening.deferred``."""
         signal = detect_crisis(text)
-        if signal is not None and signal.doubtful and defer_doubtful:
-            log.info("safety.signal_deferred", category=signal.category.value)
-            return Screening(None, deferred=signal)
         verdict = None
+        if signal is not None and signal.doubtful:
+            if self._classifier is not None:
+                verdict = await self._assess(self._classifier, text)
+                if verdict is not None and not verdict.concerned:
+                    log.info("safety.signal_cleared", category=signal.category.value)
+                    return Screening(None, verdict, cleared=signal)
+            if defer_doubtful:
+                log.info("safety.signal_deferred", category=signal.category.value)
+                return Screening(None, verdict, deferred=signal)
         if signal is None and self._classifier is not None:
             verdict = await self._assess(self._classifier, text)
             if verdict is not None and verdict.crisis:

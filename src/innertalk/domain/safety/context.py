@@ -207,6 +207,7 @@ RECOVERY = word_marker(
 )
 INTENT = word_marker(
     r"tonight|decided|i've decided|planned|planning|my plan|ready|goodbye|this weekend"
+    r"|(?:going to|gonna) do it|сделаю это"
     r"|when everyone(?:'s| is) asleep|last (?:night|day) (?:alive|on earth)"
     r"|сегодня ночью|сегодня вечером|этой ночью|решил\w*|решено|план|плана|планирую"
     r"|планировала?|готова?|готовы|собираюсь|собралась|собрался"

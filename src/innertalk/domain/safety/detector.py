@@ -66,7 +66,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 
-from innertalk.domain.safety import resolved
+from innertalk.domain.safety import doubt
 from innertalk.domain.safety.judgement import Groups, Message, judge, person_groups
 from innertalk.domain.safety.patterns.en import RULES as EN_SUICIDAL_RULES
 from innertalk.domain.safety.patterns.en_danger import RULES as EN_DANGER_RULES
@@ -127,10 +127,10 @@ class CrisisDetector:
 
     def detect(self, text: str) -> CrisisSignal | None:
         """The crisis signal in ``text``, or ``None``; a laughing emoji makes hits that could
-        be jokes doubtful (see ``resolved``)."""
+        be jokes doubtful (see ``doubt``)."""
         hits = self.scan(text)
-        if hits and not resolved.LAUGHING.isdisjoint(text):
-            hits = tuple(replace(hit, doubtful=resolved.jokable(hit)) for hit in hits)
+        if hits and not doubt.LAUGHING.isdisjoint(text):
+            hits = tuple(replace(hit, doubtful=doubt.jokable(hit)) for hit in hits)
         return summarize(hits)
 
     def scan(self, text: str) -> tuple[CrisisHit, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from innertalk.domain.safety import context, resolved
+from innertalk.domain.safety import context, doubt, resolved
 from innertalk.domain.safety.rules import Rule
 from innertalk.domain.safety.signals import CrisisCategory, CrisisHit, Severity
 from innertalk.domain.safety.text import CLAUSE, clause_end, clause_start, sentence_span
@@ -93,8 +93,36 @@ def judge(rule: Rule, match: re.Match[str], message: Message, groups: Groups) ->
         about_other=about_other,
         start=start,
         end=end,
-        doubtful=not (about_other or message.has(context.INTENT, *sentence))
-        and resolved.is_doubtful(rule.category, message, sentence),
+        doubtful=_doubtful(rule, message, person, (start, end), sentence),
+    )
+
+
+def _doubtful(
+    rule: Rule,
+    message: Message,
+    person: str | None,
+    span: tuple[int, int],
+    sentence: tuple[int, int],
+) -> bool:
+    """Whether the hit is in a shape that is usually no crisis now (see ``resolved``): said
+    as a joke; or, with no resolve named anywhere ("gonna", "решила"), a past act, a general
+    question, a topic noun naming no one, hyperbole with a cause, a question answered "no"
+    or a work quoted."""
+    if person == "other" or rule.category is CrisisCategory.ACUTE_DANGER:
+        return False
+    if message.has(context.INTENT):
+        return False
+    if doubt.is_doubtful(rule.category, message, sentence):
+        return True
+    if message.has(doubt.DETERMINED):
+        return False
+    canon = message.canon
+    clause_from = clause_start(canon, span[0])
+    return (
+        doubt.looks_back(message, canon, clause_from, span[1])
+        or (person is None and doubt.asks_in_general(message, canon, sentence))
+        or (rule.topical and person is None and doubt.names_no_one(rule, message, sentence))
+        or doubt.reads_as_aside(message, canon, span, clause_from, sentence)
     )
 
 

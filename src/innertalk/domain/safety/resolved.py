@@ -19,12 +19,7 @@ false-alarm win:
   never a bare "нет" that could be "нет сил", nor one after a comma ("хочу умереть, нет,
   правда").
 
-Where the shape is *not* unambiguous — a crisis phrase joined to a laugh or an exasperated
-condition ("if I have to reinstall this again I'll shoot myself lol", "застрелюсь, если ещё
-раз …, шучу") — the hit still fires but is marked **doubtful** (``is_doubtful``): with a third
-opinion configured, that opinion decides (and its failure leaves the notice standing);
-without one the person gets the notice as before. Never doubtful: acute danger, a time or
-plan word in the sentence ("tonight", "decided"), someone else's crisis.
+Where the shape is *not* unambiguous the hit is only **doubtful** (``doubt``).
 
 Each is one compiled pattern over canonical text (see ``text``), searched only when a rule
 has already matched, so ordinary messages pay nothing for them.
@@ -35,7 +30,6 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from innertalk.domain.safety.signals import CrisisCategory, CrisisHit
 from innertalk.domain.safety.text import word_marker
 
 _NUMBER = (
@@ -137,36 +131,12 @@ DENIAL_BEFORE = re.compile(
 """Before a match: "не думай, что я хочу [с собой что-то сделать]" (Russian only: "I don't
 think I want to live" is a crisis, "не думаю, что хочу жить" too; the imperative is not)."""
 
-JOKING = word_marker(
-    r"lol|lmao|lmfao|rofl|haha\w*|jk|just kidding|kidding|jokes? aside|шучу|шутка|ахах\w*"
-    r"|хаха\w*|лол|ору|ржу|if i have to|if i hear|one more (?:time|meeting|email|call)"
-    r"|если (?:ещё|еще) (?:раз|один|одна|одно)|(?:ещё|еще) (?:один|одна|одно) (?:созвон|отчет"
-    r"|отчёт|совещание|встреча|пара|день таких)"
-)
-LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
-"""Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
-
 
 class Spots(Protocol):
     """Where markers occur in one message, each found once (``judgement.Message``):
     a message with many hits scans it for each marker once, not once per hit."""
 
     def has(self, marker: re.Pattern[str], start: int = 0, end: int | None = None) -> bool: ...
-
-
-def is_doubtful(category: CrisisCategory, spots: Spots, sentence: tuple[int, int]) -> bool:
-    """Whether the match's sentence is said as a joke or an exasperated condition (the caller
-    has ruled out a time or plan word and someone else's crisis)."""
-    if category is CrisisCategory.ACUTE_DANGER:
-        return False
-    return spots.has(JOKING, sentence[0], sentence[1])
-
-
-def jokable(hit: CrisisHit) -> bool:
-    """Whether a laughing emoji in the message makes ``hit`` doubtful."""
-    if hit.doubtful:
-        return True
-    return hit.category is not CrisisCategory.ACUTE_DANGER and not hit.about_other
 
 
 def is_resolved(spots: Spots, canon: str, start: int, end: int, sentence_from: int) -> bool:

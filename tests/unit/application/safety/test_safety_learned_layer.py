@@ -127,3 +127,43 @@ async def test_a_model_signal_stays_the_writers_when_they_claim_it_or_it_is_abus
     abused = await _service(FakeClassifier(0.9, CrisisCategory.ABUSE)).examine(abuse, Language.RU)
     assert abused.notice is not None
     assert not abused.notice.signal.about_other
+
+
+LOOKING_BACK = "when i was 17 i tried to end my life. now i'm 35 and i teach yoga"
+
+
+async def test_a_doubtful_rule_signal_the_model_finds_no_concern_in_is_cleared() -> None:
+    """A past act set against the present, the model below its doubt band: no notice, the
+    cleared signal kept as doubt for the third opinion."""
+    classifier = FakeClassifier(0.1, CrisisCategory.SUICIDAL_IDEATION)
+    screening = await _service(classifier).examine(LOOKING_BACK, Language.EN)
+    assert screening.notice is None
+    assert screening.cleared is not None
+    assert screening.cleared.category is CrisisCategory.SUICIDAL_IDEATION
+    assert screening.uncertain
+    assert classifier.asked == [LOOKING_BACK]
+
+
+async def test_a_doubtful_rule_signal_stands_when_the_model_is_concerned_too() -> None:
+    """The model in its doubt band keeps the rule's signal: the rule's category and ids,
+    not the model's."""
+    classifier = FakeClassifier(0.35, CrisisCategory.ABUSE)
+    screening = await _service(classifier).examine(LOOKING_BACK, Language.EN)
+    assert screening.notice is not None
+    assert screening.notice.signal.category is CrisisCategory.SUICIDAL_IDEATION
+    assert not any(rule.startswith("model:") for rule in screening.notice.signal.rules)
+
+
+async def test_a_doubtful_rule_signal_stands_without_a_working_model() -> None:
+    """No classifier, or a broken one: the rules' doubtful signal gets its notice."""
+    assert await SafetyService(directory=DEFAULT_HOTLINES).screen(LOOKING_BACK, Language.EN)
+    assert await _service(BrokenClassifier()).screen(LOOKING_BACK, Language.EN) is not None
+
+
+async def test_a_doubtful_signal_the_model_backs_waits_for_a_configured_opinion() -> None:
+    """With a third opinion coming, a doubtful signal the model did not clear is deferred."""
+    classifier = FakeClassifier(0.5, CrisisCategory.SUICIDAL_IDEATION)
+    screening = await _service(classifier).examine(LOOKING_BACK, Language.EN, defer_doubtful=True)
+    assert screening.notice is None
+    assert screening.deferred is not None
+    assert screening.cleared is None

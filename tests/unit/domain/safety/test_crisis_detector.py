@@ -430,11 +430,35 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
         ("i'm going to kill myself tonight lol", False),
         ("i just swallowed 40 pills lol", False),
         ("я хочу умереть", False),
+        ("я хочу убить себя, лол, я не шучу", False),
+        ("i will shoot myself if i have to go there lol. and i'm going tomorrow", False),
+        # a past act set against the writer's present
+        ("when i was 17 i tried to end my life. now i'm 35 and i teach yoga", True),
+        ("в 15 лет я резала руки, сейчас мне 28 и я тренер по плаванию", True),
+        ("в 15 лет я резала руки, сейчас снова начала", False),
+        ("years ago i wanted to die and now i want to die again", False),
+        ("раньше хотела умереть, сейчас решила что сделаю это", False),
+        # a general question that names no one
+        ("why do teenagers self harm?", True),
+        ("почему мужчины совершают суицид чаще?", True),
+        ("why do i want to die", False),
+        ("suicide. i'm going to do it", False),
+        ("gonna stab him when he comes out of the pub", False),
+        # hyperbole with a cause, a reported question answered "no", a work quoted
+        ("this traffic makes me want to die", True),
+        ("от этой бюрократии хочется повеситься", True),
+        ("the doctor asked if i want to hurt myself. no, i don't", True),
+        ("мысли о самоубийстве? нет.", True),
+        ('"i want to die" is the chorus of that song', True),
+        ("хочу умереть. не прикол, не мем", False),
+        ("this traffic makes me want to die and i'm going to do it tonight", False),
     ],
 )
 def test_joke_shaped_hits_fire_but_are_marked_doubtful(text: str, doubtful: bool) -> None:
-    """A laugh or an exasperated condition marks a hit doubtful; a time word or an emergency
-    never does, and a plain statement is never doubtful."""
+    """A laugh or an exasperated condition, a past act set against the present, a general
+    question naming no one, hyperbole with a cause, a question answered "no" or a work quoted
+    marks a hit doubtful; a time or intent word, a relapse, "не шучу" or an emergency never
+    does, and a plain statement is never doubtful."""
     signal = detect_crisis(text)
     assert signal is not None
     assert signal.doubtful is doubtful

@@ -1,0 +1,177 @@
+"""Shapes in which crisis words are usually no crisis now, but not surely: **doubtful** hits.
+
+A hit in one of these shapes is marked **doubtful** (``judgement``): the learned layer must
+be concerned too for it to stand (``SafetyService.examine``; without a classifier, or when it
+fails, it stands), and a configured third opinion is asked. These shapes were most of the
+rules' false alarms on the dev sets' hard negatives (issue 11), and a closed list of phrases
+that silence a hit (``resolved``) never covered the next writer's wording. The shapes:
+
+- **a joke** (``is_doubtful``): a crisis phrase joined to a laugh or an exasperated condition
+  ("if I have to reinstall this again I'll shoot myself lol", "застрелюсь, если ещё раз …,
+  шучу"), never with "не шучу", "not kidding" or a day named ("tomorrow", "сегодня");
+- **looking back** (``looks_back``): a long-ago marker, no relapse word, and the writer's
+  present named after the match ("now", "сейчас", "мне 30", "уже 3 года") or the match's
+  clause told in the past tense ("в армии были мысли уйти из жизни");
+- **a general question** (``asks_in_general``) opening the sentence ("почему мужчины …",
+  "why do teens …") in a message that never names its writer;
+- **an English topic noun** (``names_no_one``) in a sentence naming no one ("is self harm
+  always linked to suicide?"), never a threat, a relapse or "now" (Russian drops its
+  pronouns, so it never counts there);
+- **an aside** (``reads_as_aside``): hyperbole with a cause ("this traffic makes me want to
+  die", "от этой бюрократии застрелиться"), a question someone asked ("the psychiatrist asked
+  if I wanted to harm myself"), a bare "no" answering it ("мысли о самоубийстве? нет"), a
+  work named in the sentence (a song, a book, an exam).
+
+Never doubtful: acute danger, a time, plan or intent word anywhere in the message
+("tonight", "decided"), someone else's crisis; and, for every shape but the joke, resolve
+named anywhere ("gonna", "soon", "решила", "недолго осталось": ``DETERMINED``).
+
+Each is one compiled pattern over canonical text (see ``text``), searched only when a rule
+has already matched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from innertalk.domain.safety.resolved import PAST, RELAPSE, Spots
+from innertalk.domain.safety.rules import Rule
+from innertalk.domain.safety.signals import CrisisCategory, CrisisHit
+from innertalk.domain.safety.text import word_marker
+
+JOKING = re.compile(
+    r"(?<! не)(?<! not)(?<! no)(?<!n't)(?<! a) (?:lol|lmao|lmfao|rofl|haha\w*|jk|just kidding"
+    r"|kidding|jokes? aside|шучу|шутка|ахах\w*"
+    r"|хаха\w*|лол|ору|ржу|if i have to|if i hear|one more (?:time|meeting|email|call)"
+    r"|если (?:ещё|еще) (?:раз|один|одна|одно)|(?:ещё|еще) (?:один|одна|одно) (?:созвон|отчет"
+    r"|отчёт|совещание|встреча|пара|день таких))(?!\S)"
+)
+"""A joke or an exasperated condition; never "не шучу", "not kidding", "no joke"."""
+SERIOUS = word_marker(
+    r"не шучу|not kidding|not joking|no joke|i mean it|(?:i'm|im|i am) serious|серь[её]зно"
+    r"|in a real way|for real|today|tomorrow|сегодня|завтра"
+)
+"""Anywhere in the message, these make a joke's shape no joke."""
+LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
+"""Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
+PAST_VERB = re.compile(
+    r" (?:wanted|tried|was|were|had|thought|wrote|gave|took|used to|didn't|felt|planned"
+    r"|attempted|overdosed|swallowed|wished|survived"
+    r"|(?!(?:мысли|петли|боли|воли|земли|цели|роли|если|или|дали|сопли)(?!\S))"
+    r"[а-я]+(?:л|ла|ло|ли|лся|лась|лось|лись))(?!\S)"
+)
+"""A past-tense verb: the English forms crisis words take, every Russian one by its ending."""
+PRESENT_VERB = word_marker(
+    r"want|wanna|am|i'm|im|is|will|going|gonna|keep|хочу|хочется|хочет|думаю|буду|собираюсь"
+    r"|режу|режусь|не могу|могу|вижу|не вижу"
+)
+"""A present or future verb beside it: the crisis is told now ("раньше резала, и сейчас хочу")."""
+NOW_AFTER = word_marker(
+    r"now|today|these days|nowadays|this year|years later|since then|looking back|past me"
+    r"|сейчас|теперь|сегодня|нынче|спустя|прошло|с тех пор|вспоминаю"
+    r"|(?:i'm|im|i am|мне|мне уже) (?:\d+|thirty|forty|twenty)|for years now|years now"
+    r"|уже (?:\S+ )?(?:год\w*|лет|дн\w*|месяц\w*|недел\w*)|been (?:out|clean|sober) \S+"
+)
+"""After a match, the writer's present set against a past act ("сейчас мне 30", "today")."""
+FIRST_PERSON = word_marker(
+    r"i|i'm|im|i've|ive|i'd|i'll|me|my|myself|мне|меня|мной|мною|мой|моя|мое|мои|моей|моих"
+    r"|я|себе|сама|сам"
+)
+NOW = word_marker(r"right now|now|seychas|сейчас")
+"""The present named: an English topic noun beside it may be the writer's own."""
+QUESTION = re.compile(
+    r" ?(?:why|how come|are|is|do|does|did|should|can|could|which|почему|какие"
+    r"|сколько|правда ли|можно ли|бывает ли|отчего)(?!\S)"
+)
+"""A sentence that opens as a general question ("why do teens …", "почему мужчины …")."""
+CAUSED = re.compile(
+    r"(?:makes?|made|making) me(?: want to| wanna)? $|(?:^| )(?:от|из-за) (?:этой|этого|этих|такой"
+    r"|такого|таких|твоей|твоего|его|ее|её)(?: \S+)?(?: ,)? (?:\S+ )?$"
+)
+"""Before a match, in its clause: a cause that makes it hyperbole ("this traffic makes me
+want to die", "от этой бюрократии застрелиться можно")."""
+ASKED = word_marker(
+    r"asked (?:me )?(?:if|whether|about)|asks (?:me )?(?:if|whether|about)|asking (?:me )?(?:if"
+    r"|whether|about)|спросил\w* (?:меня )?(?:про|о|об|есть ли|не|ли)|спрашивал\w*"
+    r"|задал\w* вопрос|вопрос про"
+)
+"""A clinician's or a friend's question reported, the match inside it ("the psychiatrist asked
+if I wanted to harm myself. No, I don't")."""
+DENIED_NEAR = re.compile(
+    r"(?: [.,])* (?:no|nope|nah|not really|нет|нету|neither)(?= [.,]|$)"
+    r"|(?: [.,])* (?:and |but )?i (?:honestly |really )?(?:don't|do not|didn't|am not|'m not"
+    r"|wasn't)(?= [.,]|$)"
+)
+"""Right after a match, a bare answer "no" or "I don't": the words were a question."""
+MEDIA = re.compile(
+    r"(?<! не)(?<! not)(?<! no)(?<! a) (?:songs?|lyrics?|track|album|chorus|book|novel|film"
+    r"|movie|series|essay|seminar|exam|poem"
+    r"|article|headline|research|survey|assignment|lecture|meme|quote|the actor|the singer"
+    r"|песн[яиюе]|строчк\w*|трек\w*|альбом\w*|припев\w*|книг\w*|роман\w*|фильм\w*"
+    r"|сериал\w*|эссе|семинар\w*|экзамен\w*|стих\w*|стать[яиюе]\w*|заголов\w*|мем\w*"
+    r"|цитат\w*|исследовани\w*|анкет\w*|реферат\w*|сочинени\w*)(?!\S)"
+)
+"""In the match's sentence: the words may be a work's, a quote's or a study's."""
+DETERMINED = word_marker(
+    r"going to|gonna|will|i'll|sure now|where i'm going|where im going|решени\w*|решил\w*"
+    r"|собираюсь|уверен\w*|недолго осталось|осталось недолго|покончу|убью|soon|скоро"
+)
+"""Anywhere in the message: resolve that no doubtful shape outweighs."""
+
+
+def is_doubtful(category: CrisisCategory, spots: Spots, sentence: tuple[int, int]) -> bool:
+    """Whether the match's sentence is said as a joke or an exasperated condition (the caller
+    has ruled out a time or plan word and someone else's crisis)."""
+    if category is CrisisCategory.ACUTE_DANGER:
+        return False
+    return spots.has(JOKING, sentence[0], sentence[1]) and not spots.has(SERIOUS)
+
+
+def looks_back(spots: Spots, canon: str, clause_from: int, end: int) -> bool:
+    """Whether a match reads as a past act: a long-ago marker in the message, no relapse
+    word, and the present named after the match or the match's clause told in the past
+    tense ("в армии были мысли уйти из жизни", "I once wrote goodbye letters")."""
+    if not spots.has(PAST) or spots.has(RELAPSE):
+        return False
+    return spots.has(NOW_AFTER, end) or _told_in_past(canon[clause_from:end])
+
+
+def _told_in_past(clause: str) -> bool:
+    """A past-tense verb in ``clause`` and no present or future one of the crisis's own."""
+    return bool(PAST_VERB.search(clause)) and not PRESENT_VERB.search(clause)
+
+
+def asks_in_general(spots: Spots, canon: str, sentence: tuple[int, int]) -> bool:
+    """Whether the match's sentence is a general question and the message never names
+    its writer ("почему мужчины совершают суицид чаще?")."""
+    return bool(QUESTION.match(canon, sentence[0])) and not spots.has(FIRST_PERSON)
+
+
+def names_no_one(rule: Rule, spots: Spots, sentence: tuple[int, int]) -> bool:
+    """Whether an English topic noun's sentence names no one ("is self harm linked to
+    suicide?"); Russian drops its pronouns ("хочу зарезать отчима"), so it never counts, nor
+    does a threat ("gonna stab him") or a relapse ("suicidal again")."""
+    if not rule.id.startswith("en.") or rule.category is CrisisCategory.HARM_TO_OTHERS:
+        return False
+    return not spots.has(FIRST_PERSON, *sentence) and not spots.has(RELAPSE) and not spots.has(NOW)
+
+
+def reads_as_aside(
+    spots: Spots, canon: str, span: tuple[int, int], clause_from: int, sentence: tuple[int, int]
+) -> bool:
+    """Whether the match reads as hyperbole with a cause, a question someone asked, or a
+    question answered "no", or its sentence is about a work (a book, a song, research)."""
+    start, end = span
+    return bool(
+        CAUSED.search(canon[clause_from:start])
+        or spots.has(ASKED, max(0, start - 80), start)
+        or DENIED_NEAR.match(canon, end)
+        or spots.has(MEDIA, *sentence)
+    )
+
+
+def jokable(hit: CrisisHit) -> bool:
+    """Whether a laughing emoji in the message makes ``hit`` doubtful."""
+    if hit.doubtful:
+        return True
+    return hit.category is not CrisisCategory.ACUTE_DANGER and not hit.about_other
