@@ -266,3 +266,37 @@ async def test_without_an_opinion_a_doubtful_rule_signal_gets_the_notice_at_once
     reply = await core.talk.reply(ALICE, JOKE)
     assert reply.safety is not None
     assert reply.late_safety is None
+
+
+async def test_a_doubtful_rule_signal_the_classifier_clears_gets_no_notice_at_once(
+    clock: FakeClock,
+) -> None:
+    """No opinion configured, the classifier below its doubt band: the joke is answered as
+    a joke, with no notice and no alert."""
+    model = ScriptedModel(lambda request: "Spreadsheets again? Ugh.")
+    core, inbox = await _core(clock, model, None, probability=0.1)
+    reply = await core.talk.reply(ALICE, JOKE)
+    assert reply.safety is None
+    assert reply.late_safety is None
+    assert reply.text == "Spreadsheets again? Ugh."
+    assert inbox.received == []
+
+
+async def test_a_cleared_doubtful_rule_signal_is_still_asked_about(clock: FakeClock) -> None:
+    """The classifier cleared the hit, but a configured opinion is still asked: its crisis
+    answer brings the hotlines after the reply; its failure leaves the reply alone."""
+    opinion = FakeOpinion(CrisisCategory.SUICIDAL_IDEATION)
+    core, _ = await _core(clock, ScriptedModel(), opinion, probability=0.1)
+    reply = await core.talk.reply(ALICE, JOKE)
+    assert opinion.asked == [JOKE]
+    assert reply.safety is None
+    assert reply.late_safety is not None
+
+    class Broken(FakeOpinion):
+        async def assess(self, text: str) -> CrisisCategory | None:
+            raise ConnectionError("provider down")
+
+    core, _ = await _core(clock, ScriptedModel(), Broken(), probability=0.1)
+    reply = await core.talk.reply(ALICE, JOKE)
+    assert reply.safety is None
+    assert reply.late_safety is None
