@@ -127,9 +127,9 @@ class CrisisDetector:
 
     def detect(self, text: str) -> CrisisSignal | None:
         """The crisis signal in ``text``, or ``None``; a laughing emoji makes hits that could
-        be jokes doubtful (see ``doubt``)."""
+        be jokes doubtful (see ``doubt``), and so does laughter in punctuation ("))", "xD")."""
         hits = self.scan(text)
-        if hits and not doubt.LAUGHING.isdisjoint(text):
+        if hits and doubt.laughs(text):
             hits = tuple(replace(hit, doubtful=doubt.jokable(hit)) for hit in hits)
         return summarize(hits)
 

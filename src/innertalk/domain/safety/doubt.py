@@ -49,10 +49,14 @@ JOKING = re.compile(
 """A joke or an exasperated condition; never "не шучу", "not kidding", "no joke"."""
 SERIOUS = word_marker(
     r"не шучу|not kidding|not joking|no joke|i mean it|(?:i'm|im|i am) serious|серь[её]зно"
-    r"|in a real way|for real|today|tomorrow|сегодня|завтра"
+    r"|in a real way|for real"
 )
-"""Anywhere in the message, these make a joke's shape no joke."""
+"""Anywhere in the message, these make no doubtful shape doubtful."""
+DAY = word_marker(r"today|tomorrow|сегодня|завтра")
+"""Anywhere in the message, a day named makes a joke's shape no joke."""
 LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
+SMILES = re.compile(r"(?<![a-z])(?:xd+|:d)(?![a-z])", re.IGNORECASE)
+"""Laughter in letters, read from the raw text: "xD", ":D"."""
 """Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
 PAST_VERB = re.compile(
     r" (?:wanted|tried|was|were|had|thought|wrote|gave|took|used to|didn't|felt|planned"
@@ -66,6 +70,12 @@ PRESENT_VERB = word_marker(
     r"|режу|режусь|не могу|могу|вижу|не вижу"
 )
 """A present or future verb beside it: the crisis is told now ("раньше резала, и сейчас хочу")."""
+STILL_AT_IT = word_marker(
+    r"как это сделать|how to do it|думаю об этом|думаю о том|думаю как|thinking about it"
+    r"|thinking about doing|thinking of doing|хочу (?:умереть|уйти|исчезнуть|сделать|резать)"
+    r"|want to (?:die|disappear|end|do it|cut)|wanna (?:die|disappear|end)"
+)
+"""After a past act, the crisis told again now ("…сейчас сижу и думаю как это сделать")."""
 NOW_AFTER = word_marker(
     r"now|today|these days|nowadays|this year|years later|since then|looking back|past me"
     r"|сейчас|теперь|сегодня|нынче|спустя|прошло|с тех пор|вспоминаю"
@@ -124,21 +134,23 @@ def is_doubtful(category: CrisisCategory, spots: Spots, sentence: tuple[int, int
     has ruled out a time or plan word and someone else's crisis)."""
     if category is CrisisCategory.ACUTE_DANGER:
         return False
-    return spots.has(JOKING, sentence[0], sentence[1]) and not spots.has(SERIOUS)
+    if spots.has(SERIOUS) or spots.has(DAY):
+        return False
+    return spots.has(JOKING, sentence[0], sentence[1])
 
 
 def looks_back(spots: Spots, canon: str, clause_from: int, end: int) -> bool:
     """Whether a match reads as a past act: a long-ago marker in the message, no relapse
-    word, and the present named after the match or the match's clause told in the past
-    tense ("в армии были мысли уйти из жизни", "I once wrote goodbye letters")."""
+    word, no present or future verb in the match's clause, and the present named after the
+    match or that clause told in the past tense ("в армии были мысли уйти из жизни")."""
     if not spots.has(PAST) or spots.has(RELAPSE):
         return False
-    return spots.has(NOW_AFTER, end) or _told_in_past(canon[clause_from:end])
-
-
-def _told_in_past(clause: str) -> bool:
-    """A past-tense verb in ``clause`` and no present or future one of the crisis's own."""
-    return bool(PAST_VERB.search(clause)) and not PRESENT_VERB.search(clause)
+    clause = canon[clause_from:end]
+    if PRESENT_VERB.search(clause):  # "i want to die. i was happy in school, now i'm 30"
+        return False
+    if spots.has(STILL_AT_IT, end):
+        return False
+    return spots.has(NOW_AFTER, end) or bool(PAST_VERB.search(clause))
 
 
 def asks_in_general(spots: Spots, canon: str, sentence: tuple[int, int]) -> bool:
@@ -168,6 +180,14 @@ def reads_as_aside(
         or DENIED_NEAR.match(canon, end)
         or spots.has(MEDIA, *sentence)
     )
+
+
+def laughs(text: str) -> bool:
+    """Whether the raw message laughs: a laughing emoji, or laughter in punctuation."""
+    if not LAUGHING.isdisjoint(text) or SMILES.search(text):
+        return True
+    # "застрелюсь)))", "хочу умереть)": brackets that close nothing are a smile
+    return text.count(")") > text.count("(")
 
 
 def jokable(hit: CrisisHit) -> bool:

@@ -114,7 +114,7 @@ def _doubtful(
         return False
     if doubt.is_doubtful(rule.category, message, sentence):
         return True
-    if message.has(doubt.DETERMINED):
+    if message.has(doubt.DETERMINED) or message.has(doubt.SERIOUS):
         return False
     canon = message.canon
     clause_from = clause_start(canon, span[0])

@@ -49,6 +49,7 @@ PAST = word_marker(
     r"|лет назад|когда-то|раньше|в школе|в детстве|в юности|в подростковом|в институте"
     r"|в (?:1[0-9]|2[0-9])(?: лет)?(?! час\w*| утра| вечера| ночи)|в (?:19|20)\d\d(?: году)?"
     r"|было время|в то время|то время|после (?:смерти|выкидыша|развода|расставания)"
+    r"|тот период|был период|the time when|that period|that time in my life"
     r"|год назад|(?:в|из) (?:[1-9]|1[01]) класс\w*|старый дневник|старом дневнике"
     r"|когда то|лет (?:\d+|пять|десять) назад|в прошлом году|прошл(?:ой|ым) (?:осенью|весной"
     r"|зимой|летом)|это было давно|когда умер\w*|после гибели|в лагере|мой дневник"
@@ -100,16 +101,17 @@ RESOLVED = re.compile(
 """A resolution, never after a negation ("не справилась", "therapy never helped")."""
 RELAPSE = word_marker(
     r"again|relapsed?|relapsing|lately|these days|back again|coming back|came back"
-    r"|still(?! here| alive)"
+    r"|still(?! here| alive| can't believe| cannot believe| cant believe)"
     r"|right now|tonight|worse|not now|but not|doesn't help|anymore"
     r"|опять|снова|сорвал\w*|вернул\w*|возвращ\w*|до сих пор хочу|всё ещё|все еще|всё еще"
     r"|все ещё|в последнее время|хуже|не помога\w*|но не сейчас"
 )
 MILESTONE = re.compile(
-    rf"(?:^| )(?:{_NUMBER}) (?:years?|months?|days?|weeks?|лет|года?|дней|дня|месяц\w*"
-    r"|недел\w*) (?:без|of being|clean of|clean from|free from)$"
+    rf"(?:^| )(?:(?:{_NUMBER}) (?:years?|months?|days?|weeks?|лет|года?|дней|дня|месяц\w*"
+    r"|недел\w*)|(?:a |one |один |целый )?(?:year|month|год|месяц))"
+    r" (?:без|without|of being|clean of|clean from|free from)$"
 )
-"""Before a match: "800 дней без [селфхарма]"."""
+"""Before a match: "800 дней без [селфхарма]", "год без", "500 days without"."""
 CLEAN_AFTER = re.compile(r" (?:-?free|clean)(?!\S)")
 """Right after a match, in a message that counts time: "5 years self harm free"."""
 COUNTED = word_marker(rf"(?:{_NUMBER}) (?:years?|months?|days?|weeks?)")

@@ -330,6 +330,8 @@ def test_negations_that_mean_the_opposite_still_fire(text: str) -> None:
         "когда то копила таблетки, сейчас норм, рассказала маме",
         "в прошлом году муж меня бил, я ушла, мы с детьми в безопасности",
         "self harm has never been something i'd try, i'm just very sad",
+        "год без селфхарма сегодня, отмечаю",
+        "a year without self harm today!",
     ],
 )
 def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> None:
@@ -371,8 +373,11 @@ def test_a_crisis_long_over_or_denied_right_after_is_not_a_signal(text: str) -> 
     ],
 )
 def test_a_past_crisis_that_came_back_or_a_present_one_still_fires(text: str) -> None:
-    """Relapse words, a recent act or no resolution keep the past-tense guard away."""
-    assert detect_crisis(text) is not None
+    """Relapse words, a recent act or no resolution keep the past-tense guard away, and the
+    hit is sure (not doubtful: no model may clear it)."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert not signal.doubtful
 
 
 @pytest.mark.parametrize(
@@ -452,6 +457,10 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
         ('"i want to die" is the chorus of that song', True),
         ("хочу умереть. не прикол, не мем", False),
         ("this traffic makes me want to die and i'm going to do it tonight", False),
+        # laughter in punctuation; a bracket that closes something is no smile
+        ("если свекровь приедет на всё лето я застрелюсь)))", True),
+        ("i want to die xD", True),
+        ("i want to die (seriously)", False),
     ],
 )
 def test_joke_shaped_hits_fire_but_are_marked_doubtful(text: str, doubtful: bool) -> None:
