@@ -11,7 +11,9 @@ Two pipelines, both local (no provider is asked):
 - rules + learned: ``SafetyService.examine`` with the shipped classifier and its sentence
   encoder, as the bot runs it.
 "uncertain" is the share of messages without a signal that the classifier puts in its doubt
-band: what the optional third opinion (``SAFETY_OPINION``) would be asked about.
+band or whose doubtful rule signal it cleared: what the optional third opinion
+(``SAFETY_OPINION``) would be asked about. The "rules" column counts every rule signal,
+doubtful ones included (without a classifier their notice stands).
 Per language and per held-out category; Wilson 95 % intervals.
 """
 
@@ -128,6 +130,12 @@ async def run(sealed: Path) -> str:
             f"\nOf the {len(alarms)} false alarms, {other} answer someone else's crisis (the "
             "worried-friend notice), not the writer's; without them: "
             f"{_percent(len(alarms) - other, len(calm))}"
+        )
+        cleared = [c for c in cases if layered[str(c["text"])].cleared is not None]
+        crisis_cleared = sum(int(c["label"]) for c in cleared)
+        lines.append(
+            f"\nDoubtful rule signals the classifier cleared: {len(cleared)}, of them "
+            f"{crisis_cleared} crisis lines (missed unless the third opinion saw them)"
         )
         sections.append("\n".join(lines))
     return "\n\n".join(sections)
