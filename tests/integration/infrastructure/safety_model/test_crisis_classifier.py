@@ -76,7 +76,9 @@ async def test_runtime_scores_equal_scikit_learns(tmp_path: Path) -> None:
         category_bias=kinds.intercept_[order],
         embedding=np.zeros(512),
         embedding_bias=0.0,
-        joint=np.zeros(896),
+        joint_hidden=np.zeros((896, 4)),
+        joint_hidden_bias=np.zeros(4),
+        joint=np.zeros(4),
         joint_bias=0.0,
         encoder="none",
         thresholds=(0.5, 0.3),
@@ -92,6 +94,56 @@ async def test_runtime_scores_equal_scikit_learns(tmp_path: Path) -> None:
     np.testing.assert_allclose(got, expected, atol=1e-5)
     predicted = kinds.predict(_rows(unseen))
     assert [(await runtime.assess(text)).category.value for text in unseen] == list(predicted)
+
+
+def test_the_joint_steps_hidden_layer_scores_like_scikit_learns(tmp_path: Path) -> None:
+    """A joint head fitted by scikit-learn's MLP, saved and read back with numpy, gives the
+    same joint-step probability (the n-gram head's averaged with the network's)."""
+    sklearn_mlp = pytest.importorskip("sklearn.neural_network")
+    sklearn_lr = pytest.importorskip("sklearn.linear_model")
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(80, 896))
+    labels = (vectors[:, 0] + vectors[:, 600] > 0).astype(int)
+    network = sklearn_mlp.MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
+    network.fit(vectors, labels)
+    texts = [text for text, _ in SAMPLE] + CALM
+    y = np.array([1] * len(SAMPLE) + [0] * len(CALM))
+    binary = sklearn_lr.LogisticRegression(C=10.0, max_iter=500).fit(_rows(texts), y)
+    weights = LinearWeights(
+        binary=binary.coef_[0],
+        binary_bias=float(binary.intercept_[0]),
+        category=np.zeros((len(CATEGORIES), features.DIMENSION)),
+        category_bias=np.zeros(len(CATEGORIES)),
+        embedding=np.zeros(512),
+        embedding_bias=0.0,
+        joint_hidden=network.coefs_[0],
+        joint_hidden_bias=network.intercepts_[0],
+        joint=network.coefs_[1][:, 0],
+        joint_bias=float(network.intercepts_[1][0]),
+        encoder="none",
+        thresholds=(0.5, 0.3),
+        first=(0.55, 0.35),
+        gate=0.0,  # every message goes on to the joint step
+        fallback=(0.6, 0.4),
+    )
+    save_weights(weights, tmp_path / "model.npz")
+    runtime = LinearCrisisClassifier.load(tmp_path / "model.npz")
+    unseen = ["i want to die", "lovely weather", "хочу порезать себя"]
+    probe = rng.normal(size=(len(unseen), 896))
+    expected = (binary.predict_proba(_rows(unseen))[:, 1] + network.predict_proba(probe)[:, 1]) / 2
+    got = [runtime.probability(text, vector) for text, vector in zip(unseen, probe, strict=True)]
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_a_joint_head_whose_layers_do_not_fit_is_refused(tmp_path: Path) -> None:
+    """A file whose hidden layer and output disagree in size is refused, not misread."""
+    path = tmp_path / "model.npz"
+    with np.load(SHIPPED_MODEL, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["joint"] = arrays["joint"][:-2]
+    np.savez_compressed(path, **arrays)
+    with pytest.raises(ModelFileError, match="joint head"):
+        LinearCrisisClassifier.load(path)
 
 
 def _encoded() -> LinearCrisisClassifier:
