@@ -40,7 +40,7 @@ NEGATORS = words(
     " wouldnt isn't isnt aren't arent wasn't wasnt weren't werent haven't havent hasn't"
     " hasnt hadn't hadnt shouldn't shouldnt ain't aint shan't stopped quit accidentally"
     " не ни нет нету никогда нисколько перестал перестала перестали бросил бросила бросили"
-    " случайно нечаянно"
+    " случайно нечаянно zero"
 )
 INABILITY = words("can't couldn't cannot")
 """Not negators: "I can't kill myself, I'm too scared" is ideation, not its absence."""

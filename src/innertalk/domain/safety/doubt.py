@@ -43,21 +43,22 @@ JOKING = re.compile(
     r"(?<! не)(?<! not)(?<! no)(?<!n't)(?<! a) (?:lol|lmao|lmfao|rofl|haha\w*|jk|just kidding"
     r"|kidding|jokes? aside|шучу|шутка|ахах\w*"
     r"|хаха\w*|лол|ору|ржу|if i have to|if i hear|one more (?:time|meeting|email|call)"
+    r"|чем (?:ещё|еще) раз|убить (?:\S+ )?мало"
     r"|если (?:ещё|еще) (?:раз|один|одна|одно)|(?:ещё|еще) (?:один|одна|одно) (?:созвон|отчет"
     r"|отчёт|совещание|встреча|пара|день таких))(?!\S)"
 )
 """A joke or an exasperated condition; never "не шучу", "not kidding", "no joke"."""
 SERIOUS = word_marker(
     r"не шучу|not kidding|not joking|no joke|i mean it|(?:i'm|im|i am) serious|серь[её]зно"
-    r"|in a real way|for real"
+    r"|in a real way|for real|not lol|не лол|без шуток|no jokes?"
 )
 """Anywhere in the message, these make no doubtful shape doubtful."""
 DAY = word_marker(r"today|tomorrow|сегодня|завтра")
 """Anywhere in the message, a day named makes a joke's shape no joke."""
 LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
+"""Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
 SMILES = re.compile(r"(?<![a-z])(?:xd+|:d)(?![a-z])", re.IGNORECASE)
 """Laughter in letters, read from the raw text: "xD", ":D"."""
-"""Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
 PAST_VERB = re.compile(
     r" (?:wanted|tried|was|were|had|thought|wrote|gave|took|used to|didn't|felt|planned"
     r"|attempted|overdosed|swallowed|wished|survived"
@@ -66,10 +67,11 @@ PAST_VERB = re.compile(
 )
 """A past-tense verb: the English forms crisis words take, every Russian one by its ending."""
 PRESENT_VERB = word_marker(
-    r"want|wanna|am|i'm|im|is|will|going|gonna|keep|хочу|хочется|хочет|думаю|буду|собираюсь"
-    r"|режу|режусь|не могу|могу|вижу|не вижу"
+    r"want|wanna|wants|will|going|gonna|keep (?:\S+ing)|хочу|хочется|хочет|думаю|буду"
+    r"|собираюсь|режу|режусь|не могу|не вижу|still"
 )
-"""A present or future verb beside it: the crisis is told now ("раньше резала, и сейчас хочу")."""
+"""A present or future crisis verb in the sentence: the crisis is told now ("раньше резала,
+и сейчас хочу")."""
 STILL_AT_IT = word_marker(
     r"как это сделать|how to do it|думаю об этом|думаю о том|думаю как|thinking about it"
     r"|thinking about doing|thinking of doing|хочу (?:умереть|уйти|исчезнуть|сделать|резать)"
@@ -115,13 +117,31 @@ DENIED_NEAR = re.compile(
 """Right after a match, a bare answer "no" or "I don't": the words were a question."""
 MEDIA = re.compile(
     r"(?<! не)(?<! not)(?<! no)(?<! a) (?:songs?|lyrics?|track|album|chorus|book|novel|film"
-    r"|movie|series|essay|seminar|exam|poem"
+    r"|movie|series|essay|seminar|exam|poem|sings|sang|presentation|school project|ancient"
+    r"|medieval|поет|поёт|пела|поют|доклад\w*|средневеков\w*|древн\w*"
     r"|article|headline|research|survey|assignment|lecture|meme|quote|the actor|the singer"
     r"|песн[яиюе]|строчк\w*|трек\w*|альбом\w*|припев\w*|книг\w*|роман\w*|фильм\w*"
     r"|сериал\w*|эссе|семинар\w*|экзамен\w*|стих\w*|стать[яиюе]\w*|заголов\w*|мем\w*"
     r"|цитат\w*|исследовани\w*|анкет\w*|реферат\w*|сочинени\w*)(?!\S)"
 )
 """In the match's sentence: the words may be a work's, a quote's or a study's."""
+BENIGN = word_marker(
+    r"for (?:a|my|the|our) (?:dog|cat|puppy|kitten|pet)|(?:dog|cat|puppy) (?:ate|swallowed)"
+    r"|для (?:собак\w*|кошк\w*|кота|щенка)|(?:собака|кошка|кот|щенок) (?:съел\w*|сгрыз\w*)"
+    r"|vitamins?|caffeine|coffee|sugar|витамин\w*|кофеин\w*|кофе|сахар\w*"
+)
+"""In the match's sentence: a pet or a harmless substance ("the lethal dose of tylenol for a
+dog", "передозировка витамина С бывает?")."""
+DEATH_TOLD = re.compile(
+    r"(?:повесил|застрелил|утопил|выбросил|сбросил|бросил)(?:ся|ась|ись)(?!\S)"
+    r"|покончил[аи]? с собой|свел[аи]? сч[её]ты с жизнью|наложил[аи]? на себя руки"
+    r"|killed (?:him|her|them)sel(?:f|ves)|took (?:his|her|their) (?:own )?li(?:fe|ves)"
+    r"|died by suicide|committed suicide"
+)
+"""In a match: a death by suicide told as done — never the writer's own ("Маяковский
+застрелился", "his uncle took his own life")."""
+ALMOST = word_marker(r"чуть|едва|почти|almost|nearly|tried to|пытал\w*")
+"""Before such a match: an attempt survived, which may be the writer's."""
 DETERMINED = word_marker(
     r"going to|gonna|will|i'll|sure now|where i'm going|where im going|решени\w*|решил\w*"
     r"|собираюсь|уверен\w*|недолго осталось|осталось недолго|покончу|убью|soon|скоро"
@@ -139,13 +159,14 @@ def is_doubtful(category: CrisisCategory, spots: Spots, sentence: tuple[int, int
     return spots.has(JOKING, sentence[0], sentence[1])
 
 
-def looks_back(spots: Spots, canon: str, clause_from: int, end: int) -> bool:
+def looks_back(spots: Spots, canon: str, sentence: tuple[int, int], end: int) -> bool:
     """Whether a match reads as a past act: a long-ago marker in the message, no relapse
-    word, no present or future verb in the match's clause, and the present named after the
-    match or that clause told in the past tense ("в армии были мысли уйти из жизни")."""
+    word, no present or future verb in the match's sentence, and the present named after the
+    match or that sentence told in the past tense ("в армии были мысли уйти из жизни", "my
+    suicide attempt was 4 years ago")."""
     if not spots.has(PAST) or spots.has(RELAPSE):
         return False
-    clause = canon[clause_from:end]
+    clause = canon[sentence[0] : sentence[1]]
     if PRESENT_VERB.search(clause):  # "i want to die. i was happy in school, now i'm 30"
         return False
     if spots.has(STILL_AT_IT, end):
@@ -168,6 +189,17 @@ def names_no_one(rule: Rule, spots: Spots, sentence: tuple[int, int]) -> bool:
     return not spots.has(FIRST_PERSON, *sentence) and not spots.has(RELAPSE) and not spots.has(NOW)
 
 
+def tells_of_a_death(
+    spots: Spots, canon: str, span: tuple[int, int], sentence: tuple[int, int]
+) -> bool:
+    """Whether the match tells of a death by suicide as done, in a sentence that names no
+    writer and no attempt before it: someone else's, a story, history."""
+    start, end = span
+    if not DEATH_TOLD.search(canon, start, end) or spots.has(FIRST_PERSON, *sentence):
+        return False
+    return not spots.has(ALMOST, sentence[0], start)
+
+
 def reads_as_aside(
     spots: Spots, canon: str, span: tuple[int, int], clause_from: int, sentence: tuple[int, int]
 ) -> bool:
@@ -179,11 +211,15 @@ def reads_as_aside(
         or spots.has(ASKED, max(0, start - 80), start)
         or DENIED_NEAR.match(canon, end)
         or spots.has(MEDIA, *sentence)
+        or spots.has(BENIGN, *sentence)
     )
 
 
 def laughs(text: str) -> bool:
-    """Whether the raw message laughs: a laughing emoji, or laughter in punctuation."""
+    """Whether the raw message laughs: a laughing emoji, or laughter in punctuation, and
+    nothing says it is serious ("я серьёзно", "not kidding")."""
+    if SERIOUS.search(" " + text.casefold()):
+        return False
     if not LAUGHING.isdisjoint(text) or SMILES.search(text):
         return True
     # "застрелюсь)))", "хочу умереть)": brackets that close nothing are a smile

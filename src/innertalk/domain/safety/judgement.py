@@ -108,10 +108,10 @@ def _doubtful(
     as a joke; or, with no resolve named anywhere ("gonna", "решила"), a past act, a general
     question, a topic noun naming no one, hyperbole with a cause, a question answered "no"
     or a work quoted."""
-    if person == "other" or rule.category is CrisisCategory.ACUTE_DANGER:
+    if rule.category is CrisisCategory.ACUTE_DANGER or message.has(context.INTENT):
         return False
-    if message.has(context.INTENT):
-        return False
+    if person == "other":  # a death told as done has no one left to help
+        return doubt.tells_of_a_death(message, message.canon, span, sentence)
     if doubt.is_doubtful(rule.category, message, sentence):
         return True
     if message.has(doubt.DETERMINED) or message.has(doubt.SERIOUS):
@@ -119,7 +119,8 @@ def _doubtful(
     canon = message.canon
     clause_from = clause_start(canon, span[0])
     return (
-        doubt.looks_back(message, canon, clause_from, span[1])
+        doubt.looks_back(message, canon, sentence, span[1])
+        or doubt.tells_of_a_death(message, canon, span, sentence)
         or (person is None and doubt.asks_in_general(message, canon, sentence))
         or (rule.topical and person is None and doubt.names_no_one(rule, message, sentence))
         or doubt.reads_as_aside(message, canon, span, clause_from, sentence)

@@ -49,7 +49,9 @@ PAST = word_marker(
     r"|лет назад|когда-то|раньше|в школе|в детстве|в юности|в подростковом|в институте"
     r"|в (?:1[0-9]|2[0-9])(?: лет)?(?! час\w*| утра| вечера| ночи)|в (?:19|20)\d\d(?: году)?"
     r"|было время|в то время|то время|после (?:смерти|выкидыша|развода|расставания)"
-    r"|тот период|был период|the time when|that period|that time in my life"
+    r"|тот период|был период|the time when|the time i|that period|that time in my life"
+    r"|after (?:my|the) (?:divorce|breakup|miscarriage|tour|deployment|accident|loss)"
+    r"|when i was a teenager|as a teenager|в универе|в вузе|в колледже|в армии|на первом курсе"
     r"|год назад|(?:в|из) (?:[1-9]|1[01]) класс\w*|старый дневник|старом дневнике"
     r"|когда то|лет (?:\d+|пять|десять) назад|в прошлом году|прошл(?:ой|ым) (?:осенью|весной"
     r"|зимой|летом)|это было давно|когда умер\w*|после гибели|в лагере|мой дневник"
@@ -100,7 +102,10 @@ RESOLVED = re.compile(
 )
 """A resolution, never after a negation ("не справилась", "therapy never helped")."""
 RELAPSE = word_marker(
-    r"again|relapsed?|relapsing|lately|these days|back again|coming back|came back"
+    r"(?<!happy )(?<!well )(?<!okay )(?<!fine )(?<!myself )(?<!alive )(?<!stuff )(?<!life )"
+    r"(?<!things )(?<!laughing )(?<!smiling )again|relapsed?|relapsing|lately|these days"
+    r"|back again"
+    r"|coming back|came back"
     r"|still(?! here| alive| can't believe| cannot believe| cant believe)"
     r"|right now|tonight|worse|not now|but not|doesn't help|anymore"
     r"|опять|снова|сорвал\w*|вернул\w*|возвращ\w*|до сих пор хочу|всё ещё|все еще|всё еще"
@@ -116,7 +121,8 @@ CLEAN_AFTER = re.compile(r" (?:-?free|clean)(?!\S)")
 """Right after a match, in a message that counts time: "5 years self harm free"."""
 COUNTED = word_marker(rf"(?:{_NUMBER}) (?:years?|months?|days?|weeks?)")
 DENIAL_AFTER = re.compile(
-    r" (?:(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)(?= [,.]|$)"
+    r" (?:(?:мыслей |мысли )?(?:у меня |вообще |совсем |никаких |точно |давно )?(?:нет|нету)"
+    r"(?= [,.]|$)"
     r"|(?:, )?(?:и )?(?:я )?(?:честно )?(?:сказала?|ответила?) (?:что )?нет(?= [,.]|$)"
     r"|(?:, )?(?:and )?i (?:said|answered) no(?= [,.]|$)"
     r"|(?:(?:я|этого|такого|точно|никогда|вообще) )?(?:не собираюсь|не планирую)(?= [,.]|$)"

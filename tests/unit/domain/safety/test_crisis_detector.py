@@ -331,6 +331,8 @@ def test_negations_that_mean_the_opposite_still_fire(text: str) -> None:
         "в прошлом году муж меня бил, я ушла, мы с детьми в безопасности",
         "self harm has never been something i'd try, i'm just very sad",
         "год без селфхарма сегодня, отмечаю",
+        "не переживай, суицидальных мыслей у меня нет, просто устала",
+        "i have zero intention of ending my life, i just want to talk",
         "a year without self harm today!",
     ],
 )
@@ -461,6 +463,17 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
         ("если свекровь приедет на всё лето я застрелюсь)))", True),
         ("i want to die xD", True),
         ("i want to die (seriously)", False),
+        ("i'm about to sewerslide lol but not lol", False),
+        ("хочу выпилиться 😂 я серьёзно", False),
+        # a death by suicide told as done names someone else; an attempt may be the writer's
+        ("есенин повесился в гостинице, нам рассказали на уроке", True),
+        ("his uncle took his own life when he was young", True),
+        ("я чуть не повесилась вчера", False),
+        # a pet or a harmless substance beside a dose
+        ("what's the lethal dose of ibuprofen for a dog? she chewed the bottle", True),
+        # the past told at the sentence's level, and "happy again" is no relapse
+        ("my suicide attempt was 4 years ago. it's part of my story, not the end", True),
+        ("i was suicidal after the divorce, with time i'm really happy again", True),
     ],
 )
 def test_joke_shaped_hits_fire_but_are_marked_doubtful(text: str, doubtful: bool) -> None:
