@@ -9,9 +9,13 @@ that silence a hit (``resolved``) never covered the next writer's wording. The s
 - **a joke** (``is_doubtful``): a crisis phrase joined to a laugh or an exasperated condition
   ("if I have to reinstall this again I'll shoot myself lol", "застрелюсь, если ещё раз …,
   шучу"), never with "не шучу", "not kidding" or a day named ("tomorrow", "сегодня");
-- **looking back** (``looks_back``): a long-ago marker, no relapse word, and the writer's
-  present named after the match ("now", "сейчас", "мне 30", "уже 3 года") or the match's
-  clause told in the past tense ("в армии были мысли уйти из жизни");
+- **looking back** (``looks_back``): a long-ago marker, no relapse word, no present crisis
+  verb in the match's sentence ("want", "хочу", "режу") and none told again after it, and
+  the writer's present named after the match ("now", "сейчас", "мне 30", "уже 3 года") or
+  the sentence told in the past tense ("в армии были мысли уйти из жизни");
+- **a death told as done** (``tells_of_a_death``): "Маяковский застрелился", "his uncle took
+  his own life" — no writer named in the sentence and no attempt word before it ("чуть не
+  повесилась" stays sure); the only shape that also applies to someone else's crisis;
 - **a general question** (``asks_in_general``) opening the sentence ("почему мужчины …",
   "why do teens …") in a message that never names its writer;
 - **an English topic noun** (``names_no_one``) in a sentence naming no one ("is self harm
@@ -20,7 +24,8 @@ that silence a hit (``resolved``) never covered the next writer's wording. The s
 - **an aside** (``reads_as_aside``): hyperbole with a cause ("this traffic makes me want to
   die", "от этой бюрократии застрелиться"), a question someone asked ("the psychiatrist asked
   if I wanted to harm myself"), a bare "no" answering it ("мысли о самоубийстве? нет"), a
-  work named in the sentence (a song, a book, an exam).
+  work named in the sentence (a song, a book, an exam, a school presentation), a pet or a
+  harmless substance beside a dose ("for a dog", "витамин").
 
 Never doubtful: acute danger, a time, plan or intent word anywhere in the message
 ("tonight", "decided"), someone else's crisis; and, for every shape but the joke, resolve
