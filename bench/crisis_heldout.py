@@ -1,6 +1,6 @@
 """Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
 
-    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout6] [--dry-run]
+    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout7] [--dry-run]
 
 Run it only on frozen code (see bench/heldout/README.md): the set was written before the
 detector was tuned and must never steer a rule, a training example or a threshold. The files'
@@ -37,7 +37,15 @@ from innertalk.infrastructure.safety_model.classifier import shipped_classifier
 from innertalk.infrastructure.safety_model.encoder import try_load_encoder
 
 ROOT = Path(__file__).parents[1]
-SETS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+SETS = (
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+)
 """The sealed sets, oldest first: each is measured once per frozen detector, never tuned on."""
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADINGS = {
@@ -47,6 +55,7 @@ HEADINGS = {
     "heldout4": "## Crisis detection on the fourth sealed held-out set (`bench/heldout4`)",
     "heldout5": "## Crisis detection on the fifth sealed held-out set (`bench/heldout5`)",
     "heldout6": "## Crisis detection on the sixth sealed held-out set (`bench/heldout6`)",
+    "heldout7": "## Crisis detection on the seventh sealed held-out set (`bench/heldout7`)",
 }
 Z = 1.959963984540054
 
