@@ -1,13 +1,12 @@
 """The free-form messages: loaded with their author (source) and language.
 
-Six authors wrote for training (``free/``, see its README: Mira and Lev in both languages,
-Tessa and Omar in English, Lena and Gleb in Russian); five more sources are the **spent**
-sealed sets ``bench/heldout`` to ``bench/heldout5``: each was measured on
-frozen code and then released as dev/training data (a newer blind set is the held-out
-measurement now). Their
-lines are read as they are, checksums untouched. Crisis lines carry one of the issue's
-warning-sign categories; ``CATEGORY`` maps each onto the model's five (``CrisisCategory``), so
-the category head learns from them too.
+Eight authors wrote for training (``free/``, see its README: Mira and Lev in both languages,
+Tessa, Omar and Dan in English, Lena, Gleb and Vera in Russian); six more sources are the
+**spent** sealed sets ``bench/heldout`` to ``bench/heldout6``: each was measured on frozen
+code and then released as dev/training data (a newer blind set is the held-out measurement
+now). Their lines are read as they are, checksums untouched. Crisis lines carry one of the
+issue's warning-sign categories; ``CATEGORY`` maps each onto the model's five
+(``CrisisCategory``), so the category head learns from them too.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from pathlib import Path
 FREE = Path(__file__).with_name("free")
 SPENT = Path(__file__).parents[2] / "bench"
 """The spent sealed sets, each a source of its own: ``<name>/crisis_<language>.jsonl``."""
-WRITERS = ("mira", "lev", "tessa", "omar", "lena", "gleb")
-SPENT_SETS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+WRITERS = ("mira", "lev", "tessa", "omar", "lena", "gleb", "dan", "vera")
+SPENT_SETS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 AUTHORS = (*WRITERS, *SPENT_SETS)
 """The free-form sources the dev evaluation holds out in turn."""
 ALWAYS = ("taxonomy", "eve", "ned", "ira", "tim")

@@ -4,8 +4,8 @@
     .venv/bin/python -m training.crisis.train          # cross-author dev check, fit, write
     .venv/bin/python -m training.crisis.train --group-cv   # also the template-held-out CV
 
-Training data: the template corpus (``corpus.jsonl``) and the free-form messages of six
-independent authors and five spent sealed sets (``free.py``; weighted ``FREE_WEIGHT`` times a
+Training data: the template corpus (``corpus.jsonl``) and the free-form messages of eight
+independent authors and six spent sealed sets (``free.py``; weighted ``FREE_WEIGHT`` times a
 template line: they are how people really write). Heads (see ``safety_model/classifier.py``):
 logistic regressions over the hashed n-grams (crisis or not; the category on crisis lines) and
 over USE's embeddings (the first step), and a one-hidden-layer network over USE's and e5's

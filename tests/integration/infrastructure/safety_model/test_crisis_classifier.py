@@ -153,9 +153,10 @@ def _encoded() -> LinearCrisisClassifier:
 
 
 async def test_the_shipped_model_is_small_and_loads() -> None:
-    """The package carries the weights (under 3 MB) with thresholds chosen in training, for
-    both heads and for the n-gram head alone, and takes the installed encoder."""
-    assert SHIPPED_MODEL.stat().st_size < 3 * 1024 * 1024
+    """The package carries the weights (under 4 MB: the joint head's hidden layer is ~0.9 MB)
+    with thresholds chosen in training, for both heads and for the n-gram head alone, and
+    takes the installed encoder."""
+    assert SHIPPED_MODEL.stat().st_size < 4 * 1024 * 1024
     classifier: CrisisClassifier = _encoded()
     verdict = await classifier.assess("what a lovely morning")
     assert 0.0 < verdict.uncertain_from < verdict.threshold < 1.0
@@ -338,10 +339,9 @@ async def test_an_e5_failure_leaves_the_first_steps_verdict() -> None:
     assert verdict.threshold == classifier.thresholds(embedded=True, gated=True)[0]
 
 
-@pytest.mark.xfail(strict=True, reason="known false alarm of the 2026-12-07 model on plans talk")
 async def test_plans_talk_with_a_date_is_not_a_crisis() -> None:
-    """Work talk about a moved deadline is ordinary. The model of 2026-12-07 scores it as a
-    crisis (timeline words); recorded here so the day it stops, the suite says so."""
+    """Work talk about a moved deadline is ordinary. Round 3's model scored it as a crisis
+    (timeline words, a strict xfail until round 6's model stopped); it must stay calm."""
     verdict = await _encoded().assess(
         "I would say the new date leaves no time to check the numbers."
     )
