@@ -166,7 +166,7 @@ class SafetyService:
     ) -> Screening:
         """Rules first; the classifier when they found nothing (so the encoder's CPU is
         spent only on messages the rules let through) or only a doubtful signal (a joke, a
-        past act set against the present, a general question: see ``domain.safety.resolved``).
+        past act set against the present, a general question: see ``domain.safety.doubt``).
         A doubtful signal stands when the classifier is concerned too (its doubt band or
         above), or when there is no classifier or it failed; else it is ``cleared``.
         ``country``: the person's tenant's hotline country (see ``notice``).

@@ -171,12 +171,12 @@ def looks_back(spots: Spots, canon: str, sentence: tuple[int, int], end: int) ->
     suicide attempt was 4 years ago")."""
     if not spots.has(PAST) or spots.has(RELAPSE):
         return False
-    clause = canon[sentence[0] : sentence[1]]
-    if PRESENT_VERB.search(clause):  # "i want to die. i was happy in school, now i'm 30"
+    told = canon[sentence[0] : sentence[1]]
+    if PRESENT_VERB.search(told):  # "i want to die. i was happy in school, now i'm 30"
         return False
     if spots.has(STILL_AT_IT, end):
         return False
-    return spots.has(NOW_AFTER, end) or bool(PAST_VERB.search(clause))
+    return spots.has(NOW_AFTER, end) or bool(PAST_VERB.search(told))
 
 
 def asks_in_general(spots: Spots, canon: str, sentence: tuple[int, int]) -> bool:

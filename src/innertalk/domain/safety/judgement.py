@@ -104,7 +104,7 @@ def _doubtful(
     span: tuple[int, int],
     sentence: tuple[int, int],
 ) -> bool:
-    """Whether the hit is in a shape that is usually no crisis now (see ``resolved``): said
+    """Whether the hit is in a shape that is usually no crisis now (see ``doubt``): said
     as a joke; or, with no resolve named anywhere ("gonna", "решила"), a past act, a general
     question, a topic noun naming no one, hyperbole with a cause, a question answered "no"
     or a work quoted."""

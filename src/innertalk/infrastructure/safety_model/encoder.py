@@ -17,9 +17,9 @@ runs on rules + n-grams (the health check says so).
 
 Costs (docs/operations.md): loading takes seconds, so it happens once, at startup and off the
 event loop; one short message takes tens of milliseconds of one core (e5 is most of it), so
-``embed`` is called in a worker thread and only when the rules found nothing. Both engines
-are capped at one thread, so a message never takes every core of a shared machine, and each
-reads a bounded prefix of the message (``MAX_CHARS``, ``E5_MAX_CHARS``).
+``embed`` is called in a worker thread and only when the rules found nothing or only doubtful
+hits. Both engines are capped at one thread, so a message never takes every core of a shared
+machine, and each reads a bounded prefix of the message (``MAX_CHARS``, ``E5_MAX_CHARS``).
 """
 
 from __future__ import annotations

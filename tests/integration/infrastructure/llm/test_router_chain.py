@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from innertalk.domain.prompting import TokenUsage
+from innertalk.domain.prompting import ModelReply, TokenUsage
 from innertalk.infrastructure.llm.breaker import BreakerPolicy, BreakerState
 from tests.fakes.providers import DEFAULT_TEXT, Behaviour
 from tests.integration.router_chain_harness import (
@@ -57,6 +57,18 @@ def _elapsed_since(started: float) -> float:
 
 def _now() -> float:
     return asyncio.get_running_loop().time()
+
+
+async def _answer(chain: Chain, *, streaming: bool) -> ModelReply:
+    """The router's reply to ``REQUEST``: streamed (its deltas must join into the final
+    text) or completed."""
+    if not streaming:
+        return await chain.router.complete(REQUEST)
+    chunks = await collect(chain.router)
+    reply = chunks[-1].reply
+    assert reply is not None
+    assert joined(chunks) == reply.text
+    return reply
 
 
 async def test_the_chain_is_built_as_configured(chain: Chain) -> None:
@@ -108,13 +120,7 @@ async def test_a_5xx_fails_over_at_once(
         chain.openai.script(Behaviour.ok(latency=FALLBACK_LATENCY))
 
         started = _now()
-        if streaming:
-            chunks = await collect(chain.router)
-            reply = chunks[-1].reply
-            assert reply is not None
-            assert joined(chunks) == reply.text
-        else:
-            reply = await chain.router.complete(REQUEST)
+        reply = await _answer(chain, streaming=streaming)
         elapsed = _elapsed_since(started)
 
         assert (reply.text, reply.provider) == (DEFAULT_TEXT, "openai")
@@ -173,13 +179,7 @@ async def test_a_hung_primary_is_hedged_and_its_connection_closed(
     chain.gemini.script(Behaviour.hang())
 
     started = _now()
-    if streaming:
-        chunks = await collect(chain.router)
-        reply = chunks[-1].reply
-        assert reply is not None
-        assert joined(chunks) == reply.text
-    else:
-        reply = await chain.router.complete(REQUEST)
+    reply = await _answer(chain, streaming=streaming)
     elapsed = _elapsed_since(started)
 
     assert (reply.text, reply.provider) == (DEFAULT_TEXT, "openai")
@@ -227,13 +227,7 @@ async def test_all_providers_down_answers_offline_within_two_seconds(
         server.default = Behaviour.server_error(503)
 
     started = _now()
-    if streaming:
-        chunks = await collect(chain.router)
-        reply = chunks[-1].reply
-        assert reply is not None
-        assert joined(chunks) == reply.text
-    else:
-        reply = await chain.router.complete(REQUEST)
+    reply = await _answer(chain, streaming=streaming)
     elapsed = _elapsed_since(started)
 
     assert reply.provider == "offline"
