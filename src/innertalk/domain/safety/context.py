@@ -39,7 +39,7 @@ NEGATORS = words(
     "not never no nor neither don't dont doesn't doesnt didn't didnt won't wont wouldn't"
     " wouldnt isn't isnt aren't arent wasn't wasnt weren't werent haven't havent hasn't"
     " hasnt hadn't hadnt shouldn't shouldnt ain't aint shan't stopped quit accidentally"
-    " не ни нет нету никогда нисколько перестал перестала перестали бросил бросила бросили"
+    " не ни нет нету никогда никаких нисколько перестал перестала перестали бросил бросила бросили"
     " случайно нечаянно zero"
 )
 INABILITY = words("can't couldn't cannot")
@@ -206,10 +206,12 @@ RECOVERY = word_marker(
     r"|(?:уже )?(?:[^ ]+ )?(?:год|года|лет|месяц\w*) как (?:нет|не [^ ]+)"
 )
 INTENT = word_marker(
-    r"tonight|decided|i've decided|planned|planning|my plan|ready|goodbye|this weekend"
+    r"tonight|decided|i've decided|planned|planning|my plan|ready|goodbye(?! letters?| notes?)"
+    r"|this weekend"
     r"|(?:going to|gonna) do it|сделаю это"
     r"|when everyone(?:'s| is) asleep|last (?:night|day) (?:alive|on earth)"
-    r"|сегодня ночью|сегодня вечером|этой ночью|решил\w*|решено|план|плана|планирую"
+    r"|сегодня ночью|сегодня вечером|этой ночью|решил\w*|решено|(?<!нет )(?<!без )(?:план|плана)"
+    r"|планирую"
     r"|планировала?|готова?|готовы|собираюсь|собралась|собрался"
     r"|прощай\w*|на выходных|когда все уснут"
 )

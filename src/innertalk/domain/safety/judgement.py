@@ -108,14 +108,23 @@ def _doubtful(
     as a joke; or, with no resolve named anywhere ("gonna", "решила"), a past act, a general
     question, a topic noun naming no one, hyperbole with a cause, a question answered "no"
     or a work quoted."""
-    if rule.category is CrisisCategory.ACUTE_DANGER or message.has(context.INTENT):
+    if message.has(context.INTENT):
         return False
+    if rule.category is CrisisCategory.ACUTE_DANGER:  # an act long past, or a noun asked about
+        return doubt.told_long_ago(message, message.canon, sentence, span[1]) or (
+            rule.id in doubt.UNSURE_ALONE
+            and doubt.asks_of_an_emergency(message, message.canon, span, sentence)
+        )
     if person == "other":  # a death told as done has no one left to help
-        return doubt.tells_of_a_death(message, message.canon, span, sentence)
+        return doubt.tells_of_a_death(
+            message, message.canon, span, sentence
+        ) or doubt.asks_about_others(message, message.canon, sentence)
     if doubt.is_doubtful(rule.category, message, sentence):
         return True
     if message.has(doubt.DETERMINED) or message.has(doubt.SERIOUS):
         return False
+    if rule.id in doubt.UNSURE_ALONE and doubt.unsure_alone(message, message.canon, sentence):
+        return True
     canon = message.canon
     clause_from = clause_start(canon, span[0])
     return (

@@ -232,6 +232,39 @@ def test_the_briefs_english_and_russian_variants_fire(text: str, category: Crisi
 @pytest.mark.parametrize(
     "text",
     [
+        "i'm going to finish my life this week",
+        "honestly the best thing i can do is stop being here",
+        "наверное сведу счёты с жизнью на этой неделе",
+        "вот бы меня просто не стало",
+        "хочу, чтоб меня вообще не было",
+        "я уже на мосту, не звони",
+    ],
+)
+def test_plain_wishes_and_intents_found_missing_in_round_7_fire(text: str) -> None:
+    """Ordinary forms of intent and of wishing to be gone ("finish my life", "сведу счёты с
+    жизнью", "вот бы меня не стало") fire as the writer's own, sure signal."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert not signal.about_other
+    assert not signal.doubtful
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to stop being here for a while, going camping",
+        "утопиться в работе — мой план на неделю",
+        "я в порядке. никаких мыслей о суициде, просто сессия",
+    ],
+)
+def test_the_new_forms_leave_their_everyday_look_alikes_alone(text: str) -> None:
+    """A break from being here, drowning in work and "no thoughts of suicide" are no signal."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "НЕ ХОЧУ ЖИТЬ",
         "не   хочу    жить",
         "нехочу жить",
@@ -474,13 +507,45 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
         # the past told at the sentence's level, and "happy again" is no relapse
         ("my suicide attempt was 4 years ago. it's part of my story, not the end", True),
         ("i was suicidal after the divorce, with time i'm really happy again", True),
+        # an emergency's words told as an act long past, the marker in its sentence
+        ("i overdosed when i was 16. i'm 30 now and a nurse", True),
+        ("мне было 15, когда я наглоталась таблеток. сейчас мне 27, я врач", True),
+        ("я наглоталась таблеток, мне 14", False),
+        ("i took all my pills an hour ago", False),
+        # a game's death, sleep called dying, a clinician's question after a comma
+        ("в пубге спрыгнул с моста на мотоцикле, эпичная смерть", True),
+        ("после смены хочу лечь и умереть часов на десять", True),
+        ("психиатр спросил, не хочу ли я себе навредить", True),
+        # words that alone are as often everyday or talk about the subject
+        ("раздаю вещи соседям, освобождаю квартиру", True),
+        ("как говорить с подростком про суицид", True),
+        ("хочу прыгнуть с моста", False),
+        ("опять селфхарм", False),
+        ("раздала все вещи, завтра всё закончится", False),
+        ("i'm giving away my books and clothes, won't need them after friday", False),
+        ("боюсь что-то с собой сделать", False),
+        # a denied reason or intent, a comparison, an emergency's noun asked about
+        ("пишу не потому, что хочу умереть, а потому что некому рассказать", True),
+        ("хоть и плохо, но резать себя не буду", True),
+        ("i have no intent to harm myself, i just want to talk", True),
+        ("легче застрелиться, чем найти парковку", True),
+        ("хочу умереть, чем так жить", False),
+        ("передозировка витамина С бывает?", True),
+        ("кажется передознулась", False),
+        ("передоз, помогите", False),
+        # someone else's crisis asked about in general, or in a work, never a worry
+        ("why do people self harm if it hurts?", True),
+        ("почему подростки режут себя? нужна статистика", True),
+        ("why does my son cut himself?", False),
+        ("подруга хочет покончить с собой, что делать", False),
     ],
 )
 def test_joke_shaped_hits_fire_but_are_marked_doubtful(text: str, doubtful: bool) -> None:
     """A laugh or an exasperated condition, a past act set against the present, a general
-    question naming no one, hyperbole with a cause, a question answered "no" or a work quoted
-    marks a hit doubtful; a time or intent word, a relapse, "не шучу" or an emergency never
-    does, and a plain statement is never doubtful."""
+    question naming no one, hyperbole with a cause, a question answered "no", a work or a game
+    quoted, or words that alone are often no crisis mark a hit doubtful; a time, intent or
+    final word, a relapse, "не шучу" or an emergency now never does, and a plain statement
+    is never doubtful."""
     signal = detect_crisis(text)
     assert signal is not None
     assert signal.doubtful is doubtful

@@ -34,7 +34,8 @@ PILLS = (
 )
 LIVE_AFTER = (
     r"with|in|at|near|there|here|together|alone|forever|to|on|by|under|through|like (?:that"
-    r"|them|him|her|my|they|a)|abroad|anywhere|somewhere|next|far"
+    r"|them|him|her|my|they|a)|abroad|anywhere|somewhere|next|far|for (?:a|the) (?:while|bit"
+    r"|day|week|weekend|night)"
 )
 
 # fmt: off
@@ -47,7 +48,8 @@ SUICIDAL = [
          r"|laughing|trying|to (?:finish|get|make|meet|keep|please|pass)|over (?:this|it|work"
          r"|that|the)|for (?:this|it|a|the|nothing)|at (?:work|the gym)"),
     rule("en.end_life", S, CONCERN,
-         rf"{INTENT}(?:end|ending|ended|take|taking|took) (?:(?P<me>my|my own)|(?P<other>his"
+         rf"{INTENT}(?:end|ending|ended|take|taking|took|finish|finishing) (?:(?P<me>my|my own)"
+         r"|(?P<other>his"
          r"|her|their|his own|her own|their own)|(?P<you>your|your own)) life",
          anchors="life",
          after=r"back|in|into|to|seriously|more|over|forward|apart|for granted|one day|easy"
@@ -129,7 +131,10 @@ SUICIDAL = [
          r"|(?:keep going|be here|be around|wake up|live) (?:anymore|any more|any longer"
          r"|ever again))|(?:don't|dont|do not) think i (?:can|could) (?:keep living|go on"
          r" living|live like this|stay alive|survive this)|(?:can't|cant|cannot) keep living"
-         r"|(?:i'm|im|i am) done (?:with life|with living|living|with being alive)",
+         r"|(?:i'm|im|i am) done (?:with life|with living|living|with being alive)"
+         r"|(?:want to|wanna|need to|going to|gonna|should|(?:thing|best) (?:i can do|to do) is"
+         r"|(?:kindest|best|right) thing (?:i can do|to do) is) (?:just )?stop being (?:here|alive"
+         r"|around)",
          anchors="live living alive exist going here around wake earth survive life",
          negatable=False,
          after=LIVE_AFTER),
