@@ -17,16 +17,24 @@ from pathlib import Path
 FREE = Path(__file__).with_name("free")
 SPENT = Path(__file__).parents[2] / "bench"
 """The spent sealed sets, each a source of its own: ``<name>/crisis_<language>.jsonl``."""
-WRITERS = ("mira", "lev", "tessa", "omar", "lena", "gleb", "dan", "vera")
-SPENT_SETS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+WRITERS = ("mira", "lev", "tessa", "omar", "lena", "gleb", "dan", "vera", "kai", "nina")
+SPENT_SETS = (
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+)
 AUTHORS = (*WRITERS, *SPENT_SETS)
 """The free-form sources the dev evaluation holds out in turn."""
-ALWAYS = ("taxonomy", "eve", "ned", "ira", "tim")
+ALWAYS = ("taxonomy", "eve", "ned", "ira", "tim", "ada", "zoya")
 """Sources only ever trained on: ``free/taxonomy_*`` (lines written from the warning-sign
 taxonomy for the weakest categories, and short everyday fragments as hard negatives) and the
-everyday messages of Eve and Ned (en), Ira and Tim (ru), all calm — ordinary days, ordinary
-sadness, words that only sound final, short fragments. Never held out: an all-calm source in
-the out-of-author pool would lower the thresholds for easy lines, not hard ones."""
+everyday messages of Eve, Ned and Ada (en), Ira, Tim and Zoya (ru), all calm — ordinary days,
+ordinary sadness, words that only sound final, short fragments. Never held out: an all-calm
+source in the out-of-author pool would lower the thresholds for easy lines, not hard ones."""
 LANGUAGES = ("ru", "en")
 CATEGORY = {
     "direct_intent": "suicidal_ideation",
