@@ -9,7 +9,8 @@ that silence a hit (``resolved``) never covered the next writer's wording. The s
 - **a joke** (``is_doubtful``): a crisis phrase joined to a laugh or an exasperated condition
   ("if I have to reinstall this again I'll shoot myself lol", "застрелюсь, если ещё раз …,
   шучу"), never with "не шучу", "not kidding" or a day named ("tomorrow", "сегодня");
-- **looking back** (``looks_back``): a long-ago marker, no relapse word, no present crisis
+- **looking back** (``looks_back``): a long-ago marker, no relapse word (but "not … anymore",
+  a state that has ended, and "came back" inside "when i came back from …"), no present crisis
   verb in the match's sentence ("want", "хочу", "режу") and none told again after it, and
   the writer's present named after the match ("now", "сейчас", "мне 30", "уже 3 года") or
   the sentence told in the past tense ("в армии были мысли уйти из жизни");
@@ -100,12 +101,19 @@ PRESENT_VERB = word_marker(
 )
 """A present or future crisis verb in the sentence: the crisis is told now ("раньше резала,
 и сейчас хочу")."""
-STILL_AT_IT = word_marker(
-    r"как это сделать|how to do it|думаю об этом|думаю о том|думаю как|thinking about it"
-    r"|thinking about doing|thinking of doing|хочу (?:умереть|уйти|исчезнуть|сделать|резать)"
-    r"|want to (?:die|disappear|end|do it|cut)|wanna (?:die|disappear|end)"
+STILL_AT_IT = re.compile(
+    r"(?<!without)(?<!stopped)(?<!not) (?:как это сделать|how to do it|думаю об этом|думаю о"
+    r" том|думаю как|thinking about it|thinking about doing|thinking of doing|хочу (?:умереть"
+    r"|уйти|исчезнуть|сделать|резать)|want to (?:die|disappear|end|do it|cut)|wanna (?:die"
+    r"|disappear|end))(?!\S)"
 )
-"""After a past act, the crisis told again now ("…сейчас сижу и думаю как это сделать")."""
+"""After a past act, the crisis told again now ("…сейчас сижу и думаю как это сделать");
+never "without thinking about it"."""
+NOT_ANYMORE = re.compile(
+    r" (?:(?:i'm|im|i am|it's|its|that's|thats) not|not that|(?:don't|dont) feel (?:that|like"
+    r" that)|no longer)(?: \S+){0,5} $"
+)
+"""Before "anymore": a state that has ended ("i'm not that scared boy anymore"), no relapse."""
 NOW_AFTER = word_marker(
     r"now|today|these days|nowadays|this year|years later|since then|looking back|past me"
     r"|сейчас|теперь|сегодня|нынче|спустя|прошло|с тех пор|вспоминаю"
@@ -265,7 +273,7 @@ def looks_back(spots: Spots, canon: str, sentence: tuple[int, int], end: int) ->
     word, no present or future verb in the match's sentence, and the present named after the
     match or that sentence told in the past tense ("в армии были мысли уйти из жизни", "my
     suicide attempt was 4 years ago")."""
-    if not spots.has(PAST) or spots.has(RELAPSE):
+    if not spots.has(PAST) or _relapses(canon):
         return False
     told = canon[sentence[0] : sentence[1]]
     if PRESENT_VERB.search(told):  # "i want to die. i was happy in school, now i'm 30"
@@ -273,6 +281,22 @@ def looks_back(spots: Spots, canon: str, sentence: tuple[int, int], end: int) ->
     if spots.has(STILL_AT_IT, end):
         return False
     return spots.has(NOW_AFTER, end) or bool(PAST_VERB.search(told))
+
+
+def _relapses(canon: str) -> bool:
+    """Whether a relapse word occurs, but not inside a long-ago marker ("when i came back
+    from …") nor as "not … anymore" (a state that has ended: "i'm not that boy anymore")."""
+    past = [found.span() for found in PAST.finditer(canon)]
+    for found in RELAPSE.finditer(canon):
+        start, end = found.span()
+        if any(low <= start and end <= high for low, high in past):
+            continue
+        if found.group() == " anymore" and NOT_ANYMORE.search(
+            canon[max(0, start - 50) : start + 1]
+        ):
+            continue
+        return True
+    return False
 
 
 def unsure_alone(spots: Spots, canon: str, sentence: tuple[int, int]) -> bool:

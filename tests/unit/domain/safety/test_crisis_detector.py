@@ -538,6 +538,11 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
         ("почему подростки режут себя? нужна статистика", True),
         ("why does my son cut himself?", False),
         ("подруга хочет покончить с собой, что делать", False),
+        # an ended state is no relapse, a long-ago marker holds no relapse word
+        ("my uncle hit me when i was little. he's in prison. i'm not that boy anymore", True),
+        ("when i came back from the army i wanted to die every day. now i am ok", True),
+        ("years ago i cut myself. the urges came back", False),
+        ("years ago i cut myself. now i can't do this anymore", False),
     ],
 )
 def test_joke_shaped_hits_fire_but_are_marked_doubtful(text: str, doubtful: bool) -> None:
