@@ -1,6 +1,6 @@
 """Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
 
-    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout9] [--dry-run]
+    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout10] [--dry-run]
 
 Run it only on frozen code (see bench/heldout/README.md): the set was written before the
 detector was tuned and must never steer a rule, a training example or a threshold. The files'
@@ -47,6 +47,7 @@ SETS = (
     "heldout7",
     "heldout8",
     "heldout9",
+    "heldout10",
 )
 """The sealed sets, oldest first: each is measured once per frozen detector, never tuned on."""
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -60,6 +61,7 @@ HEADINGS = {
     "heldout7": "## Crisis detection on the seventh sealed held-out set (`bench/heldout7`)",
     "heldout8": "## Crisis detection on the eighth sealed held-out set (`bench/heldout8`)",
     "heldout9": "## Crisis detection on the ninth sealed held-out set (`bench/heldout9`)",
+    "heldout10": "## Crisis detection on the tenth sealed held-out set (`bench/heldout10`)",
 }
 Z = 1.959963984540054
 
