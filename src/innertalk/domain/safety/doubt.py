@@ -69,6 +69,7 @@ SERIOUS = word_marker(
 )
 """Anywhere in the message, these make no doubtful shape doubtful."""
 DAY = word_marker(r"today|tomorrow|сегодня|завтра")
+"""Anywhere in the message, a day named makes a joke's shape no joke."""
 RECENT = word_marker(r"yesterday|last night|this morning|вчера|ночью|утром|недавно")
 """Anywhere in the message: the act is recent, not talk about it."""
 AFRAID = word_marker(
@@ -83,7 +84,6 @@ FINAL = word_marker(
     r"|воскресень\w*)"
 )
 """Anywhere in the message: finality or a weekday named — a preparation, not an errand."""
-"""Anywhere in the message, a day named makes a joke's shape no joke."""
 LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
 """Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
 SMILES = re.compile(r"(?<![a-z])(?:xd+|:d)(?![a-z])", re.IGNORECASE)
@@ -126,9 +126,9 @@ FIRST_PERSON = word_marker(
     r"|я|себе|сама|сам"
 )
 NOW = word_marker(r"right now|now|seychas|сейчас")
+"""The present named: an English topic noun beside it may be the writer's own."""
 HELP = word_marker(r"help|помоги\w*|помощь|скор\w+|ambulance|911|112|103|999")
 """A call for help: an emergency's noun beside it is lived, not asked about."""
-"""The present named: an English topic noun beside it may be the writer's own."""
 QUESTION = re.compile(
     r" ?(?:why|how come|are|is|do|does|did|should|can|could|which|почему|какие"
     r"|сколько|правда ли|можно ли|бывает ли|отчего)(?!\S)"
@@ -163,6 +163,20 @@ DENIED_NEAR = re.compile(
     r"|wasn't)(?= [.,]|$)"
 )
 """Right after a match, a bare answer "no" or "I don't": the words were a question."""
+COMPARED = re.compile(r"(?:^| )(?:легче|проще|easier to) $")
+"""Right before a match: a comparison that makes it hyperbole ("легче застрелиться, чем найти
+парковку")."""
+NOT_BECAUSE = re.compile(
+    r"(?:не потому(?: ,)? что|not because|не думаю о том(?: ,)? чтобы|не думай(?: ,)? что"
+    r"|не собираюсь|не планирую|no intent(?:ion)? to|not (?:going|planning) to"
+    r"|never going to)(?: я| i)?(?: (?:хочу|want to))? $"
+)
+"""Right before a match: a reason or an intent denied ("пишу не потому, что хочу умереть",
+"i have no intent to harm myself")."""
+REFUSED_AFTER = re.compile(
+    r"(?: ,)?(?: я| i)? (?:не (?:собираюсь|буду|планирую|стану)|(?:am|'m) not going to)(?!\S)"
+)
+"""Right after a match: the act refused ("кончать с собой я не собираюсь")."""
 MEDIA = re.compile(
     r"(?<! не)(?<! not)(?<! no)(?<! a) (?:songs?|lyrics?|track|album|chorus|book|novel|film"
     r"|movie|series|essay|seminar|exam|poem|sings|sang|presentation|school project|ancient"
@@ -172,7 +186,7 @@ MEDIA = re.compile(
     r"|сериал\w*|эссе|семинар\w*|экзамен\w*|стих\w*|стать[яиюе]\w*|заголов\w*|мем\w*"
     r"|цитат\w*|исследовани\w*|анкет\w*|реферат\w*|сочинени\w*|анекдот\w*|подкаст\w*|видео"
     r"|выпуск\w*|памятк\w*|курсов\w*|диплом\w*|задани[еяю]|podcast|episode|tiktok|video"
-    r"|joke|play|novel|lesson|class|lecturer|statistics?|historians?|урок\w*|лекци\w*"
+    r"|joke|play|lesson|class|lecturer|statistics?|historians?|урок\w*|лекци\w*"
     r"|статистик\w*|историк\w*)(?!\S)"
 )
 """In the match's sentence: the words may be a work's, a quote's or a study's."""
@@ -186,7 +200,7 @@ dog", "передозировка витамина С бывает?")."""
 GAME = word_marker(
     r"games?|gaming|gamer|minecraft|pubg|fortnite|roblox|dnd|d&d|valorant|csgo|dota|overwatch"
     r"|apex|respawn\w*|fall damage|hardcore mode|my character|the boss|raid|speedrun\w*|npc"
-    r"|mario kart|fifa|chess|шахмат\w*|спидран\w*|speedrun"
+    r"|mario kart|fifa|chess|шахмат\w*|спидран\w*"
     r"|игр[аеуы]|игрушк\w*|пубг\w*|майнкрафт\w*|доту|дота|доте|катк[аеиу]|респавн\w*|босс\w*"
     r"|персонаж\w*|рейд\w*|фортнайт\w*|роблокс\w*|симс\w*|sims"
 )
@@ -240,22 +254,6 @@ DETERMINED = word_marker(
     r"|собираюсь|уверен\w*|недолго осталось|осталось недолго|покончу|убью|soon|скоро"
 )
 """Anywhere in the message: resolve that no doubtful shape outweighs."""
-
-
-COMPARED = re.compile(r"(?:^| )(?:легче|проще|easier to) $")
-"""Right before a match: a comparison that makes it hyperbole ("легче застрелиться, чем найти
-парковку")."""
-NOT_BECAUSE = re.compile(
-    r"(?:не потому(?: ,)? что|not because|не думаю о том(?: ,)? чтобы|не думай(?: ,)? что"
-    r"|не собираюсь|не планирую|no intent(?:ion)? to|not (?:going|planning) to"
-    r"|never going to)(?: я| i)?(?: (?:хочу|want to))? $"
-)
-"""Right before a match: a reason or an intent denied ("пишу не потому, что хочу умереть",
-"i have no intent to harm myself")."""
-REFUSED_AFTER = re.compile(
-    r"(?: ,)?(?: я| i)? (?:не (?:собираюсь|буду|планирую|стану)|(?:am|'m) not going to)(?!\S)"
-)
-"""Right after a match: the act refused ("кончать с собой я не собираюсь")."""
 
 
 def is_doubtful(category: CrisisCategory, spots: Spots, sentence: tuple[int, int]) -> bool:

@@ -104,10 +104,12 @@ def _doubtful(
     span: tuple[int, int],
     sentence: tuple[int, int],
 ) -> bool:
-    """Whether the hit is in a shape that is usually no crisis now (see ``doubt``): said
-    as a joke; or, with no resolve named anywhere ("gonna", "решила"), a past act, a general
-    question, a topic noun naming no one, hyperbole with a cause, a question answered "no"
-    or a work quoted."""
+    """Whether the hit is in a shape that is usually no crisis now (see ``doubt``), with no
+    intent word anywhere: an emergency long past or its noun asked about; someone else's
+    death told as done, or their crisis asked about in general; said as a joke; or, with no
+    resolve named anywhere ("gonna", "решила"), words unsure alone, a past act, a general
+    question, a topic noun naming no one, or an aside (hyperbole, a question answered "no",
+    a denial, a work or a game)."""
     if message.has(context.INTENT):
         return False
     if rule.category is CrisisCategory.ACUTE_DANGER:  # an act long past, or a noun asked about

@@ -49,8 +49,7 @@ SUICIDAL = [
          r"|that|the)|for (?:this|it|a|the|nothing)|at (?:work|the gym)"),
     rule("en.end_life", S, CONCERN,
          rf"{INTENT}(?:end|ending|ended|take|taking|took|finish|finishing) (?:(?P<me>my|my own)"
-         r"|(?P<other>his"
-         r"|her|their|his own|her own|their own)|(?P<you>your|your own)) life",
+         r"|(?P<other>his|her|their|his own|her own|their own)|(?P<you>your|your own)) life",
          anchors="life",
          after=r"back|in|into|to|seriously|more|over|forward|apart|for granted|one day|easy"
          r"|slow|step|as"),
