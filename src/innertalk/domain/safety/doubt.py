@@ -56,7 +56,8 @@ from innertalk.domain.safety.text import word_marker
 
 JOKING = re.compile(
     r"(?<! не)(?<! not)(?<! no)(?<!n't)(?<! a) (?:lol|lmao|lmfao|rofl|haha\w*|jk|just kidding"
-    r"|kidding|jokes? aside|шучу|шутка|ахах\w*"
+    r"|kidding|jokes? aside|шучу|шутка|ахах\w*|cringe\w*|embarrass\w*|кринж\w*|позорищ\w*"
+    r"|стыдоба"
     r"|хаха\w*|лол|ору|ржу|if i have to|if i hear|one more (?:time|meeting|email|call)"
     r"|чем (?:ещё|еще) раз|убить (?:\S+ )?мало"
     r"|если (?:ещё|еще) (?:раз|один|одна|одно)|(?:ещё|еще) (?:один|одна|одно) (?:созвон|отчет"
@@ -84,7 +85,7 @@ FINAL = word_marker(
     r"|воскресень\w*)"
 )
 """Anywhere in the message: finality or a weekday named — a preparation, not an errand."""
-LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪")
+LAUGHING = frozenset("😂🤣😅😆😹🙈😜🤪🙄")
 """Emoji that mark a joke; the canonical text drops emoji, so they are read from the raw."""
 SMILES = re.compile(r"(?<![a-z])(?:xd+|:d)(?![a-z])", re.IGNORECASE)
 """Laughter in letters, read from the raw text: "xD", ":D"."""
@@ -358,12 +359,21 @@ def names_no_one(rule: Rule, spots: Spots, sentence: tuple[int, int]) -> bool:
 
 
 def tells_of_a_death(
-    spots: Spots, canon: str, span: tuple[int, int], sentence: tuple[int, int]
+    spots: Spots,
+    canon: str,
+    span: tuple[int, int],
+    sentence: tuple[int, int],
+    *,
+    theirs: bool = False,
 ) -> bool:
-    """Whether the match tells of a death by suicide as done, in a sentence that names no
-    writer and no attempt before it: someone else's, a story, history."""
+    """Whether the match tells of a death by suicide as done, with no attempt before it, in
+    a sentence that names no writer — or any sentence, when the match is ``theirs`` (someone
+    else's: "my cousin's dad took his own life" is a loss to talk through, not a friend to
+    help)."""
     start, end = span
-    if not DEATH_TOLD.search(canon, start, end) or spots.has(FIRST_PERSON, *sentence):
+    if not DEATH_TOLD.search(canon, start, end):
+        return False
+    if not theirs and spots.has(FIRST_PERSON, *sentence):
         return False
     return not spots.has(ALMOST, sentence[0], start)
 

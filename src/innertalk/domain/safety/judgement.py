@@ -119,7 +119,7 @@ def _doubtful(
         )
     if person == "other":  # a death told as done has no one left to help
         return doubt.tells_of_a_death(
-            message, message.canon, span, sentence
+            message, message.canon, span, sentence, theirs=True
         ) or doubt.asks_about_others(message, message.canon, sentence)
     if doubt.is_doubtful(rule.category, message, sentence):
         return True

@@ -461,6 +461,50 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "my commute through the city centre is literally suicide, never again",
+        "о самоубийстве я не думаю, просто устала от всего",
+        "мыслей покончить с собой не было ни разу, просто тоскливо",
+        "i overdosed on coffee this morning, my hands are shaking",
+        "передоз сладкого после праздника, живот болит",
+        "wrote a goodbye letter to my colleagues, retiring on friday",
+        "написала прощальное письмо одногруппникам, перевожусь в другой вуз",
+        "после развода полгода не хотел жить. сейчас я снова смеюсь и работаю",
+        "in 2015 i thought everyone would be better off without me. glad i stuck around",
+    ],
+)
+def test_round_8_everyday_shapes_of_crisis_words_are_not_signals(text: str) -> None:
+    """A hyperbole's "is literally suicide", a denial after the words, a food "overdose", a
+    farewell letter to colleagues and a past told with "снова смеюсь" are no signal."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "doubtful"),
+    [
+        ("my neighbour's son took his own life last month. how do i talk to her", True),
+        ("хочу умереть, какой кринж я выдала на созвоне", True),
+        ("kms 🙄 my sister used my charger again", True),
+        ("i overdosed on caffeine pills, i can't stop shaking", False),
+        ("после развода хотела умереть, и сейчас снова хочу", False),
+        ("my brother tried to take his own life and i want to help him", False),
+        ("wrote goodbye letters to my kids tonight", False),
+        ("о самоубийстве я думаю каждый день", False),
+    ],
+)
+def test_round_8_shapes_are_doubtful_and_their_neighbours_stay_sure(
+    text: str, doubtful: bool
+) -> None:
+    """Someone else's death told as done (even "my neighbour's"), embarrassment and an
+    eye-roll make a hit doubtful; caffeine pills, a relapse, an attempt, a farewell to one's
+    children and a thought named every day stay sure."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert signal.doubtful is doubtful
+
+
+@pytest.mark.parametrize(
     ("text", "doubtful"),
     [
         ("if i have to redo this spreadsheet again i'll shoot myself lol", True),

@@ -94,7 +94,9 @@ SUICIDAL = [
          anchors="suic sucid suisid",
          topical=True,
          before=r"career|political|social|professional|commercial|financial|electoral"
-         r"|assisted|physician-assisted|cell|cellular|mass|altruistic",
+         r"|assisted|physician-assisted|cell|cellular|mass|altruistic"
+         r"|(?:is|was|are|it's|its|that's|thats) (?:basically|literally|pure|practically"
+         r"|like|total|absolute)",
          after=r"squad|prevention|rates?|hotline|helpline|line|lifeline|awareness|bombers?"
          r"|bombings?|missions?|doors?|watch|statistics|research|survivors?|loss|forest|king"
          r"|run|dives?|blonde|machine|girls|risk"),
@@ -214,7 +216,9 @@ SUICIDAL = [
     rule("en.note", S, HIGH,
          r"(?:write|wrote|written|writing|finished|left|leave|leaving) (?:a|my|the)"
          r" (?:suicide|goodbye|farewell) (?:note|letter)|my (?:suicide|goodbye) (?:note|letter)",
-         anchors="note letter"),
+         anchors="note letter",
+         after=r"to (?:my |the |our |all my )?(?:team|coworkers|co-workers|colleagues|class"
+         r"|students|pupils|followers|readers|clients|patients|customers|staff)"),
     rule("en.method_search", S, HIGH,
          r"how (?:to|do i|can i|should i|would i|could i) (?:[^ ,.]+ )?(?:kill myself|commit"
          r" suicide|end my life|hang myself|overdose|die painlessly|die quickly|slit my wrists)"

@@ -222,7 +222,9 @@ ACUTE = [
          r"|daughter|mom|mum|mother|dad|father|partner|boyfriend|girlfriend|husband|wife"
          r"|roommate|kid|child))) (?:just |has |have |had |may have |might have )?(?:overdosed"
          r"|od'd|odd|taken an overdose|took an overdose)|(?:i'm|im|i am) (?:[^ ,.]+ )?overdosing",
-         anchors="overdos _od'd _odd"),
+         anchors="overdos _od'd _odd",
+         after=r"on (?:caffeine|coffee|sugar|chocolate|candy|sweets|cake|cookies|netflix|tiktok"
+         r"|memes|sunshine|cuteness)(?! pills| tablets)"),
     rule("en.bleeding", AC, HIGH,
          r"(?:can't|cant|cannot|won't|wont) stop (?:the )?bleeding|(?:the )?bleeding (?:won't"
          r"|wont|will not|doesn't|doesnt|isn't|isnt) stop(?:ping)?|(?:i'm|im|i am) bleeding"
