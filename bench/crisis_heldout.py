@@ -1,6 +1,6 @@
 """Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
 
-    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout10] [--dry-run]
+    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout11] [--dry-run]
 
 Run it only on frozen code (see bench/heldout/README.md): the set was written before the
 detector was tuned and must never steer a rule, a training example or a threshold. The files'
@@ -48,6 +48,7 @@ SETS = (
     "heldout8",
     "heldout9",
     "heldout10",
+    "heldout11",
 )
 """The sealed sets, oldest first: each is measured once per frozen detector, never tuned on."""
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -62,6 +63,7 @@ HEADINGS = {
     "heldout8": "## Crisis detection on the eighth sealed held-out set (`bench/heldout8`)",
     "heldout9": "## Crisis detection on the ninth sealed held-out set (`bench/heldout9`)",
     "heldout10": "## Crisis detection on the tenth sealed held-out set (`bench/heldout10`)",
+    "heldout11": "## Crisis detection on the eleventh sealed held-out set (`bench/heldout11`)",
 }
 Z = 1.959963984540054
 
