@@ -10,6 +10,9 @@ Two pipelines, both local (no provider is asked):
 - rules: the deterministic detector alone (``detect_crisis``);
 - rules + learned: ``SafetyService.examine`` with the shipped classifier and its sentence
   encoder, as the bot runs it.
+"Word for word in the training data" counts the set's lines that an independent writer of
+the training data happened to write too (short lines mostly); the figures without them are
+given beside the others.
 "uncertain" is the share of messages without a signal that the classifier puts in its doubt
 band or whose doubtful rule signal it cleared: what the optional third opinion
 (``SAFETY_OPINION``) would be asked about. The "rules" column counts every rule signal,
@@ -125,6 +128,7 @@ async def run(sealed: Path) -> str:
         raise SystemExit("the sentence encoder did not load: the bot would run degraded")
     service = SafetyService(directory=DEFAULT_HOTLINES, classifier=shipped_classifier(encoder))
     sections = []
+    seen = trained_on()
     for language, path in _sealed_files(sealed).items():
         cases = _cases(path)
         lang = Language(language)
@@ -155,8 +159,26 @@ async def run(sealed: Path) -> str:
             f"\nDoubtful rule signals the classifier cleared: {len(cleared)}, of them "
             f"{crisis_cleared} crisis lines (missed unless the third opinion saw them)"
         )
+        fresh = [c for c in cases if str(c["text"]).casefold() not in seen]
+        crisis = [layered_hits[str(c["text"])] for c in fresh if int(c["label"])]
+        calm_hits = [layered_hits[str(c["text"])] for c in fresh if not int(c["label"])]
+        lines.append(
+            f"\nLines found word for word in the training data: {len(cases) - len(fresh)}; on "
+            f"the other {len(fresh)}, rules + learned: recall {_percent(sum(crisis), len(crisis))}"
+            f", false alarms {_percent(sum(calm_hits), len(calm_hits))}"
+        )
         sections.append("\n".join(lines))
     return "\n\n".join(sections)
+
+
+def trained_on() -> frozenset[str]:
+    """Every text the shipped classifier was trained on, case-folded: the template corpus and
+    every free-form source (independent writers sometimes write the same short line)."""
+    from training.crisis.build_corpus import CORPUS
+    from training.crisis.free import load_free
+
+    rows = [json.loads(line) for line in CORPUS.read_text("utf-8").splitlines() if line.strip()]
+    return frozenset(str(row["text"]).casefold() for row in [*rows, *load_free()])
 
 
 def main() -> None:

@@ -1,12 +1,12 @@
 """The free-form messages: loaded with their author (source) and language.
 
-Eight authors wrote for training (``free/``, see its README: Mira and Lev in both languages,
-Tessa, Omar and Dan in English, Lena, Gleb and Vera in Russian); six more sources are the
-**spent** sealed sets ``bench/heldout`` to ``bench/heldout6``: each was measured on frozen
-code and then released as dev/training data (a newer blind set is the held-out measurement
-now). Their lines are read as they are, checksums untouched. Crisis lines carry one of the
-issue's warning-sign categories; ``CATEGORY`` maps each onto the model's five
-(``CrisisCategory``), so the category head learns from them too.
+Twelve authors wrote for training (``free/``, see its README: Mira and Lev in both languages,
+Tessa, Omar, Dan, Kai and Sam in English, Lena, Gleb, Vera, Nina and Yana in Russian); nine
+more sources are the **spent** sealed sets ``bench/heldout`` to ``bench/heldout9``: each was
+measured on frozen code and then released as dev/training data (a newer blind set is the
+held-out measurement now). Their lines are read as they are, checksums untouched. Crisis
+lines carry one of the issue's warning-sign categories; ``CATEGORY`` maps each onto the
+model's five (``CrisisCategory``), so the category head learns from them too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,20 @@ from pathlib import Path
 FREE = Path(__file__).with_name("free")
 SPENT = Path(__file__).parents[2] / "bench"
 """The spent sealed sets, each a source of its own: ``<name>/crisis_<language>.jsonl``."""
-WRITERS = ("mira", "lev", "tessa", "omar", "lena", "gleb", "dan", "vera", "kai", "nina")
+WRITERS = (
+    "mira",
+    "lev",
+    "tessa",
+    "omar",
+    "lena",
+    "gleb",
+    "dan",
+    "vera",
+    "kai",
+    "nina",
+    "sam",
+    "yana",
+)
 SPENT_SETS = (
     "heldout",
     "heldout2",
@@ -26,6 +39,8 @@ SPENT_SETS = (
     "heldout5",
     "heldout6",
     "heldout7",
+    "heldout8",
+    "heldout9",
 )
 AUTHORS = (*WRITERS, *SPENT_SETS)
 """The free-form sources the dev evaluation holds out in turn."""
