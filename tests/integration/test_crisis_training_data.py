@@ -84,3 +84,27 @@ def test_everyday_dev_lines_are_calm_and_never_trained_on() -> None:
         str(row["text"]).casefold() for row in everyday if len(str(row["text"]).split()) > 3
     }
     assert not sentences & trained
+
+
+def test_out_of_author_scores_are_written_per_line_without_text(tmp_path: Path) -> None:
+    """The score dump names each line's source, label and rule verdict and its scores, and
+    never the line itself."""
+    from types import SimpleNamespace
+
+    from training.crisis.dev_eval import OutOfAuthor, write_scores
+
+    rows = [
+        {"text": "i want to kill myself tonight", "author": "a", "language": "en", "kind": "x"},
+        {"text": "bought bread and milk", "author": "b", "language": "en", "kind": "everyday"},
+    ]
+    data = SimpleNamespace(rows=rows, y=np.array([1, 0]))
+    scores = OutOfAuthor(both={0: 0.9, 1: 0.1}, first={0: 0.8, 1: 0.2}, ngram={0: 0.7, 1: 0.3})
+    path = tmp_path / "scores.jsonl"
+    write_scores(data, scores, path)  # type: ignore[arg-type]
+    written = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert [(r["source"], r["label"], r["rules"]) for r in written] == [
+        ("a", 1, "sure"),
+        ("b", 0, "none"),
+    ]
+    assert written[0]["both"] == 0.9
+    assert "kill" not in path.read_text("utf-8")

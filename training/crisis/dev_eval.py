@@ -12,6 +12,7 @@ are slightly optimistic; the sealed sets (bench/heldout*) are the only held-out 
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -82,6 +83,36 @@ def out_of_author(data: Data, authors: Sequence[str]) -> OutOfAuthor:
             result.both[int(row)] = float(p_ngram + p_joint) / 2
         result.heads[author] = heads
     return result
+
+
+def write_scores(data: Data, scores: OutOfAuthor, path: Path) -> None:
+    """Per free line, as JSONL: its source, language, label and warning-sign kind, what the
+    rules make of it (``none``, ``sure``, ``doubtful``, ``other``) and its out-of-author
+    probability per step — no text, so the file can be shared to study thresholds."""
+    with path.open("w", encoding="utf-8") as out:
+        for row in sorted(scores.both):
+            meta = data.rows[row]
+            signal = detect_crisis(str(meta["text"]))
+            rules = (
+                "none"
+                if signal is None
+                else "other"
+                if signal.about_other
+                else "doubtful"
+                if signal.doubtful
+                else "sure"
+            )
+            record = {
+                "source": meta["author"],
+                "language": meta["language"],
+                "label": int(data.y[row]),
+                "kind": meta.get("kind"),
+                "rules": rules,
+                "both": round(scores.both[row], 5),
+                "first": round(scores.first[row], 5),
+                "ngram": round(scores.ngram[row], 5),
+            }
+            out.write(json.dumps(record) + "\n")
 
 
 def _pair(scores: dict[int, float], data: Data, false_alarms: float, doubt: float) -> tuple:

@@ -189,6 +189,9 @@ def main() -> None:
     parser.add_argument("--doubt", type=float, default=0.20)
     parser.add_argument("--everyday-false-alarms", type=float, default=0.01)
     parser.add_argument("--group-cv", action="store_true", help="also the template-held-out CV")
+    parser.add_argument(
+        "--scores", type=Path, help="write each free line's out-of-author scores here (JSONL)"
+    )
     args = parser.parse_args()
     # the joint head's 60-epoch cap is part of the recipe (early stopping usually ends sooner)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
@@ -203,6 +206,8 @@ def main() -> None:
         dev_eval.group_cv(data, C)
 
     out_of_author = dev_eval.out_of_author(data, AUTHORS)
+    if args.scores is not None:
+        dev_eval.write_scores(data, out_of_author, args.scores)
     heads = data.fit(np.ones(len(data.y), bool))
     everyday = everyday_scores(heads, encoder)
     thresholds = dev_eval.choose(
