@@ -233,6 +233,7 @@ UNSURE_ALONE = frozenset(
         "en.giving_away",
         "ru.note",
         "ru.something_to_myself",
+        "en.log_off",
     }
 )
 """Rules whose words alone are as often talk about the subject, a story or an everyday act

@@ -114,15 +114,32 @@ def prepare(text: str) -> str:
 
 
 def variants(text: str) -> tuple[str, ...]:
-    """The canonical forms of ``text``: one, or two when it stretches letters."""
+    """The canonical forms of ``text``: one, or two when it stretches letters; and one more
+    with digits read as letters when a word mixes them ("su1c1de", "k1ll mys3lf")."""
     prepared = prepare(text)
     if not _ANY_RUN.search(prepared) or not _REPEATS.search(prepared):
-        return (_canonical(prepared),)
-    single = _canonical(_REPEATS.sub(r"\1", prepared))
-    parts = _STOPS.split(prepared)
-    stretched = " . ".join(part for part in parts if _LATIN_REPEATS.search(part))
-    double = _canonical(_REPEATS.sub(r"\1\1", stretched[:_DOUBLE_MAX_CHARS]))
-    return (single,) if double in single else (single, double)
+        found: tuple[str, ...] = (_canonical(prepared),)
+    else:
+        single = _canonical(_REPEATS.sub(r"\1", prepared))
+        parts = _STOPS.split(prepared)
+        stretched = " . ".join(part for part in parts if _LATIN_REPEATS.search(part))
+        double = _canonical(_REPEATS.sub(r"\1\1", stretched[:_DOUBLE_MAX_CHARS]))
+        found = (single,) if double in single else (single, double)
+    if not _LEET_WORD.search(prepared):
+        return found
+    return (*found, _canonical(_LEET_WORD.sub(_unleet, _REPEATS.sub(r"\1", prepared))))
+
+
+_LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-zа-я][0134567@$])[\w@$]+")
+"""A word with a digit (or ``@``, ``$``) right after a letter, standing for a letter; never
+a number with a suffix ("20s", "10pm", "1st")."""
+_LEET_LATIN = str.maketrans("013457@$", "oieastas")
+_LEET_CYRILLIC = str.maketrans("01346@", "оизчба")
+
+
+def _unleet(found: re.Match[str]) -> str:
+    word = found.group()
+    return word.translate(_LEET_CYRILLIC if _ANY_CYRILLIC.search(word) else _LEET_LATIN)
 
 
 SCOPE = 250

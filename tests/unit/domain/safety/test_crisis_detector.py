@@ -463,6 +463,42 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "thinking about taking a toaster bath tonight",
+        "might take a dirt nap soon, not even kidding",
+        "time to uninstall myself from this planet",
+        "unalive thoughts again all evening",
+        "ready to log off permanently, bye discord",
+        "goodnight forever, you were all kind to me",
+        "всё, ливаю из этой жизни, ребят",
+        "хочу выйти из чата под названием жизнь",
+        "i keep thinking about su1c1de",
+        "gonna k1ll mys3lf tonight",
+        "сегодня хочу уб1ть себя",
+    ],
+)
+def test_internet_slang_for_suicide_and_digits_for_letters_fire(text: str) -> None:
+    """Meme slang ("toaster bath", "dirt nap", "uninstall myself", "ливнуть из жизни") and
+    digits written for letters ("su1c1de", "k1ll mys3lf") are read as what they stand for."""
+    assert detect_crisis(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in my 20s i had a rough time, meeting at 10pm now",
+        "my toaster broke, bath time for the kids instead",
+        "logging off for good from twitter, too much noise",
+        "covid19 test came back negative, mp3 player still works",
+    ],
+)
+def test_the_slang_rules_and_digit_reading_leave_numbers_and_chores_alone(text: str) -> None:
+    """Numbers with suffixes are never read as letters, and the slang needs its whole phrase."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "my commute through the city centre is literally suicide, never again",
         "о самоубийстве я не думаю, просто устала от всего",
         "мыслей покончить с собой не было ни разу, просто тоскливо",

@@ -289,6 +289,16 @@ SIGNS = [
                  " bus",
          after=r"of|with (?:him|her|them|my (?:therapist|boyfriend|girlfriend|partner|ex))"
          r"|(?:, )?(?:it was|we|on a)|in some|me in|for the (?:trip|project)"),
+    rule("en.meme_slang", S, CONCERN,
+         r"(?:take|taking|took|have|having|gonna take|going to take) (?:a )?toaster bath"
+         r"|(?:take|taking|gonna take|going to take) (?:a |the )?(?:long )?dirt nap"
+         r"|(?:uninstall|uninstalling) (?:myself|my life)(?: irl)?|unalive (?:thoughts|urges"
+         r"|ideation)|(?:commit|committing) sudoku|good ?night forever"
+         r"|(?:log|logging) off (?:from life|permanently)(?= [,.]|$)",
+         anchors="toaster dirt uninstall unalive sudoku forever log"),
+    rule("en.log_off", S, CONCERN,
+         r"(?:log|logging) off for good(?= [,.]|$)",
+         anchors="log"),
 ]
 # fmt: on
 
