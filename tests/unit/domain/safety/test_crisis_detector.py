@@ -474,11 +474,14 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
         "i keep thinking about su1c1de",
         "gonna k1ll mys3lf tonight",
         "сегодня хочу уб1ть себя",
+        "i keep begging god to take me home, i'm so tired",
+        "господи, прибери меня к себе, нет сил",
     ],
 )
 def test_internet_slang_for_suicide_and_digits_for_letters_fire(text: str) -> None:
-    """Meme slang ("toaster bath", "dirt nap", "uninstall myself", "ливнуть из жизни") and
-    digits written for letters ("su1c1de", "k1ll mys3lf") are read as what they stand for."""
+    """Meme slang ("toaster bath", "dirt nap", "uninstall myself", "ливнуть из жизни"), a
+    prayer to be taken ("господи, прибери меня") and digits written for letters ("su1c1de",
+    "k1ll mys3lf") are read as what they stand for."""
     assert detect_crisis(text) is not None
 
 
@@ -489,6 +492,8 @@ def test_internet_slang_for_suicide_and_digits_for_letters_fire(text: str) -> No
         "my toaster broke, bath time for the kids instead",
         "logging off for good from twitter, too much noise",
         "covid19 test came back negative, mp3 player still works",
+        "lord take me now, this traffic is endless",
+        "господи, забери меня с этой планерки",
     ],
 )
 def test_the_slang_rules_and_digit_reading_leave_numbers_and_chores_alone(text: str) -> None:

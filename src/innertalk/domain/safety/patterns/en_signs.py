@@ -250,6 +250,13 @@ SIGNS = [
          r"|night)|tonight|at (?:the|a) (?:party|meeting|conference)|(?:, )?(?:so|but) (?:thanks"
          r"|could|can)|asking|when i ask|(?:, )?(?:i'm|im) (?:too|so|really|just) (?:tired|busy"
          r"|sick)"),
+    rule("en.called_home", S, CONCERN,
+         r"(?:ask|asks|asking|asked|beg|begging|pray|praying|prayed) (?:the (?:good )?lord|god"
+         r"|jesus)(?: every night| each night| every day)? to (?:take|call|bring) me (?:home|away"
+         r"|now)|(?:lord|god|jesus)(?: ,)? (?:please )?(?:just )?(?:take|call) me (?:home|now)"
+         r"|ready for (?:the lord|god|jesus) to (?:take|call) me",
+         anchors="lord god jesus",
+         after=r"from (?:here|this|work)|(?:, )?(?:this|that) (?:meeting|traffic|queue)"),
     rule("en.wish_not_wake", S, CONCERN,
          r"(?:hope|hopes|hoping|pray|prays|praying|wish|wishes|wishing) (?:every night |that )?"
          r"(?:(?P<me>i)|(?P<other>"
