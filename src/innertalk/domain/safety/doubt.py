@@ -234,6 +234,7 @@ UNSURE_ALONE = frozenset(
         "ru.note",
         "ru.something_to_myself",
         "en.log_off",
+        "ru.farewell_messages",
     }
 )
 """Rules whose words alone are as often talk about the subject, a story or an everyday act

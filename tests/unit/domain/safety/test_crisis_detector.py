@@ -476,11 +476,24 @@ def test_topic_words_do_not_silence_the_writers_own_crisis(text: str) -> None:
         "сегодня хочу уб1ть себя",
         "i keep begging god to take me home, i'm so tired",
         "господи, прибери меня к себе, нет сил",
+        "why can't i just die, it never ends",
+        "what's the point of staying alive anymore",
+        "they'd all be fine, just take me out of the equation",
+        "почему я не могу просто исчезнуть навсегда",
+        "дети заслуживают жить без меня",
+        "написала прощальные смс всем, отправлю сегодня",
+        "cutting myself rn, please talk to me",
+        "порезалась специально, стало легче",
+        "подкараулю его после школы с битой",
+        "боюсь что сыну наврежу, я не спала трое суток",
+        "i'll wait for him outside the gym with a bat tonight",
     ],
 )
 def test_internet_slang_for_suicide_and_digits_for_letters_fire(text: str) -> None:
     """Meme slang ("toaster bath", "dirt nap", "uninstall myself", "ливнуть из жизни"), a
-    prayer to be taken ("господи, прибери меня") and digits written for letters ("su1c1de",
+    prayer to be taken ("господи, прибери меня"), "why can't I just die", a burden taken "out of
+    the equation", farewell messages and videos, self-harm now or on purpose, a threat with a
+    weapon or a fear of hurting one's child, and digits written for letters ("su1c1de",
     "k1ll mys3lf") are read as what they stand for."""
     assert detect_crisis(text) is not None
 
@@ -494,6 +507,10 @@ def test_internet_slang_for_suicide_and_digits_for_letters_fire(text: str) -> No
         "covid19 test came back negative, mp3 player still works",
         "lord take me now, this traffic is endless",
         "господи, забери меня с этой планерки",
+        "what's the point of going on holiday if it rains all week",
+        "прощальное видео для коллег готово, ухожу на пенсию",
+        "cutting onions right now, dinner at eight",
+        "we'll make sure he can't walk into the office without a badge",
     ],
 )
 def test_the_slang_rules_and_digit_reading_leave_numbers_and_chores_alone(text: str) -> None:

@@ -35,7 +35,8 @@ PILLS = (
 LIVE_AFTER = (
     r"with|in|at|near|there|here|together|alone|forever|to|on|by|under|through|like (?:that"
     r"|them|him|her|my|they|a)|abroad|anywhere|somewhere|next|far|for (?:a|the) (?:while|bit"
-    r"|day|week|weekend|night)"
+    r"|day|week|weekend|night)|holidays?|vacation|a trip|trips|a date|dates|tour|stage|strike"
+    r"|air|about|and on"
 )
 
 # fmt: off

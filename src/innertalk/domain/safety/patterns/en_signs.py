@@ -250,6 +250,15 @@ SIGNS = [
          r"|night)|tonight|at (?:the|a) (?:party|meeting|conference)|(?:, )?(?:so|but) (?:thanks"
          r"|could|can)|asking|when i ask|(?:, )?(?:i'm|im) (?:too|so|really|just) (?:tired|busy"
          r"|sick)"),
+    rule("en.why_not_die", S, CONCERN,
+         r"why (?:can't|cant|can not|cannot) i (?:just )?(?:die|not wake up|disappear forever"
+         r"|stop existing)|(?:what's|whats|what is) the point (?:of|in) (?:carrying on|going on"
+         r"|living|being alive|staying alive|waking up|being here)"
+         r"|(?:remove|take|cut) me (?:out )?(?:of|from) the equation",
+         anchors="die wake disappear existing point equation",
+         after=r"with|in (?:this|that|the|a|london|here) (?:job|city|town|game|class|house)"
+         r"|(?:on )?(?:holiday|vacation|a trip|a date|dates|tour)|(?:if|when) (?:the|my) (?:team"
+         r"|boss|game)|(?:about|of) it|at (?:work|school|this job)|of the (?:debate|project)"),
     rule("en.called_home", S, CONCERN,
          r"(?:ask|asks|asking|asked|beg|begging|pray|praying|prayed) (?:the (?:good )?lord|god"
          r"|jesus)(?: every night| each night| every day)? to (?:take|call|bring) me (?:home|away"

@@ -120,6 +120,30 @@ RULES: tuple[Rule, ...] = (
                  " over neck push stab shoot",
          topical=True,
          after=r"in (?:the|my) (?:game|dreams?)|at (?:chess|cards)"),
+    rule("en.sh_now", SH, CONCERN,
+         r"(?:i'm |im |i am )?cutting (?:myself )?(?:rn|right now)(?= [,.]|$)|burning myself"
+         r" (?:rn|right now)|cuts? (?:are |were |went |go )?deeper than (?:usual|before|last"
+         r" time|ever)",
+         anchors="rn right deeper"),
+    rule("en.threat_plan", HO, HIGH,
+         r"(?P<me>make sure) (?:he|she|they) (?:can't|cant|can not|won't|wont) (?:walk|talk|see)"
+         r" (?:again|for a while|straight|for weeks)|(?:wait|waiting) for (?:him|her|them)"
+         r" (?:after|behind|outside) (?:[^ ,.]+ ){0,4}?with (?:a |my |the )?(?:bat|knife|crowbar"
+         r"|bar|pipe|hammer)",
+         anchors="sure wait waiting"),
+    rule("ru.sh_on_purpose", SH, CONCERN,
+         r"(?:обожгла?с[ья]|обжегс[яь]|порезал(?:ась|ся)|поцарапал(?:ась|ся)|обожгла? себя"
+         r"|порезала? себя) (?:[^ ,.]+ ){0,3}?(?:нарочно|специально|намеренно|назло себе)"
+         r"|(?:нарочно|специально|намеренно) (?:обожгла?с[ья]|обжегс[яь]|порезал(?:ась|ся)"
+         r"|обожгла? себя|порезала? себя)|порезы (?:сегодня |опять |уже |стали )?глубже",
+         anchors="нарочно специально намеренно назло порезы"),
+    rule("ru.threat_weapon", HO, HIGH,
+         r"(?:(?P<me>встречу|подкараулю|поймаю|жду)|подкараулить|встретить) (?:его|ее|их|этих"
+         r" (?:двоих|троих)|[^ ,.]+)(?: [^ ,.]+){0,3}? (?:монтажкой|битой|ножом|арматурой"
+         r"|кастетом|трубой|топором)|(?:он|она|они|все) (?:у меня )?кровью умо(?:ется|ются)"
+         r"|боюсь(?: ,)? (?:что )?(?:ей|ему|им|ребенку|малышу|дочке|сыну) (?:[^ ,.]+ )?"
+         r"(?:навредить|наврежу|сделать больно|сделаю больно)",
+         anchors="монтажк битой ножом арматур кастет трубой топором умоет умоют боюсь"),
     rule("ru.sh_urge", SH, CONCERN,
          r"(?:хочу|хочется|хотелось|тянет|руки чешутся|нужно|надо|перестать) (?:опять |снова"
          r" |так )?(?:порезаться|резаться|порезать себя|резать себя|себя (?:по)?резать|(?:взять"
