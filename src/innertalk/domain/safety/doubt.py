@@ -203,7 +203,8 @@ GAME = word_marker(
     r"|apex|respawn\w*|fall damage|hardcore mode|my character|the boss|raid|speedrun\w*|npc"
     r"|mario kart|fifa|chess|шахмат\w*|спидран\w*"
     r"|игр[аеуы]|игрушк\w*|пубг\w*|майнкрафт\w*|доту|дота|доте|катк[аеиу]|респавн\w*|босс\w*"
-    r"|персонаж\w*|рейд\w*|фортнайт\w*|роблокс\w*|симс\w*|sims"
+    r"|персонаж\w*|рейд\w*|фортнайт\w*|роблокс\w*|симс\w*|sims|lobby|rage ?quit\w*"
+    r"|катк[уои]"
 )
 """In the match's sentence: a game named, whose deaths and jumps are a character's."""
 GROOMING = re.compile(
@@ -246,7 +247,8 @@ DEATH_TOLD = re.compile(
     r"(?:повесил|застрелил|утопил|выбросил|сбросил|бросил)(?:ся|ась|ись)(?!\S)"
     r"|покончил[аи]? с собой|свел[аи]? сч[её]ты с жизнью|наложил[аи]? на себя руки"
     r"|killed (?:him|her|them)sel(?:f|ves)|took (?:his|her|their) (?:own )?li(?:fe|ves)"
-    r"|died by suicide|committed suicide"
+    r"|died by suicide|committed suicide|jumped in front of (?:a|the) (?:train|tube|bus|truck)"
+    r"|threw (?:him|her|them)sel(?:f|ves) (?:under|in front of|off)"
 )
 """In a match: a death by suicide told as done — never the writer's own ("Маяковский
 застрелился", "his uncle took his own life")."""

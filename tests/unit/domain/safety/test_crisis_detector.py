@@ -542,6 +542,8 @@ def test_round_8_everyday_shapes_of_crisis_words_are_not_signals(text: str) -> N
     ("text", "doubtful"),
     [
         ("my neighbour's son took his own life last month. how do i talk to her", True),
+        ("someone jumped in front of a train at my station, trains stopped for hours", True),
+        ("rage quit again and now i want to die, this lobby is cursed", True),
         ("хочу умереть, какой кринж я выдала на созвоне", True),
         ("kms 🙄 my sister used my charger again", True),
         ("i overdosed on caffeine pills, i can't stop shaking", False),
