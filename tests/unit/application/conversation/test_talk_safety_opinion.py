@@ -22,7 +22,8 @@ BOUND = 0.05
 
 
 class FixedClassifier:
-    """The local learned layer, answering one fixed probability (threshold 0.6, doubt ≥ 0.3)."""
+    """The local learned layer, answering one fixed probability (threshold 0.6, doubt ≥ 0.3;
+    it backs a doubtful rule hit from 0.45)."""
 
     def __init__(self, probability: float) -> None:
         self.probability = probability
@@ -68,7 +69,7 @@ async def _core(
     clock: FakeClock,
     model: ScriptedModel,
     opinion: FakeOpinion | None,
-    probability: float = 0.4,
+    probability: float = 0.5,
     outcomes: list[str] | None = None,
 ) -> tuple[Core, Inbox]:
     alerts, inbox = AlertService(clock), Inbox()

@@ -145,13 +145,23 @@ async def test_a_doubtful_rule_signal_the_model_finds_no_concern_in_is_cleared()
 
 
 async def test_a_doubtful_rule_signal_stands_when_the_model_is_concerned_too() -> None:
-    """The model in its doubt band keeps the rule's signal: the rule's category and ids,
-    not the model's."""
-    classifier = FakeClassifier(0.35, CrisisCategory.ABUSE)
+    """The model in the upper half of its doubt band keeps the rule's signal: the rule's
+    category and ids, not the model's."""
+    classifier = FakeClassifier(0.46, CrisisCategory.ABUSE)
     screening = await _service(classifier).examine(LOOKING_BACK, Language.EN)
     assert screening.notice is not None
     assert screening.notice.signal.category is CrisisCategory.SUICIDAL_IDEATION
     assert not any(rule.startswith("model:") for rule in screening.notice.signal.rules)
+
+
+async def test_a_doubtful_rule_signal_low_in_the_doubt_band_is_cleared_but_uncertain() -> None:
+    """In the lower half of the doubt band the model does not back a doubtful rule signal:
+    no notice, and the message still counts as uncertain for a third opinion."""
+    classifier = FakeClassifier(0.44, CrisisCategory.SUICIDAL_IDEATION)
+    screening = await _service(classifier).examine(LOOKING_BACK, Language.EN)
+    assert screening.notice is None
+    assert screening.cleared is not None
+    assert screening.uncertain
 
 
 async def test_a_doubtful_rule_signal_stands_without_a_working_model() -> None:
