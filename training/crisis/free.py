@@ -44,11 +44,12 @@ SPENT_SETS = (
 )
 AUTHORS = (*WRITERS, *SPENT_SETS)
 """The free-form sources the dev evaluation holds out in turn."""
-ALWAYS = ("taxonomy", "eve", "ned", "ira", "tim", "ada", "zoya")
+ALWAYS = ("taxonomy", "eve", "ned", "ira", "tim", "ada", "zoya", "rosa", "dina")
 """Sources only ever trained on: ``free/taxonomy_*`` (lines written from the warning-sign
 taxonomy for the weakest categories, and short everyday fragments as hard negatives) and the
-everyday messages of Eve, Ned and Ada (en), Ira, Tim and Zoya (ru), all calm — ordinary days,
-ordinary sadness, words that only sound final, short fragments. Never held out: an all-calm
+everyday messages of Eve, Ned, Ada and Rosa (en), Ira, Tim, Zoya and Dina (ru), all calm —
+ordinary days, dates and deadlines, ordinary sadness, words that only sound final, short
+fragments. Never held out: an all-calm
 source in the out-of-author pool would lower the thresholds for easy lines, not hard ones."""
 LANGUAGES = ("ru", "en")
 CATEGORY = {
