@@ -18,6 +18,9 @@ On the way:
   (up to ``_DOUBLE_MAX_CHARS``) are read again squeezed to two, since English has doubled
   letters (kill, feel, sleep) and the Russian crisis words do not. Messages without runs
   cost nothing extra.
+- A word with a digit right after a letter ("su1c1de", "k1ll", "уб1ть") is read once more
+  with its digits as the letters they stand for (``0134567@$``); numbers with a suffix
+  ("20s", "10pm") never are. Messages without such a word cost nothing extra.
 """
 
 from __future__ import annotations
