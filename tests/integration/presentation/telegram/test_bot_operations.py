@@ -227,9 +227,11 @@ async def test_a_failing_handler_apologizes_and_logs_only_the_error_type(
     async with running_bot(monkeypatch, tmp_path, model=model) as running:
         alex = running.telegram.user(language_code="ru")
         await running.consent(alex)
-        model.fail_with = RuntimeError("my secret diary line")
+        # an everyday line: the round-8 classifier scores the bare fragment "my secret diary
+        # line" just over its threshold, and this test is about the failure, not the screen
+        model.fail_with = RuntimeError("tea with my sister, our secret recipe")
         with capture_logs(processors=[merge_contextvars]) as logs:
-            alex.send("my secret diary line")
+            alex.send("tea with my sister, our secret recipe")
             apology = (await alex.wait_for_messages(5))[-1]
         assert apology.text.startswith("Прости, у меня что-то пошло не так")
         [failure] = [log for log in logs if log["event"] == "bot.handler_failed"]
