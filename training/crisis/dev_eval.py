@@ -92,27 +92,26 @@ def write_scores(data: Data, scores: OutOfAuthor, path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
         for row in sorted(scores.both):
             meta = data.rows[row]
-            signal = detect_crisis(str(meta["text"]))
-            rules = (
-                "none"
-                if signal is None
-                else "other"
-                if signal.about_other
-                else "doubtful"
-                if signal.doubtful
-                else "sure"
-            )
             record = {
                 "source": meta["author"],
                 "language": meta["language"],
                 "label": int(data.y[row]),
                 "kind": meta.get("kind"),
-                "rules": rules,
+                "rules": _verdict(detect_crisis(str(meta["text"]))),
                 "both": round(scores.both[row], 5),
                 "first": round(scores.first[row], 5),
                 "ngram": round(scores.ngram[row], 5),
             }
             out.write(json.dumps(record) + "\n")
+
+
+def _verdict(signal: CrisisSignal | None) -> str:
+    """What the rules make of a line, in one word."""
+    if signal is None:
+        return "none"
+    if signal.about_other:
+        return "other"
+    return "doubtful" if signal.doubtful else "sure"
 
 
 def _pair(scores: dict[int, float], data: Data, false_alarms: float, doubt: float) -> tuple:

@@ -50,8 +50,8 @@ log = structlog.get_logger(__name__)
 BACKING = 0.5
 """How far up its doubt band the classifier must be to keep a doubtful rule signal. Chosen on
 the dev sources (round 8, out-of-source scores, docs/benchmarks.md): every doubtful crisis
-line scored above the band's middle (35 of 35), while it halved the calm lines a doubtful
-hit was kept on (47 of 488, against 132 at the band's floor)."""
+line scored above the band's middle (35 of 35), while the calm lines a doubtful hit was kept
+on fell to about a third (47 of 488, against 132 at the band's floor)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,7 +204,6 @@ GAME = word_marker(
     r"|mario kart|fifa|chess|шахмат\w*|спидран\w*"
     r"|игр[аеуы]|игрушк\w*|пубг\w*|майнкрафт\w*|доту|дота|доте|катк[аеиу]|респавн\w*|босс\w*"
     r"|персонаж\w*|рейд\w*|фортнайт\w*|роблокс\w*|симс\w*|sims|lobby|rage ?quit\w*"
-    r"|катк[уои]"
 )
 """In the match's sentence: a game named, whose deaths and jumps are a character's."""
 GROOMING = re.compile(
