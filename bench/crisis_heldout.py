@@ -1,6 +1,6 @@
 """Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
 
-    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout11] [--dry-run]
+    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout12] [--dry-run]
 
 Run it only on frozen code (see bench/heldout/README.md): the set was written before the
 detector was tuned and must never steer a rule, a training example or a threshold. The files'
@@ -52,8 +52,10 @@ SETS = (
     "heldout9",
     "heldout10",
     "heldout11",
+    "heldout12",
 )
-"""The sealed sets, oldest first: each is measured once per frozen detector, never tuned on."""
+"""The sealed sets, oldest first: each is measured once per frozen detector, never tuned on
+(``heldout11`` was retired unmeasured: its text was seen in a review; see its README)."""
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADINGS = {
     "heldout": "## Crisis detection on the sealed held-out set (`bench/crisis_heldout.py`)",
@@ -67,6 +69,7 @@ HEADINGS = {
     "heldout9": "## Crisis detection on the ninth sealed held-out set (`bench/heldout9`)",
     "heldout10": "## Crisis detection on the tenth sealed held-out set (`bench/heldout10`)",
     "heldout11": "## Crisis detection on the eleventh sealed held-out set (`bench/heldout11`)",
+    "heldout12": "## Crisis detection on the twelfth sealed held-out set (`bench/heldout12`)",
 }
 Z = 1.959963984540054
 
