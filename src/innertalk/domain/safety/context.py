@@ -185,7 +185,9 @@ TOPIC = word_marker(
     r"|видео\w*"
     r"|доверия|горяч\w* лини\w*|волонт\w*|тренинг\w*|вебинар\w*"
     r"|классн\w* час\w*|журналист\w*|журфак\w*|процент\w*|разница между|в ч[её]м разница"
-    r"|сочинени\w*|среди|истори\w*|биографи\w*|учитель|преподавател\w*|форум\w*"
+    r"|сочинени\w*|среди|(?<!удалил )(?<!удалила )(?<!почистил )(?<!почистила )(?<!стер )"
+    r"(?<!стёр )(?<!стерла )(?<!стёрла )истори\w*(?! браузер\w*| поиск\w*)|биографи\w*|учитель"
+    r"|преподавател\w*|форум\w*"
     r"|закон(?:а|е|у|ом|ы|ов|ах)?|законн\w*|законопроект\w*"
     r"|философи\w*|приют\w*|анкет\w*|телик\w*|документалк\w*|грех\w*|весной|в мире"
     r"|политическ\w*|карьерн\w*"
@@ -206,7 +208,8 @@ RECOVERY = word_marker(
     r"|(?:уже )?(?:[^ ]+ )?(?:год|года|лет|месяц\w*) как (?:нет|не [^ ]+)"
 )
 INTENT = word_marker(
-    r"tonight|decided|i've decided|planned|planning|my plan|ready|goodbye(?! letters?| notes?)"
+    r"tonight|decided|i've decided|planned|planning|my plan|ready"
+    r"|goodbye(?! letters?| notes?| cruel world)"
     r"|this weekend"
     r"|(?:going to|gonna) do it|сделаю это"
     r"|when everyone(?:'s| is) asleep|last (?:night|day) (?:alive|on earth)"

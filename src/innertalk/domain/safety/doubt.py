@@ -201,7 +201,7 @@ dog", "передозировка витамина С бывает?")."""
 GAME = word_marker(
     r"games?|gaming|gamer|minecraft|pubg|fortnite|roblox|dnd|d&d|valorant|csgo|dota|overwatch"
     r"|apex|respawn\w*|fall damage|hardcore mode|my character|the boss|raid|speedrun\w*|npc"
-    r"|mario kart|fifa|chess|шахмат\w*|спидран\w*"
+    r"|mario kart|fifa|chess|шахмат\w*|спидран\w*|ranked|ранкед\w*|рейтинг\w* (?:игр\w*|катк\w*)"
     r"|игр[аеуы]|игрушк\w*|пубг\w*|майнкрафт\w*|доту|дота|доте|катк[аеиу]|респавн\w*|босс\w*"
     r"|персонаж\w*|рейд\w*|фортнайт\w*|роблокс\w*|симс\w*|sims|lobby|rage ?quit\w*"
 )
@@ -256,6 +256,7 @@ ALMOST = word_marker(r"чуть|едва|почти|almost|nearly|tried to|пы�
 DETERMINED = word_marker(
     r"going to|gonna|will|i'll|sure now|where i'm going|where im going|решени\w*|решил\w*"
     r"|собираюсь|уверен\w*|недолго осталось|осталось недолго|покончу|убью|soon|скоро"
+    r"|найду (?:его|её|ее|того|ту|тех|их)|i'll find (?:him|her|them)"
 )
 """Anywhere in the message: resolve that no doubtful shape outweighs."""
 

@@ -23,6 +23,12 @@ INTENT_WORDS = (
 )
 INTENT = rf"(?:(?P<intent>{INTENT_WORDS}) (?:just |finally |really |probably |definitely )?)?"
 """An optional intent prefix: "going to kill myself" is HIGH, "kill myself" is not."""
+FAREWELL_TO_A_PLACE = (
+    r"(?:,? )?(?:to )?(?:the |my |this |that )?(?:open plan(?: office)?|office|job|school|exams?"
+    r"|homework|braces|uni|college|cast|diet|debt|student loans?|overtime|night shifts?"
+    r"|cubicle|commute)"
+)
+"""After a farewell: a place or a chore left behind ("goodbye forever open plan office")."""
 FILL = r"(?:(?:just|simply|really|honestly|literally|finally|actually|kinda|sort of|all) )*"
 WANT = (
     r"(?:(?:want|wants|wanted|wnat|need|needs|wish|wishes|wished|would like|i'd like|'d like)"
@@ -257,7 +263,8 @@ SUICIDAL = [
     rule("en.farewell", S, CONCERN,
          r"goodbye (?:cruel world|forever)|(?:this is )?my last (?:day|night|message) (?:alive"
          r"|on earth)",
-         anchors="goodbye last"),
+         anchors="goodbye last",
+         after=FAREWELL_TO_A_PLACE),
 ]
 # fmt: on
 

@@ -99,7 +99,8 @@ HARM_TO_OTHERS = [
          rf" {TARGET}",
          anchors="kill murder stab shoot strangl poison smother suffocat behead",
          topical=True,
-         after=r"(?:at|in) (?:chess|cards|checkers|tennis|the game|this game|a game)|with"
+         after=r"(?:at|in) (?:chess|cards|checkers|tennis|the game|this game|a game|mario kart"
+         r"|fifa|smash|uno|monopoly|scrabble|poker|ping pong|pool|darts|bowling|[^ ,.]+ kart)|with"
          r" (?:kindness|compliments|love|kisses|hugs)|in (?:my|the) (?:dreams?|game)"
          r"|if (?:she|he|they|you) (?:eats?|drinks?|spoils?|borrows?|forgets?|is late|takes my)"
          r"|a (?:look|glance|smile|text|message|email|line)|up (?:with|in)"),

@@ -11,6 +11,7 @@ part still meets the others. Idioms that share a part ("goodbye everyone, see yo
 
 from __future__ import annotations
 
+from innertalk.domain.safety.patterns.en import FAREWELL_TO_A_PLACE
 from innertalk.domain.safety.rules import Rule, rule
 from innertalk.domain.safety.signals import CrisisCategory, Severity
 
@@ -131,7 +132,8 @@ SIGNS = [
          anchors="roof ledge railing parapet platform sill bridge looking_down calling pulling",
          after=r"fixing|repairing|cleaning|terrace|garden|bar|party|restaurant|with (?:my"
          r" |friends|the)|for (?:a|the) (?:party|drink|view|photo)|watching|taking|enjoying"
-         r"|having|to (?:fix|watch|see|take)"),
+         r"|having|to (?:fix|watch|see|take)|all (?:day|morning|afternoon|week)|laying|tiling"
+         r"|working|shingling|re-?roofing"),
     rule("en.means_gathered", S, HIGH,
          r"(?:counted|counting|saving up|saved up|stockpil\w+|hoarding|hoarded|collecting"
          r"|collected) (?:up )?(?:my|the|all (?:my|the)|enough) (?:sleeping )?(?:pills|tablets"
@@ -187,13 +189,15 @@ SIGNS = [
          r"|(?:don't|dont|do not) blame"
          r" (?:yourselves|anyone|each other)|love you all(?: so much)?(?: [,.])? (?:please )?"
          r"(?:don't|dont|goodbye|bye|forgive)|tell (?:my )?[^ ,.]+ (?:that )?i (?:love|loved)"
-         r" (?:her|him|them)",
+         r" (?:her|him|them)|(?:say|saying|said) goodbye (?:to [^ ,.]+(?: [^ ,.]+)? )?without"
+         r" (?:them|her|him|anyone|anybody|my [^ ,.]+) (?:knowing|realising|realizing|noticing)",
          anchors="goodbye bye farewell knowing blame love know_it know_that",
          negatable=False,
          after=r"(?:, )?(?:see (?:you|ya)|until|till|for now|for today|have a|i'm off|im off"
          r"|off to|going to|be back|back (?:soon|later|tomorrow|on|in)|good ?night|sleep well"
          r"|happy|to (?:my|the|our) (?:twenties|thirties|old|summer|job|apartment)|summer|for"
-         r" the (?:test|exam|result)|thanks|thank you for the)"),
+         r" the (?:test|exam|result)|thanks|thank you for the)"
+         rf"|{FAREWELL_TO_A_PLACE}"),
     rule("en.not_here_by", S, HIGH,
          r"(?:won't|wont|will not|not going to|not gonna|ain't gonna) be (?:here|around|alive"
          r"|in this world|on this earth) (?:by|much longer|for long|anymore|any more|to see"
@@ -263,8 +267,12 @@ SIGNS = [
          r"(?:ask|asks|asking|asked|beg|begging|pray|praying|prayed) (?:the (?:good )?lord|god"
          r"|jesus)(?: every night| each night| every day)? to (?:take|call|bring) me (?:home|away"
          r"|now)|(?:lord|god|jesus)(?: ,)? (?:please )?(?:just )?(?:take|call) me (?:home|now)"
-         r"|ready for (?:the lord|god|jesus) to (?:take|call) me",
-         anchors="lord god jesus",
+         r"|ready for (?:the lord|god|jesus) to (?:take|call) me|(?:lord|god|jesus)(?: ,)?"
+         r" (?:please )?(?:just )?take me(?= [,.]|$)|(?:time (?:i|to)|ready to|going to|gonna"
+         r"|want to|wanna) (?:go )?(?:see|join|be with|meet) (?:my )?(?:[^ ,.]+ ){1,2}in heaven"
+         r" (?:early|soon|now|tonight|already)|(?:it's |its )?time (?:i|to)"
+         r" (?:went to |go to |go )?(?:see|join|be with|meet) (?:my )?(?:[^ ,.]+ ){1,2}in heaven",
+         anchors="lord god jesus heaven",
          after=r"from (?:here|this|work)|(?:, )?(?:this|that) (?:meeting|traffic|queue)"),
     rule("en.wish_not_wake", S, CONCERN,
          r"(?:hope|hopes|hoping|pray|prays|praying|wish|wishes|wishing) (?:every night |that )?"
