@@ -870,3 +870,78 @@ def test_4000_characters_of_nothing_but_crisis_phrases_stay_bounded() -> None:
     dense = " ".join(f"{rng.choice(CASES).text}." for _ in range(400))[:4_000]
     detect_crisis(dense)
     assert _fastest(dense, runs=3) < 0.200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "я просто хочу быть мёртвым, и всё",
+        "злит, что я всё ещё живой, каждое утро одно и то же",
+        "хочу унолайвнуться, без шуток",
+        "кажется, скоро отлечу насовсем",
+        "ночью искала высоту моста на окраине",
+        "god, please just take me. i'm done",
+        "i'm ready to go see my dad in heaven soon",
+        "saying goodbye to my sisters without them realising what it is",
+        "мне правда хочется unalive себя",
+        "найду того, кто меня бил в восьмом классе, и покалечу его. адрес знаю",
+    ],
+)
+def test_round_9_words_for_a_crisis_fire(text: str) -> None:
+    """A wish to be dead in new words, being angry to be still alive, "unalive" in Russian
+    letters, "отлететь насовсем", a height looked up, a short prayer to be taken, joining
+    someone in heaven soon, secret goodbyes, and a threat that finds its target years later
+    (a school year named is no past crisis when "найду" says what comes next)."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert not signal.doubtful
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in the nineties i nearly ended it all. glad i didn't, my grandkids are my world",
+        "my first winter here i wanted to die. now i have a job i love",
+        "three years ago i tried to end my life. last week i graduated, still kinda can't believe it",
+        "used to think they'd be better off without me. life's good now",
+        "left my abusive husband last year and i finally feel safe",
+        "в девятом классе писала прощальные письма. теперь я рада, что осталась",
+        "нет, убить себя я не хочу, просто устала",
+        "i said i want to die earlier but i didn't mean it literally, just exhausted",
+        "goodbye forever, cubicle! first day of retirement",
+        "gonna murder my cousin at uno tonight",
+        "fixing gutters, been up on the roof all day",
+        "после развода думал о самоубийстве. три года прошло, терапия помогла, снова начал ездить"
+        " на рыбалку",
+        "the lord will take me home one day, and i'm at peace with that",
+    ],
+)
+def test_round_9_crises_long_over_retracted_or_everyday_are_not_signals(text: str) -> None:
+    """A crisis told as over (a decade, a first year abroad, a school year, "feel safe",
+    "life's good", "снова начал ездить"), a retraction ("didn't mean it literally"), a farewell
+    to an office, a game after a threat and roof work are no signal; nor is faith that one
+    day ends at home."""
+    assert detect_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "goodbye cruel world, the lag just cost us the ranked match",
+        "that 'goodbye cruel world' lyric is stuck in my head all day",
+    ],
+)
+def test_goodbye_cruel_world_in_a_game_or_a_song_is_doubtful(text: str) -> None:
+    """"Goodbye cruel world" is no sure intent by itself: in a game or a song it is doubtful,
+    and the classifier decides; alone it stays sure (``test_round_9_goodbye_alone_stays_sure``)."""
+    signal = detect_crisis(text)
+    assert signal is not None
+    assert signal.doubtful
+
+
+def test_round_9_goodbye_alone_stays_sure() -> None:
+    """A bare "goodbye cruel world" is a farewell, sure and high."""
+    signal = detect_crisis("goodbye cruel world. i can't anymore")
+    assert signal is not None
+    assert not signal.doubtful
+    assert signal.is_high
