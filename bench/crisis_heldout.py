@@ -1,6 +1,6 @@
 """Crisis detection on the SEALED held-out set: recall and false alarms with 95 % intervals.
 
-    .venv/bin/python -m bench.crisis_heldout [--set heldout|heldout2|...|heldout12] [--dry-run]
+    .venv/bin/python -m bench.crisis_heldout --set heldout|heldout2|...|heldout13 [--dry-run]
 
 Run it only on frozen code (see bench/heldout/README.md): the set was written before the
 detector was tuned and must never steer a rule, a training example or a threshold. The files'
@@ -53,6 +53,7 @@ SETS = (
     "heldout10",
     "heldout11",
     "heldout12",
+    "heldout13",
 )
 """The sealed sets, oldest first: each is measured once per frozen detector, never tuned on
 (``heldout11`` was retired unmeasured: its text was seen in a review; see its README)."""
@@ -70,6 +71,7 @@ HEADINGS = {
     "heldout10": "## Crisis detection on the tenth sealed held-out set (`bench/heldout10`)",
     "heldout11": "## Crisis detection on the eleventh sealed held-out set (`bench/heldout11`)",
     "heldout12": "## Crisis detection on the twelfth sealed held-out set (`bench/heldout12`)",
+    "heldout13": "## Crisis detection on the thirteenth sealed held-out set (`bench/heldout13`)",
 }
 Z = 1.959963984540054
 
@@ -187,7 +189,9 @@ def trained_on() -> frozenset[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the doc")
-    parser.add_argument("--set", choices=SETS, default=SETS[-1], help="which sealed set")
+    parser.add_argument(
+        "--set", choices=SETS, required=True, help="which sealed set (each is read once)"
+    )
     args = parser.parse_args()
     body = asyncio.run(run(ROOT / "bench" / args.set))
     command = f".venv/bin/python -m bench.crisis_heldout --set {args.set}"
