@@ -902,7 +902,7 @@ def test_round_9_words_for_a_crisis_fire(text: str) -> None:
     [
         "in the nineties i nearly ended it all. glad i didn't, my grandkids are my world",
         "my first winter here i wanted to die. now i have a job i love",
-        "three years ago i tried to end my life. last week i graduated, still kinda can't believe it",
+        "three years ago i tried to end my life. last week i graduated, still can't believe it",
         "used to think they'd be better off without me. life's good now",
         "left my abusive husband last year and i finally feel safe",
         "в девятом классе писала прощальные письма. теперь я рада, что осталась",
@@ -932,8 +932,8 @@ def test_round_9_crises_long_over_retracted_or_everyday_are_not_signals(text: st
     ],
 )
 def test_goodbye_cruel_world_in_a_game_or_a_song_is_doubtful(text: str) -> None:
-    """"Goodbye cruel world" is no sure intent by itself: in a game or a song it is doubtful,
-    and the classifier decides; alone it stays sure (``test_round_9_goodbye_alone_stays_sure``)."""
+    """A "goodbye cruel world" in a game or a song is doubtful, and the classifier decides;
+    alone it stays sure (``test_round_9_goodbye_alone_stays_sure``)."""
     signal = detect_crisis(text)
     assert signal is not None
     assert signal.doubtful
