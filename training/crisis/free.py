@@ -2,12 +2,12 @@
 
 Fourteen authors wrote for training (``free/``, see its README: Mira and Lev in both languages,
 Tessa, Omar, Dan, Kai, Sam and Lucy in English, Lena, Gleb, Vera, Nina, Yana and Oleg in
-Russian); eleven
-more sources are the **spent** sealed sets ``bench/heldout`` to ``bench/heldout11``: each was
-measured on frozen code and then released as dev/training data (a newer blind set is the
-held-out measurement now). Their lines are read as they are, checksums untouched. Crisis
-lines carry one of the issue's warning-sign categories; ``CATEGORY`` maps each onto the
-model's five (``CrisisCategory``), so the category head learns from them too.
+Russian); eleven more sources are the **spent** sealed sets ``bench/heldout`` to
+``bench/heldout11``: each was measured on frozen code (``heldout11`` retired unmeasured) and
+then released as dev/training data (a newer blind set is the held-out measurement now). Their
+lines are read as they are, checksums untouched. Crisis lines carry one of the issue's
+warning-sign categories; ``CATEGORY`` maps each onto the model's five (``CrisisCategory``), so
+the category head learns from them too.
 """
 
 from __future__ import annotations

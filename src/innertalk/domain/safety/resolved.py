@@ -58,7 +58,7 @@ PAST = word_marker(
     r"|мне было \d+|i was (?:[5-9]|1[0-9]|2[0-9])(?! (?:am|pm|min\w*|hours?|seconds?|days?))"
     r"|после (?:армии|школы|родов)|(?:в )?тот год|that year|when i (?:came|got) back"
     r"|after i (?:came|got) back|in my (?:home )?country"
-    r"|in the (?:seventies|eighties|nineties|'?[789]0s)|(?:my )?first (?:year|months|winter"
+    r"|in the (?:seventies|eighties|nineties|'?[789]0s)|first (?:year|months|winter"
     r"|semester) (?:in|at|here|of)"
     r"|когда то|лет (?:\d+|пять|десять) назад|в прошлом году|прошл(?:ой|ым) (?:осенью|весной"
     r"|зимой|летом)|это было давно|когда умер\w*|после гибели|в лагере|мой дневник"

@@ -268,10 +268,10 @@ SIGNS = [
          r"|jesus)(?: every night| each night| every day)? to (?:take|call|bring) me (?:home|away"
          r"|now)|(?:lord|god|jesus)(?: ,)? (?:please )?(?:just )?(?:take|call) me (?:home|now)"
          r"|ready for (?:the lord|god|jesus) to (?:take|call) me|(?:lord|god|jesus)(?: ,)?"
-         r" (?:please )?(?:just )?take me(?= [,.]|$)|(?:time (?:i|to)|ready to|going to|gonna"
-         r"|want to|wanna) (?:go )?(?:see|join|be with|meet) (?:my )?(?:[^ ,.]+ ){1,2}in heaven"
-         r" (?:early|soon|now|tonight|already)|(?:it's |its )?time (?:i|to)"
-         r" (?:went to |go to |go )?(?:see|join|be with|meet) (?:my )?(?:[^ ,.]+ ){1,2}in heaven",
+         r" (?:please )?(?:just )?take me(?= [,.]|$)|(?:ready to|going to|gonna|want to|wanna)"
+         r" (?:go )?(?:see|join|be with|meet) (?:my )?(?:[^ ,.]+ ){1,2}in heaven (?:early|soon"
+         r"|now|tonight|already)|time (?:i|to) (?:went to |go to |go )?(?:see|join|be with|meet)"
+         r" (?:my )?(?:[^ ,.]+ ){1,2}in heaven",
          anchors="lord god jesus heaven",
          after=r"from (?:here|this|work)|(?:, )?(?:this|that) (?:meeting|traffic|queue)"),
     rule("en.wish_not_wake", S, CONCERN,
